@@ -1,0 +1,68 @@
+using System.CommandLine;
+using PolicyAction.Output;
+using PolicyAction.Processes;
+
+namespace PolicyAction.Cli;
+
+/// <summary>Parses the command line and runs one command; everything it needs from outside comes in through the constructor.</summary>
+internal sealed class CliApplication
+{
+    private readonly RunContext _context;
+    private readonly TimeProvider _clock;
+    private readonly IProcessRunner _processes;
+    private readonly Reporter _reporter;
+    private readonly string _currentDirectory;
+
+    public CliApplication(RunContext context, TimeProvider clock, IProcessRunner processes, TextWriter output, TextWriter error, string currentDirectory)
+    {
+        _context = context;
+        _clock = clock;
+        _processes = processes;
+        _reporter = new Reporter(output, error);
+        _currentDirectory = currentDirectory;
+    }
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var commands = new CommandTree(this);
+        var parsed = commands.Root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = _reporter.Output, Error = _reporter.Error };
+        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                _reporter.Failure(error.Message);
+            }
+
+            _reporter.Error.WriteLine("Run 'policy-response --help' for usage.");
+            return ExitCodes.UsageOrStateError;
+        }
+
+        return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a command body, turning the tool's exceptions into their exit codes and messages.</summary>
+    internal async Task<int> Guard(ParseResult parsed, Func<CommandServices, Task<int>> body)
+    {
+        try
+        {
+            var services = CommandServices.Create(parsed, _context, _clock, _processes, _reporter, _currentDirectory);
+            return await body(services).ConfigureAwait(false);
+        }
+        catch (PolicyActionException e)
+        {
+            _reporter.Failure(e.Message);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            _reporter.Failure("cancelled");
+            return ExitCodes.ActionFailed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _reporter.Failure($"{e.Message}");
+            return ExitCodes.ActionFailed;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using PolicyAction.Configuration;
+using PolicyAction.Gates;
+using PolicyAction.Output;
+using PolicyAction.Processes;
+using PolicyAction.Responses;
+using PolicyAction.Safety;
+using PolicyAction.State;
+
+namespace PolicyAction.Cli;
+
+/// <summary>The services one command needs, composed by hand for the workspace the command names.</summary>
+internal sealed class CommandServices
+{
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+
+    private readonly string? _configOption;
+    private readonly IProcessRunner _processes;
+    private PolicyConfig? _config;
+
+    private CommandServices(WorkspacePaths paths, string? configOption, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter)
+    {
+        Paths = paths;
+        _configOption = configOption;
+        Context = context;
+        Clock = clock;
+        _processes = processes;
+        Reporter = reporter;
+        Store = new StateStore(paths);
+    }
+
+    public WorkspacePaths Paths { get; }
+
+    public StateStore Store { get; }
+
+    public RunContext Context { get; }
+
+    public TimeProvider Clock { get; }
+
+    public Reporter Reporter { get; }
+
+    public string ConfigPath => _configOption ?? ConfigLoader.DefaultPath(Paths.Root);
+
+    public PolicyConfig Config => _config ??= ConfigLoader.Load(ConfigPath);
+
+    public static CommandServices Create(ParseResult parsed, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter, string currentDirectory)
+    {
+        var workspaceOption = parsed.GetValue(CommandTree.WorkspaceOption);
+        var workspace = !string.IsNullOrWhiteSpace(workspaceOption)
+            ? Path.GetFullPath(workspaceOption, currentDirectory)
+            : context.Variable("GITHUB_WORKSPACE") is { Length: > 0 } fromRunner
+                ? Path.GetFullPath(fromRunner, currentDirectory)
+                : currentDirectory;
+        if (!Directory.Exists(workspace))
+        {
+            throw new UsageException($"workspace {workspace} does not exist (from {(workspaceOption is null ? "GITHUB_WORKSPACE" : "--workspace")})");
+        }
+
+        var config = parsed.GetValue(CommandTree.ConfigOption);
+        var configPath = string.IsNullOrWhiteSpace(config) ? null : Path.GetFullPath(config, currentDirectory);
+        return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter);
+    }
+
+    public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait);
+
+    public ResponseService Responses() => new(
+        Store,
+        Config,
+        new GateEvaluator(Clock),
+        new ExecutableResolver(Context.Variable("PATH"), Paths.Root),
+        _processes,
+        Clock,
+        Reporter,
+        Context);
+
+    public UndoService Undo() => new(Store, Clock, Reporter, Context);
+
+    public TrustGuard Trust() => new(Store, Clock, Reporter, Context);
+
+    public SafetyBrake Brake() => new(Store, Clock, Reporter, Context);
+}

@@ -1,0 +1,250 @@
+using System.CommandLine;
+using System.Text.Json;
+using PolicyAction.Configuration;
+using PolicyAction.Gates;
+using PolicyAction.Responses;
+using PolicyAction.State;
+
+namespace PolicyAction.Cli;
+
+/// <summary>The commands, options and help text of <c>policy-response</c>.</summary>
+internal sealed class CommandTree
+{
+    public static readonly Option<string?> WorkspaceOption = new("--workspace", "-w")
+    {
+        Description = "The repository folder to work on. Default: GITHUB_WORKSPACE, else the current folder.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ConfigOption = new("--config")
+    {
+        Description = "The configuration file. Default: <workspace>/.github/policy-response.yml.",
+        Recursive = true,
+    };
+
+    public const string AutoApplyVariable = "POLICY_AUTO_APPLY";
+
+    private readonly CliApplication _app;
+
+    public CommandTree(CliApplication app)
+    {
+        _app = app;
+        Root = new RootCommand(
+            "policy-response: safety-gated automated responses to a policy level (GREEN, YELLOW, RED). "
+            + "Dry-run by default; nothing runs without --apply or POLICY_AUTO_APPLY=true.")
+        {
+            Gates(),
+            Respond(),
+            Undo(),
+            Trust(),
+            Brake(),
+            Status(),
+        };
+        Root.Options.Add(WorkspaceOption);
+        Root.Options.Add(ConfigOption);
+    }
+
+    public RootCommand Root { get; }
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of text." };
+
+    private Command Gates()
+    {
+        var json = JsonOption();
+        var command = new Command("gates", "Evaluate every safety gate and print what each saw. Exit 0 if all pass, 3 if blocked.") { json };
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services =>
+        {
+            var evaluation = services.Responses().EvaluateGates();
+            if (parsed.GetValue(json))
+            {
+                services.Reporter.Line(JsonSerializer.Serialize(evaluation, StateJsonContext.Default.GateEvaluation));
+            }
+            else
+            {
+                services.Reporter.Output.Write(ConsoleRenderer.Gates(evaluation));
+                services.Reporter.Line(evaluation.Passed ? "all gates passed" : $"BLOCKED by {string.Join(", ", evaluation.BlockedBy)}");
+            }
+
+            return Task.FromResult(evaluation.Passed ? ExitCodes.Success : ExitCodes.Blocked);
+        }));
+        return command;
+    }
+
+    private Command Respond()
+    {
+        var policy = new Option<string?>("--policy", "-p")
+        {
+            Description = "GREEN, YELLOW or RED. Default: the level in state/policy_state.json.",
+        };
+        var apply = new Option<bool>("--apply")
+        {
+            Description = "Execute the actions. Without it (and without POLICY_AUTO_APPLY=true) this is a dry run that writes a preview.",
+        };
+        var planDigest = new Option<string?>("--plan-digest")
+        {
+            Description = "Refuse (exit 3) unless the current plan has this digest, as printed by the approved preview.",
+        };
+        var json = JsonOption();
+        var command = new Command("respond", "Plan the response for a policy level; preview it (default) or apply it.") { policy, apply, planDigest, json };
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
+        {
+            var doApply = ResolveApply(parsed.GetValue(apply), services.Context.Variable(AutoApplyVariable));
+            using var workspaceLock = services.LockWorkspace();
+            var level = ResolveLevel(parsed.GetValue(policy), services);
+            var result = await services.Responses()
+                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest)), cancellationToken)
+                .ConfigureAwait(false);
+            if (parsed.GetValue(json))
+            {
+                services.Reporter.Line(JsonSerializer.Serialize(result.Report, StateJsonContext.Default.ResponseReport));
+            }
+            else
+            {
+                services.Reporter.Output.Write(ConsoleRenderer.Response(result, services.Paths));
+            }
+
+            return result.ExitCode;
+        }));
+        return command;
+    }
+
+    private Command Undo()
+    {
+        var responseId = new Argument<string>("response-id") { Description = "The response_id of an applied response (see state/policy_response_undo_*.json)." };
+        var apply = new Option<bool>("--apply") { Description = "Restore the files. Without it, only show what would be restored." };
+        var command = new Command("undo", "Preview, or with --apply perform, the undo of an applied response's reversible actions.") { responseId, apply };
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services =>
+        {
+            var text = parsed.GetValue(responseId);
+            if (!Guid.TryParseExact(text, "D", out var id))
+            {
+                throw new UsageException($"'{text}' is not a response id; expected a UUID such as 0b6f7a0e-3c1d-4c1e-9a57-2f5d8c0e9a11");
+            }
+
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Undo().Run(id, parsed.GetValue(apply)));
+        }));
+        return command;
+    }
+
+    private Command Trust()
+    {
+        var command = new Command("trust", "The trust guard: while locked, no automated response runs.");
+
+        var status = new Command("status", "Show the lock, who holds it and why, and recent unlocks.");
+        status.SetAction((parsed, _) => _app.Guard(parsed, services => Task.FromResult(services.Trust().Status())));
+
+        var lockReason = ReasonOption();
+        var lockCommand = new Command("lock", "Lock the trust guard (stops all automated responses).") { lockReason };
+        lockCommand.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Trust().Lock(parsed.GetValue(lockReason)!));
+        }));
+
+        var unlockReason = ReasonOption();
+        var unlock = new Command("unlock", "Release a lock you took yourself. Counts as a manual unlock.") { unlockReason };
+        unlock.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Trust().Unlock(parsed.GetValue(unlockReason)!));
+        }));
+
+        var forceReason = ReasonOption();
+        var lockId = new Option<string>("--lock-id") { Description = "The current lock's id, from 'trust status'.", Required = true };
+        var force = new Command("force-unlock", "Release anyone's lock; needs the current lock id and a reason. Counts as a manual unlock.") { lockId, forceReason };
+        force.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!));
+        }));
+
+        command.Subcommands.Add(status);
+        command.Subcommands.Add(lockCommand);
+        command.Subcommands.Add(unlock);
+        command.Subcommands.Add(force);
+        return command;
+    }
+
+    private Command Brake()
+    {
+        var command = new Command("brake", "The safety brake: while engaged, no automated response runs.");
+
+        var status = new Command("status", "Show whether the brake is engaged, since when and why.");
+        status.SetAction((parsed, _) => _app.Guard(parsed, services => Task.FromResult(services.Brake().Status())));
+
+        var engageReason = ReasonOption();
+        var engage = new Command("engage", "Engage the brake (stops all automated responses).") { engageReason };
+        engage.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Brake().Engage(parsed.GetValue(engageReason)!));
+        }));
+
+        var releaseReason = ReasonOption();
+        var release = new Command("release", "Release the brake.") { releaseReason };
+        release.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Brake().Release(parsed.GetValue(releaseReason)!));
+        }));
+
+        command.Subcommands.Add(status);
+        command.Subcommands.Add(engage);
+        command.Subcommands.Add(release);
+        return command;
+    }
+
+    private Command Status()
+    {
+        var json = JsonOption();
+        var command = new Command("status", "One screen: policy level, trust lock, brake, responses in the last 24 h, unlocks, last response.") { json };
+        command.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            var report = StatusReader.Read(services.Store, services.Clock);
+            services.Reporter.Output.Write(parsed.GetValue(json)
+                ? JsonSerializer.Serialize(report, StateJsonContext.Default.StatusReport) + Environment.NewLine
+                : ConsoleRenderer.Status(report, services.Store));
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private static Option<string> ReasonOption() => new("--reason", "-r")
+    {
+        Description = "Why (required, recorded in the audit log).",
+        Required = true,
+    };
+
+    /// <summary>Apply needs --apply or POLICY_AUTO_APPLY=true; the variable accepts only true/false (any case).</summary>
+    internal static bool ResolveApply(bool applyFlag, string? autoApply)
+    {
+        if (string.IsNullOrWhiteSpace(autoApply))
+        {
+            return applyFlag;
+        }
+
+        if (bool.TryParse(autoApply.Trim(), out var value))
+        {
+            return applyFlag || value;
+        }
+
+        throw new UsageException($"{AutoApplyVariable} must be 'true' or 'false', not '{autoApply}'; nothing was executed");
+    }
+
+    private static PolicyLevel ResolveLevel(string? option, CommandServices services)
+    {
+        if (option is not null)
+        {
+            return PolicyLevels.TryParse(option, out var level)
+                ? level
+                : throw new UsageException($"--policy '{option}' is not a level; expected GREEN, YELLOW or RED");
+        }
+
+        var state = services.Store.ReadPolicyState()
+            ?? throw new UsageException($"no --policy given and {services.Paths.Relative(services.Paths.PolicyState)} does not exist; pass --policy GREEN|YELLOW|RED");
+        return PolicyLevels.TryParse(state.Level, out var fromState)
+            ? fromState
+            : throw new StateFileException(services.Paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
+    }
+}

@@ -1,0 +1,33 @@
+using PolicyAction.Gates;
+using PolicyAction.Responses;
+using PolicyAction.State;
+
+namespace PolicyAction.Cli;
+
+/// <summary>Gathers the one-screen status from the workspace's state files.</summary>
+internal static class StatusReader
+{
+    public static StatusReport Read(StateStore store, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var policy = store.ReadPolicyState();
+        var trust = store.ReadTrust();
+        var brake = store.ReadBrake();
+        var log = store.AuditLog.Read().Records;
+        var lastStart = log.LastOrDefault(r => r.Event == AuditEvents.ResponseStarted && r.Mode == ResponseModes.Apply);
+        var lastFinish = lastStart is null ? null : log.LastOrDefault(r => r.Event == AuditEvents.ResponseFinished && r.ResponseId == lastStart.ResponseId);
+        return new StatusReport
+        {
+            PolicyLevel = policy?.Level,
+            PolicyUpdatedAt = policy?.UpdatedAt,
+            TrustLocked = trust.Locked,
+            TrustLockId = trust.Locked ? trust.LockId : null,
+            BrakeEngaged = brake.IsEngaged,
+            ResponsesLast24h = GateEvaluator.AppliedResponsesInWindow(log, now),
+            ManualUnlocksLast24h = GateEvaluator.ManualUnlocksInWindow(trust, now),
+            LastResponseId = lastStart?.ResponseId,
+            LastResponseAt = lastStart?.Timestamp,
+            LastResponseStatus = lastStart is null ? null : lastFinish?.Status ?? "interrupted (no response_finished record)",
+        };
+    }
+}

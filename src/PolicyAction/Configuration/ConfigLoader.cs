@@ -1,0 +1,339 @@
+using System.Text.RegularExpressions;
+using PolicyAction.State;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+
+namespace PolicyAction.Configuration;
+
+/// <summary>Reads and validates <c>.github/policy-response.yml</c>; every error names file, line and column.</summary>
+internal static partial class ConfigLoader
+{
+    public const string DefaultRelativePath = ".github/policy-response.yml";
+    public const int SupportedVersion = 1;
+    private const long MaxConfigBytes = 1024 * 1024;
+
+    // What a value of each key must look like, for errors the YAML binder reports in its own terms.
+    private static readonly Dictionary<string, string> Expectations = new(StringComparer.Ordinal)
+    {
+        ["version"] = "expected the number 1",
+        ["gates"] = "expected a mapping of gate limits",
+        ["max_responses_per_24h"] = "expected a whole number",
+        ["max_manual_unlocks_per_day"] = "expected a whole number",
+        ["levels"] = "expected a mapping from level name (YELLOW, RED) to a list of actions",
+        ["id"] = "expected a string",
+        ["description"] = "expected a string",
+        ["run"] = "expected a list of strings (the argv, run without a shell)",
+        ["timeout_seconds"] = "expected a whole number of seconds",
+        ["continue_on_error"] = "expected true or false",
+        ["reversible"] = "expected a mapping with 'paths'",
+        ["paths"] = "expected a list of workspace-relative paths",
+        ["undo_instruction"] = "expected a string",
+    };
+
+    public static string DefaultPath(string workspace) => Path.Combine(workspace, ".github", "policy-response.yml");
+
+    public static PolicyConfig Load(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new ConfigurationException(
+                $"no configuration file at {path}. Create it (every key is described in docs/configuration.md; "
+                + "examples/workspace/.github/policy-response.yml is a working example) or pass --config PATH.");
+        }
+
+        if (file.Length > MaxConfigBytes)
+        {
+            throw new ConfigurationException([new ConfigProblem(path, null, null, string.Empty, $"file is {file.Length} bytes; the limit is {MaxConfigBytes}")]);
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+        {
+            throw new ConfigurationException([new ConfigProblem(path, null, null, string.Empty, $"cannot be read: {e.Message}")]);
+        }
+
+        return Parse(text, path);
+    }
+
+    public static PolicyConfig Parse(string text, string path)
+    {
+        YamlPositionIndex index;
+        try
+        {
+            index = YamlPositionIndex.Parse(text);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException([Problem(path, e.Start, string.Empty, $"not valid YAML: {Describe(e)}")]);
+        }
+
+        if (index.Root is null)
+        {
+            throw new ConfigurationException([new ConfigProblem(path, 1, 1, string.Empty, "file is empty; expected at least 'version: 1' and 'levels:'")]);
+        }
+
+        if (index.Root is not YamlMappingNode)
+        {
+            throw new ConfigurationException([Problem(path, index.Root.Start, string.Empty, "expected a mapping with 'version', 'gates' and 'levels' at the top level")]);
+        }
+
+        ConfigDocument document;
+        try
+        {
+            var deserializer = new StaticDeserializerBuilder(new ConfigYamlContext()).Build();
+            document = deserializer.Deserialize<ConfigDocument>(text);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException([BinderProblem(path, index, e)]);
+        }
+
+        var problems = new List<ConfigProblem>();
+        var config = Validate(document, index, path, problems);
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(problems);
+        }
+
+        return config;
+    }
+
+    private static PolicyConfig Validate(ConfigDocument document, YamlPositionIndex index, string path, List<ConfigProblem> problems)
+    {
+        void Report(string field, string message, bool atValue = true)
+        {
+            var mark = atValue ? index.FindValue(field) : index.Find(field);
+            problems.Add(mark is { } m ? Problem(path, m, field, message) : new ConfigProblem(path, null, null, field, message));
+        }
+
+        if (document.Version is null)
+        {
+            Report("version", "is required; add 'version: 1' at the top");
+        }
+        else if (document.Version != SupportedVersion)
+        {
+            Report("version", $"version {document.Version} is not supported; this release reads version {SupportedVersion}");
+        }
+
+        var limits = GateLimits.Default;
+        if (document.Gates is { } gates)
+        {
+            var maxResponses = gates.MaxResponsesPer24Hours ?? GateLimits.DefaultMaxResponsesPer24Hours;
+            var maxUnlocks = gates.MaxManualUnlocksPerDay ?? GateLimits.DefaultMaxManualUnlocksPerDay;
+            if (maxResponses < 0)
+            {
+                Report("gates.max_responses_per_24h", "must be 0 or more");
+            }
+
+            if (maxUnlocks < 0)
+            {
+                Report("gates.max_manual_unlocks_per_day", "must be 0 or more");
+            }
+
+            limits = new GateLimits(maxResponses, maxUnlocks);
+        }
+
+        var levels = new Dictionary<PolicyLevel, IReadOnlyList<ActionDefinition>>();
+        if (document.Levels is null)
+        {
+            Report("levels", "is required: map YELLOW and/or RED to the actions to run");
+        }
+        else
+        {
+            foreach (var (name, actions) in document.Levels)
+            {
+                var levelPath = $"levels.{name}";
+                if (!PolicyLevels.TryParse(name, out var level) || !string.Equals(name, level.ToName(), StringComparison.Ordinal))
+                {
+                    Report(levelPath, $"unknown level '{name}'; expected YELLOW or RED (upper case)", atValue: false);
+                    continue;
+                }
+
+                if (level == PolicyLevel.Green)
+                {
+                    Report(levelPath, "GREEN is the all-clear level and takes no actions; remove it", atValue: false);
+                    continue;
+                }
+
+                levels[level] = ValidateActions(actions ?? [], levelPath, Report);
+            }
+        }
+
+        return new PolicyConfig(path, document.Version ?? SupportedVersion, limits, levels);
+    }
+
+    private static List<ActionDefinition> ValidateActions(List<ActionDocument> actions, string levelPath, Action<string, string, bool> report)
+    {
+        var result = new List<ActionDefinition>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < actions.Count; i++)
+        {
+            var action = actions[i];
+            var at = $"{levelPath}[{i}]";
+            if (action is null)
+            {
+                report(at, "expected an action mapping with 'id' and 'run'", true);
+                continue;
+            }
+
+            var ok = true;
+            if (string.IsNullOrWhiteSpace(action.Id))
+            {
+                report($"{at}.id", "is required: a short name such as integrity_check", true);
+                ok = false;
+            }
+            else if (!ActionIdPattern().IsMatch(action.Id))
+            {
+                report($"{at}.id", $"'{action.Id}' must be 1-64 characters of a-z, 0-9, '_', '-' or '.', starting with a letter or digit", true);
+                ok = false;
+            }
+            else if (!seen.Add(action.Id))
+            {
+                report($"{at}.id", $"'{action.Id}' is used twice in this level", true);
+                ok = false;
+            }
+
+            if (action.Run is null || action.Run.Count == 0)
+            {
+                report($"{at}.run", "is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]", true);
+                ok = false;
+            }
+            else
+            {
+                for (var j = 0; j < action.Run.Count; j++)
+                {
+                    var arg = action.Run[j];
+                    if (arg is null || arg.Contains('\0', StringComparison.Ordinal))
+                    {
+                        report($"{at}.run[{j}]", "must be a string without NUL characters", true);
+                        ok = false;
+                    }
+                }
+
+                var program = action.Run[0];
+                if (string.IsNullOrWhiteSpace(program))
+                {
+                    report($"{at}.run[0]", "the program must not be empty", true);
+                    ok = false;
+                }
+                else if (!Path.IsPathRooted(program) && program.Contains('/', StringComparison.Ordinal))
+                {
+                    report($"{at}.run[0]", $"'{program}' is a relative path; use an absolute path or a bare command name found on PATH (a workspace file would run whatever the repository contains)", true);
+                    ok = false;
+                }
+            }
+
+            var timeout = action.TimeoutSeconds ?? ActionDefinition.DefaultTimeoutSeconds;
+            if (timeout < 1 || timeout > ActionDefinition.MaxTimeoutSeconds)
+            {
+                report($"{at}.timeout_seconds", $"must be between 1 and {ActionDefinition.MaxTimeoutSeconds}", true);
+                ok = false;
+            }
+
+            var paths = new List<string>();
+            if (action.Reversible is { } reversible)
+            {
+                if (reversible.Paths is null || reversible.Paths.Count == 0)
+                {
+                    report($"{at}.reversible.paths", "is required for a reversible action: the workspace files the action changes", true);
+                    ok = false;
+                }
+                else
+                {
+                    for (var j = 0; j < reversible.Paths.Count; j++)
+                    {
+                        var problem = WorkspacePaths.CheckRelative(reversible.Paths[j]);
+                        if (problem is not null)
+                        {
+                            report($"{at}.reversible.paths[{j}]", problem, true);
+                            ok = false;
+                        }
+                        else
+                        {
+                            paths.Add(WorkspacePaths.Normalize(reversible.Paths[j]));
+                        }
+                    }
+                }
+            }
+
+            if (ok)
+            {
+                result.Add(new ActionDefinition(
+                    action.Id!,
+                    action.Description,
+                    action.Run!.ToArray(),
+                    timeout,
+                    action.ContinueOnError ?? false,
+                    paths.Distinct(StringComparer.Ordinal).ToArray(),
+                    action.UndoInstruction));
+            }
+        }
+
+        return result;
+    }
+
+    private static ConfigProblem BinderProblem(string path, YamlPositionIndex index, YamlException e)
+    {
+        var field = index.PathAt(e.Start) ?? string.Empty;
+        var unknown = UnknownPropertyPattern().Match(e.Message);
+        if (unknown.Success)
+        {
+            var parent = field.Contains('.', StringComparison.Ordinal) ? field[..field.LastIndexOf('.')] : string.Empty;
+            var known = KnownKeys(parent);
+            return Problem(path, e.Start, field, $"unknown key '{unknown.Groups[1].Value}'" + (known is null ? string.Empty : $"; expected one of: {known}"));
+        }
+
+        var leaf = field.Contains('.', StringComparison.Ordinal) ? field[(field.LastIndexOf('.') + 1)..] : field;
+        var bracket = leaf.IndexOf('[', StringComparison.Ordinal);
+        if (bracket >= 0)
+        {
+            leaf = leaf[..bracket];
+        }
+
+        var expectation = Expectations.TryGetValue(leaf, out var text) ? text : "has the wrong type";
+        return Problem(path, e.Start, field, $"{expectation} ({Describe(e)})");
+    }
+
+    private static string? KnownKeys(string parentPath)
+    {
+        if (parentPath.Length == 0)
+        {
+            return "version, gates, levels";
+        }
+
+        if (parentPath == "gates")
+        {
+            return "max_responses_per_24h, max_manual_unlocks_per_day";
+        }
+
+        if (parentPath.StartsWith("levels.", StringComparison.Ordinal) && parentPath.EndsWith(']'))
+        {
+            return "id, description, run, timeout_seconds, continue_on_error, reversible, undo_instruction";
+        }
+
+        return parentPath.EndsWith(".reversible", StringComparison.Ordinal) ? "paths" : null;
+    }
+
+    private static string Describe(YamlException e)
+    {
+        var message = e.InnerException?.Message ?? e.Message;
+        var close = message.IndexOf("), ", StringComparison.Ordinal);
+        message = close >= 0 && message.StartsWith('(') ? message[(close + 3)..] : message;
+        return message.TrimEnd('.');
+    }
+
+    private static ConfigProblem Problem(string path, Mark mark, string field, string message) =>
+        new(path, (int)mark.Line, (int)mark.Column, field, message);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,63}$")]
+    private static partial Regex ActionIdPattern();
+
+    [GeneratedRegex("Property '([^']*)' not found")]
+    private static partial Regex UnknownPropertyPattern();
+}

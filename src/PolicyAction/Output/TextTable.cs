@@ -1,0 +1,53 @@
+using System.Text;
+
+namespace PolicyAction.Output;
+
+/// <summary>A plain-text table with padded columns, for terminals and logs.</summary>
+internal static class TextTable
+{
+    public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var all = new List<IReadOnlyList<string>> { headers };
+        all.AddRange(rows);
+        var widths = new int[headers.Count];
+        foreach (var row in all)
+        {
+            for (var i = 0; i < headers.Count; i++)
+            {
+                widths[i] = Math.Max(widths[i], i < row.Count ? row[i].Length : 0);
+            }
+        }
+
+        var text = new StringBuilder();
+        for (var r = 0; r < all.Count; r++)
+        {
+            var row = all[r];
+            for (var i = 0; i < headers.Count; i++)
+            {
+                var cell = i < row.Count ? row[i] : string.Empty;
+                text.Append(i == headers.Count - 1 ? cell : cell.PadRight(widths[i] + 2));
+            }
+
+            text.Append('\n');
+            if (r == 0)
+            {
+                for (var i = 0; i < headers.Count; i++)
+                {
+                    text.Append(new string('-', widths[i])).Append(i == headers.Count - 1 ? string.Empty : "  ");
+                }
+
+                text.Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>An argv shown the way a POSIX shell user would read it (display only; it is never run by a shell).</summary>
+    public static string Quote(IEnumerable<string> argv) => string.Join(' ', argv.Select(QuoteOne));
+
+    private static string QuoteOne(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal))
+            ? argument
+            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

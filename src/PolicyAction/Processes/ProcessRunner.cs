@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace PolicyAction.Processes;
+
+/// <summary>
+/// Starts real processes without a shell, streams their output line by line, keeps a bounded tail of it,
+/// and kills the whole process tree when the timeout passes.
+/// </summary>
+internal sealed class ProcessRunner : IProcessRunner
+{
+    // After the child exits, a grandchild that kept the pipes open must not hold us forever.
+    private static readonly TimeSpan OutputDrainGrace = TimeSpan.FromSeconds(2);
+
+    public async Task<ProcessOutcome> RunAsync(ProcessSpec spec, Action<string, string>? onOutputLine, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(spec.Executable)
+        {
+            WorkingDirectory = spec.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in spec.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        startInfo.Environment.Clear();
+        foreach (var (name, value) in spec.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            return new ProcessOutcome(null, false, string.Empty, string.Empty, false, stopwatch.Elapsed, $"could not start {spec.Executable}: {e.Message}");
+        }
+
+        // Actions get no stdin: nothing may wait for a human at 3 a.m.
+        process.StandardInput.Close();
+
+        var stdout = new BoundedCapture(spec.MaxCapturedBytes);
+        var stderr = new BoundedCapture(spec.MaxCapturedBytes);
+        var stdoutTask = PumpAsync(process.StandardOutput, stdout, line => onOutputLine?.Invoke("stdout", line));
+        var stderrTask = PumpAsync(process.StandardError, stderr, line => onOutputLine?.Invoke("stderr", line));
+
+        var timedOut = false;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(spec.Timeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                timedOut = !cancellationToken.IsCancellationRequested;
+                KillTree(process);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAny(Task.WhenAll(stdoutTask, stderrTask), Task.Delay(OutputDrainGrace, CancellationToken.None)).ConfigureAwait(false);
+        stopwatch.Stop();
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ProcessOutcome(
+            timedOut ? null : process.ExitCode,
+            timedOut,
+            stdout.ToString(),
+            stderr.ToString(),
+            stdout.Truncated || stderr.Truncated,
+            stopwatch.Elapsed,
+            null);
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    private static async Task PumpAsync(StreamReader reader, BoundedCapture capture, Action<string> onLine)
+    {
+        var buffer = new char[4096];
+        var line = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+        {
+            capture.Append(buffer.AsSpan(0, read));
+            for (var i = 0; i < read; i++)
+            {
+                var c = buffer[i];
+                if (c == '\n' || line.Length >= 4096)
+                {
+                    onLine(line.ToString().TrimEnd('\r'));
+                    line.Clear();
+                    if (c == '\n')
+                    {
+                        continue;
+                    }
+                }
+
+                line.Append(c);
+            }
+        }
+
+        if (line.Length > 0)
+        {
+            onLine(line.ToString());
+        }
+    }
+
+    /// <summary>Keeps the last <c>limit</c> characters of a stream, noting that earlier output was dropped.</summary>
+    private sealed class BoundedCapture
+    {
+        private readonly int _limit;
+        private readonly StringBuilder _text = new();
+
+        public BoundedCapture(int limit)
+        {
+            _limit = Math.Max(1024, limit);
+        }
+
+        public bool Truncated { get; private set; }
+
+        public void Append(ReadOnlySpan<char> chunk)
+        {
+            lock (_text)
+            {
+                _text.Append(chunk);
+                if (_text.Length > _limit * 2)
+                {
+                    _text.Remove(0, _text.Length - _limit);
+                    Truncated = true;
+                }
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_text)
+            {
+                if (_text.Length > _limit)
+                {
+                    _text.Remove(0, _text.Length - _limit);
+                    Truncated = true;
+                }
+
+                return Truncated ? $"[... earlier output truncated; last {_limit} characters kept ...]\n{_text}" : _text.ToString();
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using PolicyAction;
+using PolicyAction.Cli;
+using PolicyAction.Processes;
+
+// Parse, compose, run, return the exit code: everything else lives in CliApplication.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+var app = new CliApplication(
+    RunContext.FromProcess(),
+    TimeProvider.System,
+    new ProcessRunner(),
+    Console.Out,
+    Console.Error,
+    Environment.CurrentDirectory);
+return await app.RunAsync(args, cancellation.Token);

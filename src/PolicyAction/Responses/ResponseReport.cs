@@ -1,0 +1,124 @@
+using PolicyAction.Gates;
+
+namespace PolicyAction.Responses;
+
+internal static class ResponseModes
+{
+    public const string DryRun = "dry-run";
+    public const string Apply = "apply";
+}
+
+internal static class ActionStatuses
+{
+    public const string Planned = "planned";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string TimedOut = "timed_out";
+    public const string Skipped = "skipped";
+}
+
+/// <summary>
+/// The record of one response: written as <c>state/policy_response_preview.json</c> by a dry run and
+/// returned (and printed with --json) by an apply.
+/// </summary>
+internal sealed record ResponseReport
+{
+    public required Guid ResponseId { get; init; }
+
+    public required string Policy { get; init; }
+
+    public required string Mode { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required int ActionsPlanned { get; init; }
+
+    public required bool SafetyGatesPassed { get; init; }
+
+    public IReadOnlyList<string> BlockedBy { get; init; } = [];
+
+    public required IReadOnlyList<GateResult> Gates { get; init; }
+
+    public required IReadOnlyList<ActionReport> Results { get; init; }
+
+    public required string PlanDigest { get; init; }
+
+    public int ActionsFailed { get; init; }
+
+    public string? UndoFile { get; init; }
+
+    public string? Message { get; init; }
+}
+
+internal sealed record ActionReport
+{
+    public required string Action { get; init; }
+
+    public string? Description { get; init; }
+
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public required string Status { get; init; }
+
+    public required string Stdout { get; init; }
+
+    public string? Stderr { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public long? DurationMs { get; init; }
+
+    public required bool Reversible { get; init; }
+
+    public IReadOnlyList<string>? Paths { get; init; }
+
+    public string? UndoInstruction { get; init; }
+}
+
+/// <summary><c>reports/policy_response_blocked.json</c>: why the last response was refused.</summary>
+internal sealed record BlockedReport
+{
+    public required Guid ResponseId { get; init; }
+
+    public required string Policy { get; init; }
+
+    public required string Mode { get; init; }
+
+    public required DateTimeOffset BlockedAt { get; init; }
+
+    public required IReadOnlyList<string> BlockedBy { get; init; }
+
+    public required IReadOnlyList<GateResult> Gates { get; init; }
+
+    public required string Message { get; init; }
+
+    /// <summary>The seed's audit marker, <c>&lt;!-- POLICY_RESPONSE: BLOCKED &lt;timestamp&gt; --&gt;</c>.</summary>
+    public required string AuditMarker { get; init; }
+
+    public static string Marker(DateTimeOffset at) =>
+        $"<!-- POLICY_RESPONSE: BLOCKED {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} -->";
+}
+
+/// <summary>Output of <c>policy-response status</c> with --json.</summary>
+internal sealed record StatusReport
+{
+    public string? PolicyLevel { get; init; }
+
+    public DateTimeOffset? PolicyUpdatedAt { get; init; }
+
+    public required bool TrustLocked { get; init; }
+
+    public string? TrustLockId { get; init; }
+
+    public required bool BrakeEngaged { get; init; }
+
+    public required int ResponsesLast24h { get; init; }
+
+    public required int ManualUnlocksLast24h { get; init; }
+
+    public Guid? LastResponseId { get; init; }
+
+    public DateTimeOffset? LastResponseAt { get; init; }
+
+    public string? LastResponseStatus { get; init; }
+}

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using PolicyAction.Output;
+using PolicyAction.State;
+
+namespace PolicyAction.Responses;
+
+/// <summary><c>policy-response undo</c>: previews, or with --apply performs, the restoration of a response's files.</summary>
+internal sealed class UndoService
+{
+    private readonly StateStore _store;
+    private readonly TimeProvider _clock;
+    private readonly Reporter _reporter;
+    private readonly RunContext _context;
+
+    public UndoService(StateStore store, TimeProvider clock, Reporter reporter, RunContext context)
+    {
+        _store = store;
+        _clock = clock;
+        _reporter = reporter;
+        _context = context;
+    }
+
+    public int Run(Guid responseId, bool apply)
+    {
+        var path = _store.Paths.UndoRecord(responseId);
+        var record = _store.ReadUndo(responseId)
+            ?? throw new UsageException($"no undo record for response {responseId:D} ({_store.Paths.Relative(path)} does not exist); undo records exist only for applied responses that ran reversible actions");
+
+        if (record.ResponseId != responseId)
+        {
+            throw new StateFileException(path, $"records response {record.ResponseId:D}, not {responseId:D}");
+        }
+
+        if (record.Status == UndoStatuses.Undone)
+        {
+            _reporter.Line($"response {responseId:D} was already undone at {record.UndoneAt:O} by {record.UndoneBy ?? "unknown"}; nothing to do");
+            return ExitCodes.Success;
+        }
+
+        // Decode and check everything before touching any file: an edited or corrupt record changes nothing.
+        var restores = new List<(UndoFile File, string FullPath, byte[]? Content, UnixFileMode? Mode)>();
+        foreach (var action in record.Actions.Reverse())
+        {
+            foreach (var file in action.Files)
+            {
+                string full;
+                try
+                {
+                    full = _store.Paths.ResolveConfined(file.Path);
+                }
+                catch (PolicyActionException e)
+                {
+                    throw new StateFileException(path, $"action {action.Action}: {e.Message}");
+                }
+
+                byte[]? content = null;
+                UnixFileMode? mode = null;
+                if (file.Existed)
+                {
+                    content = Decode(file, path);
+                    mode = ParseMode(file.Mode, path);
+                }
+
+                restores.Add((file, full, content, mode));
+            }
+        }
+
+        var verb = apply ? "restoring" : "would restore";
+        _reporter.Line($"undo of response {responseId:D} ({record.Policy}, {record.Status}) — {(apply ? "applying" : "preview; add --apply to restore")}");
+        if (record.Status == UndoStatuses.Pending)
+        {
+            _reporter.Warning($"response {responseId:D} did not finish (its undo record is still pending); restoring what was captured before each action");
+        }
+
+        foreach (var (file, full, content, _) in restores)
+        {
+            var current = File.Exists(full) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full))) : null;
+            var unchanged = file.Existed ? current == file.Sha256 : current is null;
+            var what = file.Existed ? $"{verb} {file.Path} ({content!.Length} bytes, sha256 {file.Sha256![..12]}…)" : $"{(apply ? "removing" : "would remove")} {file.Path} (it did not exist before)";
+            _reporter.Line($"  {what}{(unchanged ? " — already as recorded" : string.Empty)}");
+        }
+
+        if (!apply)
+        {
+            return ExitCodes.Success;
+        }
+
+        foreach (var (file, full, content, mode) in restores)
+        {
+            if (content is not null)
+            {
+                AtomicFile.WriteAllBytes(full, content, mode);
+            }
+            else if (File.Exists(full))
+            {
+                AtomicFile.Delete(full);
+            }
+        }
+
+        var now = _clock.GetUtcNow();
+        _store.WriteUndo(record with { Status = UndoStatuses.Undone, UndoneAt = now, UndoneBy = _context.Actor });
+        _store.AuditLog.Append(new AuditRecord
+        {
+            Timestamp = now,
+            Event = AuditEvents.UndoApplied,
+            Actor = _context.Actor,
+            ResponseId = responseId,
+            Policy = record.Policy,
+            Detail = $"restored {restores.Count} path(s)",
+        });
+        _reporter.Line($"undone: {restores.Count} path(s) restored; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
+        return ExitCodes.Success;
+    }
+
+    private static byte[] Decode(UndoFile file, string recordPath)
+    {
+        if (file.ContentBase64 is null || file.Sha256 is null)
+        {
+            throw new StateFileException(recordPath, $"entry for {file.Path} has no content or checksum");
+        }
+
+        byte[] content;
+        try
+        {
+            content = Convert.FromBase64String(file.ContentBase64);
+        }
+        catch (FormatException)
+        {
+            throw new StateFileException(recordPath, $"content of {file.Path} is not valid base64");
+        }
+
+        if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(content)), file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StateFileException(recordPath, $"content of {file.Path} does not match its sha256; the record was altered or damaged, nothing was restored");
+        }
+
+        return content;
+    }
+
+    private static UnixFileMode? ParseMode(string? text, string recordPath)
+    {
+        if (text is null || OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        try
+        {
+            var mode = Convert.ToInt32(text, 8);
+            // Only permission bits: no setuid, setgid or sticky from a record.
+            return (UnixFileMode)(mode & 0x1FF);
+        }
+        catch (FormatException)
+        {
+            throw new StateFileException(recordPath, $"mode '{text}' is not an octal number");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using PolicyAction.Output;
+using PolicyAction.State;
+
+namespace PolicyAction.Safety;
+
+/// <summary>The safety brake: while engaged, no automated response runs.</summary>
+internal sealed class SafetyBrake
+{
+    private readonly StateStore _store;
+    private readonly TimeProvider _clock;
+    private readonly Reporter _reporter;
+    private readonly RunContext _context;
+
+    public SafetyBrake(StateStore store, TimeProvider clock, Reporter reporter, RunContext context)
+    {
+        _store = store;
+        _clock = clock;
+        _reporter = reporter;
+        _context = context;
+    }
+
+    public int Status()
+    {
+        var state = _store.ReadBrake();
+        if (state.IsEngaged)
+        {
+            var since = state.EngagedAt is { } at ? $" since {at:O} ({(_clock.GetUtcNow() - at).TotalHours:0.0} h)" : string.Empty;
+            _reporter.Line($"safety brake: ENGAGED{since} by {state.EngagedBy ?? "unknown"}");
+            _reporter.Line($"  reason: {state.Reason ?? "none given"}");
+        }
+        else
+        {
+            _reporter.Line("safety brake: off");
+            if (state.ReleasedAt is { } released)
+            {
+                _reporter.Line($"  last released {released:O} by {state.ReleasedBy ?? "unknown"}: {state.ReleaseReason}");
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    public int Engage(string reason)
+    {
+        reason = TrustGuard.RequireReason(reason);
+        var state = _store.ReadBrake();
+        if (state.IsEngaged)
+        {
+            _reporter.Line($"safety brake is already engaged (since {state.EngagedAt:O}); nothing changed");
+            return ExitCodes.Success;
+        }
+
+        var now = _clock.GetUtcNow();
+        _store.WriteBrake(state with { IsEngaged = true, EngagedAt = now, EngagedBy = _context.Actor, Reason = reason });
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeEngaged, Actor = _context.Actor, Reason = reason });
+        _reporter.Line("safety brake engaged; automated responses are blocked until it is released");
+        return ExitCodes.Success;
+    }
+
+    public int Release(string reason)
+    {
+        reason = TrustGuard.RequireReason(reason);
+        var state = _store.ReadBrake();
+        if (!state.IsEngaged)
+        {
+            _reporter.Line("safety brake is not engaged; nothing changed");
+            return ExitCodes.Success;
+        }
+
+        var now = _clock.GetUtcNow();
+        _store.WriteBrake(state with { IsEngaged = false, ReleasedAt = now, ReleasedBy = _context.Actor, ReleaseReason = reason });
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeReleased, Actor = _context.Actor, Reason = reason });
+        _reporter.Line("safety brake released");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,54 @@
+namespace PolicyAction.State;
+
+/// <summary>The kinds of record in <c>state/policy_response_log.jsonl</c>.</summary>
+internal static class AuditEvents
+{
+    public const string ResponseStarted = "response_started";
+    public const string ActionFinished = "action_finished";
+    public const string ResponseFinished = "response_finished";
+    public const string ResponseBlocked = "response_blocked";
+    public const string UndoApplied = "undo_applied";
+    public const string TrustLocked = "trust_locked";
+    public const string TrustUnlocked = "trust_unlocked";
+    public const string TrustForceUnlocked = "trust_force_unlocked";
+    public const string BrakeEngaged = "brake_engaged";
+    public const string BrakeReleased = "brake_released";
+}
+
+/// <summary>One line of the append-only audit log. Fields that do not apply to an event are omitted.</summary>
+internal sealed record AuditRecord
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string Event { get; init; }
+
+    public string? Actor { get; init; }
+
+    public Guid? ResponseId { get; init; }
+
+    public string? Policy { get; init; }
+
+    public string? Mode { get; init; }
+
+    public string? PlanDigest { get; init; }
+
+    public int? ActionsPlanned { get; init; }
+
+    public string? Action { get; init; }
+
+    public string? Status { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public long? DurationMs { get; init; }
+
+    public int? ActionsFailed { get; init; }
+
+    public IReadOnlyList<string>? BlockedBy { get; init; }
+
+    public string? LockId { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string? Detail { get; init; }
+}

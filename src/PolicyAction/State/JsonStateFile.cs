@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace PolicyAction.State;
+
+/// <summary>
+/// Reads and writes one JSON state file. A missing file means the default; a file that exists
+/// but cannot be read or parsed fails closed with a message naming the file, and is never touched.
+/// </summary>
+internal static class JsonStateFile
+{
+    public const long MaxStateFileBytes = 16 * 1024 * 1024;
+
+    public static T Read<T>(string path, JsonTypeInfo<T> typeInfo, T whenMissing)
+        where T : class
+        => TryRead(path, typeInfo) ?? whenMissing;
+
+    public static T? TryRead<T>(string path, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                if (Directory.Exists(path))
+                {
+                    throw new StateFileException(path, "is a directory, expected a JSON file");
+                }
+
+                return null;
+            }
+
+            if (info.Length > MaxStateFileBytes)
+            {
+                throw new StateFileException(path, $"is {info.Length} bytes, larger than the {MaxStateFileBytes}-byte limit for a state file");
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(path, $"cannot be read: {e.Message}", e);
+        }
+
+        return Parse(bytes, path, typeInfo);
+    }
+
+    public static T Parse<T>(ReadOnlySpan<byte> bytes, string path, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        if (bytes.IsEmpty || bytes.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new StateFileException(path, "is empty; expected a JSON object (delete the file to return to the default)");
+        }
+
+        try
+        {
+            _ = StrictUtf8.Encoding.GetCharCount(bytes);
+            var value = JsonSerializer.Deserialize(bytes, typeInfo);
+            return value ?? throw new StateFileException(path, "contains null; expected a JSON object");
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new StateFileException(path, "is not valid UTF-8 text");
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $"line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}: " : string.Empty;
+            var problem = e.Message;
+            var cut = problem.IndexOf(" Path:", StringComparison.Ordinal);
+            problem = cut > 0 ? problem[..cut] : problem;
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? string.Empty : $" (field {e.Path})";
+            throw new StateFileException(path, $"is not valid: {where}{problem}{field}", e);
+        }
+    }
+
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        var withNewline = new byte[bytes.Length + 1];
+        bytes.CopyTo(withNewline, 0);
+        withNewline[^1] = (byte)'\n';
+        AtomicFile.WriteAllBytes(path, withNewline);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using PolicyAction.Gates;
+using PolicyAction.Responses;
+
+namespace PolicyAction.State;
+
+/// <summary>Source-generated (reflection-free) JSON for every file the tool reads or writes.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true,
+    UseStringEnumConverter = true,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(PolicyStateFile))]
+[JsonSerializable(typeof(TrustLockState))]
+[JsonSerializable(typeof(SafetyBrakeState))]
+[JsonSerializable(typeof(AuditRecord))]
+[JsonSerializable(typeof(ResponseReport))]
+[JsonSerializable(typeof(BlockedReport))]
+[JsonSerializable(typeof(UndoRecord))]
+[JsonSerializable(typeof(GateEvaluation))]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class StateJsonContext : JsonSerializerContext
+{
+}
+
+/// <summary>The same contract on one line, for JSONL records.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(AuditRecord))]
+internal sealed partial class CompactJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,139 @@
+namespace PolicyAction.State;
+
+/// <summary>
+/// Paths of the workspace's state files (as in the seed), and confinement of any path that
+/// comes from configuration or undo records to the workspace.
+/// </summary>
+internal sealed class WorkspacePaths
+{
+    public WorkspacePaths(string root)
+    {
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+    }
+
+    public string Root { get; }
+
+    public string PolicyState => Combine("state", "policy_state.json");
+
+    public string TrustLockState => Combine("state", "trust_lock_state.json");
+
+    public string SafetyBrakeState => Combine("forensics", "safety_brake_state.json");
+
+    public string Preview => Combine("state", "policy_response_preview.json");
+
+    public string AuditLog => Combine("state", "policy_response_log.jsonl");
+
+    public string BlockedReport => Combine("reports", "policy_response_blocked.json");
+
+    public string LockFile => Combine("state", ".policy-response.lock");
+
+    public string UndoRecord(Guid responseId) => Combine("state", $"policy_response_undo_{responseId:D}.json");
+
+    public string Relative(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace('\\', '/');
+
+    /// <summary>Why a configured path is not an acceptable workspace-relative path, or null if it is.</summary>
+    public static string? CheckRelative(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "must not be empty";
+        }
+
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return "must not contain NUL characters";
+        }
+
+        if (Path.IsPathRooted(path) || path.StartsWith('~'))
+        {
+            return $"'{path}' is absolute; use a path relative to the workspace";
+        }
+
+        var depth = 0;
+        foreach (var segment in path.Split('/', '\\'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            depth += segment == ".." ? -1 : 1;
+            if (depth < 0)
+            {
+                return $"'{path}' leads outside the workspace";
+            }
+        }
+
+        if (depth == 0)
+        {
+            return $"'{path}' names the workspace itself, not a file in it";
+        }
+
+        var normalized = Normalize(path);
+        if (normalized == ".git" || normalized.StartsWith(".git/", StringComparison.Ordinal))
+        {
+            return $"'{path}' is inside .git, which the tool never writes";
+        }
+
+        return null;
+    }
+
+    /// <summary>Collapses '.', '..' and repeated separators; the path must already have passed <see cref="CheckRelative"/>.</summary>
+    public static string Normalize(string path)
+    {
+        var segments = new List<string>();
+        foreach (var segment in path.Split('/', '\\'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                segments.RemoveAt(segments.Count - 1);
+            }
+            else
+            {
+                segments.Add(segment);
+            }
+        }
+
+        return string.Join('/', segments);
+    }
+
+    /// <summary>
+    /// Resolves a workspace-relative path to a full path, refusing anything that is absolute,
+    /// climbs out, or passes through a symbolic link (a link could point anywhere).
+    /// </summary>
+    public string ResolveConfined(string relativePath)
+    {
+        var problem = CheckRelative(relativePath);
+        if (problem is not null)
+        {
+            throw new PolicyActionException(ExitCodes.UsageOrStateError, $"path {problem}");
+        }
+
+        var normalized = Normalize(relativePath);
+        var current = Root;
+        foreach (var segment in normalized.Split('/'))
+        {
+            current = Path.Combine(current, segment);
+            var info = new FileInfo(current);
+            if (info.Exists || Directory.Exists(current))
+            {
+                FileSystemInfo entry = info.Exists ? info : new DirectoryInfo(current);
+                if (entry.LinkTarget is not null)
+                {
+                    throw new PolicyActionException(
+                        ExitCodes.UsageOrStateError,
+                        $"path '{relativePath}' passes through the symbolic link '{Relative(current)}'; links are refused because they can lead outside the workspace");
+                }
+            }
+        }
+
+        return current;
+    }
+
+    private string Combine(string folder, string file) => Path.Combine(Root, folder, file);
+}
