@@ -20,30 +20,34 @@ internal sealed class AuditLog
 
     public void Append(AuditRecord record)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AuditRecord);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
 
-        // A crash mid-write can leave a last line without its newline: start a fresh line so that
-        // the torn record stays separate (and reported) instead of corrupting this one.
-        var needsSeparator = false;
+        // A crash mid-write can leave a last line without its newline. End that line and note it, so the
+        // torn record stays on disk, is skipped knowingly by readers, and cannot corrupt the new record.
+        using var line = new MemoryStream();
         if (stream.Length > 0)
         {
             stream.Seek(-1, SeekOrigin.End);
-            needsSeparator = stream.ReadByte() != '\n';
+            if (stream.ReadByte() != '\n')
+            {
+                line.WriteByte((byte)'\n');
+                var note = new AuditRecord
+                {
+                    Timestamp = record.Timestamp,
+                    Event = AuditEvents.TornRecordNoted,
+                    Actor = record.Actor,
+                    Detail = "the previous line is an incomplete record left by an interrupted write; it is kept and ignored",
+                };
+                line.Write(JsonSerializer.SerializeToUtf8Bytes(note, CompactJsonContext.Default.AuditRecord));
+                line.WriteByte((byte)'\n');
+            }
         }
 
+        line.Write(JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AuditRecord));
+        line.WriteByte((byte)'\n');
         stream.Seek(0, SeekOrigin.End);
-        var line = new byte[json.Length + 1 + (needsSeparator ? 1 : 0)];
-        var offset = 0;
-        if (needsSeparator)
-        {
-            line[offset++] = (byte)'\n';
-        }
-
-        json.CopyTo(line, offset);
-        line[^1] = (byte)'\n';
-        stream.Write(line);
+        stream.Write(line.GetBuffer(), 0, (int)line.Length);
         stream.Flush(flushToDisk: true);
     }
 
@@ -64,6 +68,7 @@ internal sealed class AuditLog
         {
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
             var lineNumber = 0;
+            (int Line, JsonException Error)? bad = null;
             foreach (var (line, terminated) in Lines(stream))
             {
                 lineNumber++;
@@ -72,22 +77,47 @@ internal sealed class AuditLog
                     continue;
                 }
 
+                AuditRecord record;
                 try
                 {
-                    var record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord)
+                    record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord)
                         ?? throw new JsonException("null record");
-                    records.Add(record);
                 }
                 catch (JsonException e)
                 {
+                    if (bad is { } earlier)
+                    {
+                        throw Corrupt(earlier.Line, earlier.Error);
+                    }
+
                     if (!terminated)
                     {
-                        warning = $"{Path}: line {lineNumber} is an incomplete record (a write was interrupted); it is ignored and left in place";
+                        warning = Torn(lineNumber);
                         continue;
                     }
 
-                    throw new StateFileException(Path, $"line {lineNumber} is not a valid audit record: {e.Message}", e);
+                    bad = (lineNumber, e);
+                    continue;
                 }
+
+                if (bad is { } previous)
+                {
+                    // Only a line the writer itself noted as torn may be skipped; anything else is damage.
+                    if (record.Event != AuditEvents.TornRecordNoted)
+                    {
+                        throw Corrupt(previous.Line, previous.Error);
+                    }
+
+                    warning = Torn(previous.Line);
+                    bad = null;
+                }
+
+                records.Add(record);
+            }
+
+            if (bad is { } last)
+            {
+                throw Corrupt(last.Line, last.Error);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -97,6 +127,12 @@ internal sealed class AuditLog
 
         return new AuditLogContents(records, warning);
     }
+
+    private string Torn(int line) =>
+        $"{Path}: line {line} is an incomplete record (a write was interrupted); it is ignored and left in place";
+
+    private StateFileException Corrupt(int line, JsonException error) =>
+        new(Path, $"line {line} is not a valid audit record ({error.Message}); the log may have been edited or damaged", error);
 
     private static IEnumerable<(byte[] Line, bool Terminated)> Lines(Stream stream)
     {

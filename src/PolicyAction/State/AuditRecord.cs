@@ -13,6 +13,9 @@ internal static class AuditEvents
     public const string TrustForceUnlocked = "trust_force_unlocked";
     public const string BrakeEngaged = "brake_engaged";
     public const string BrakeReleased = "brake_released";
+
+    /// <summary>Written right after a torn line (an interrupted write) so that line is known, kept, and skipped.</summary>
+    public const string TornRecordNoted = "torn_record_noted";
 }
 
 /// <summary>One line of the append-only audit log. Fields that do not apply to an event are omitted.</summary>

@@ -1,0 +1,76 @@
+using PolicyAction.State;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.State;
+
+public class AuditLogTests
+{
+    private static AuditRecord Record(string name, int minute = 0) =>
+        new() { Timestamp = CliHarness.Now.AddMinutes(minute), Event = name, Actor = "octocat" };
+
+    [Fact]
+    public void Appends_one_line_per_record_and_reads_them_back_in_order()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+
+        log.Append(Record(AuditEvents.BrakeEngaged, 1));
+        log.Append(Record(AuditEvents.BrakeReleased, 2));
+
+        var lines = workspace.AuditLines();
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("{\"timestamp\":\"2026-11-24T05:01:00+00:00\",\"event\":\"brake_engaged\"", lines[0], StringComparison.Ordinal);
+        var contents = log.Read();
+        Assert.Equal([AuditEvents.BrakeEngaged, AuditEvents.BrakeReleased], contents.Records.Select(r => r.Event));
+        Assert.Null(contents.Warning);
+    }
+
+    [Fact]
+    public void A_torn_last_line_is_reported_and_skipped_but_kept_on_disk()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged));
+        File.AppendAllText(log.Path, "{\"timestamp\":\"2026-11-24T05:0");
+        var before = File.ReadAllBytes(log.Path);
+
+        var contents = log.Read();
+
+        Assert.Single(contents.Records);
+        Assert.Contains("line 2", contents.Warning, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(log.Path));
+    }
+
+    [Fact]
+    public void Appending_after_a_torn_line_starts_a_new_line()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        workspace.Write("state/policy_response_log.jsonl", "{\"timestamp\":\"2026-11");
+
+        log.Append(Record(AuditEvents.BrakeReleased));
+
+        var lines = File.ReadAllText(log.Path).Split('\n');
+        Assert.Equal("{\"timestamp\":\"2026-11", lines[0]);
+        Assert.Contains(AuditEvents.TornRecordNoted, lines[1], StringComparison.Ordinal);
+        Assert.Contains("brake_released", lines[2], StringComparison.Ordinal);
+        var contents = log.Read();
+        Assert.Equal([AuditEvents.TornRecordNoted, AuditEvents.BrakeReleased], contents.Records.Select(r => r.Event));
+        Assert.Contains("line 1", contents.Warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_line_in_the_middle_fails_closed_naming_the_line()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged));
+        File.AppendAllText(log.Path, "not json\n");
+        log.Append(Record(AuditEvents.BrakeReleased));
+
+        var error = Assert.Throws<StateFileException>(() => log.Read());
+
+        Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(log.Path, error.FilePath);
+    }
+}
