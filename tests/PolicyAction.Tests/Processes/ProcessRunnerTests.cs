@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using PolicyAction.Processes;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.Processes;
+
+public class ProcessRunnerTests
+{
+    private static ProcessSpec Shell(string script, TempWorkspace workspace, TimeSpan? timeout = null, Dictionary<string, string>? env = null, int maxChars = 64 * 1024) =>
+        new("/bin/sh", ["-c", script], workspace.Root, env ?? new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" }, timeout ?? TimeSpan.FromSeconds(20), maxChars);
+
+    [Fact]
+    public async Task Captures_stdout_stderr_and_the_exit_code_and_streams_lines()
+    {
+        using var workspace = new TempWorkspace();
+        var lines = new List<(string, string)>();
+
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("echo one; echo two >&2; echo three; exit 7", workspace),
+            (stream, line) => { lock (lines) { lines.Add((stream, line)); } },
+            CancellationToken.None);
+
+        Assert.Equal(7, outcome.ExitCode);
+        Assert.False(outcome.TimedOut);
+        Assert.Equal("one\nthree\n", outcome.Stdout);
+        Assert.Equal("two\n", outcome.Stderr);
+        Assert.Contains(("stdout", "one"), lines);
+        Assert.Contains(("stderr", "two"), lines);
+        Assert.Contains(("stdout", "three"), lines);
+    }
+
+    [Fact]
+    public async Task Runs_in_the_working_directory_with_exactly_the_given_environment()
+    {
+        using var workspace = new TempWorkspace();
+
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("pwd; env | sort", workspace, env: new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["ONLY_THIS"] = "1" }),
+            null,
+            CancellationToken.None);
+
+        var lines = outcome.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(workspace.Root, lines[0]);
+        Assert.Contains("ONLY_THIS=1", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("HOME=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Arguments_are_passed_verbatim_never_through_a_shell()
+    {
+        using var workspace = new TempWorkspace();
+        string[] hostile = ["a\";id;#", "$(id)", "`id`", "${IFS}x", "two words", "new\nline"];
+
+        var outcome = await new ProcessRunner().RunAsync(
+            new ProcessSpec("/usr/bin/printf", ["%s|", .. hostile], workspace.Root, new Dictionary<string, string>(), TimeSpan.FromSeconds(10), 4096),
+            null,
+            CancellationToken.None);
+
+        Assert.Equal(string.Join('|', hostile) + "|", outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task A_timeout_kills_the_process_and_its_children()
+    {
+        using var workspace = new TempWorkspace();
+        var stopwatch = Stopwatch.StartNew();
+
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("sleep 300 & echo $! > child.pid; wait", workspace, timeout: TimeSpan.FromSeconds(1)),
+            null,
+            CancellationToken.None);
+
+        Assert.True(outcome.TimedOut);
+        Assert.Null(outcome.ExitCode);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.Elapsed}");
+        var childPid = int.Parse(workspace.Read("child.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await WaitUntilGone(childPid);
+    }
+
+    [Fact]
+    public async Task Captured_output_is_bounded_and_marked_as_truncated()
+    {
+        using var workspace = new TempWorkspace();
+
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("i=0; while [ $i -lt 5000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done", workspace, maxChars: 4096),
+            null,
+            CancellationToken.None);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.True(outcome.OutputTruncated);
+        Assert.True(outcome.Stdout.Length < 4096 + 200, $"kept {outcome.Stdout.Length} chars");
+        Assert.StartsWith("[... earlier output truncated", outcome.Stdout, StringComparison.Ordinal);
+        Assert.Contains("line-4999-", outcome.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_program_that_cannot_start_is_an_outcome_not_an_exception()
+    {
+        using var workspace = new TempWorkspace();
+        workspace.Write("not-executable", "#!/bin/sh\necho hi\n");
+
+        var outcome = await new ProcessRunner().RunAsync(
+            new ProcessSpec(workspace.PathOf("not-executable"), [], workspace.Root, new Dictionary<string, string>(), TimeSpan.FromSeconds(5), 1024),
+            null,
+            CancellationToken.None);
+
+        Assert.NotNull(outcome.StartError);
+        Assert.Null(outcome.ExitCode);
+    }
+
+    private static async Task WaitUntilGone(int pid)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if (!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z")
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"child process {pid} is still running after the timeout");
+    }
+}
