@@ -40,7 +40,8 @@ internal static class CliHarness
             output,
             error,
             workspace.Root);
-        var code = await app.RunAsync([.. args, "--workspace", workspace.Root], CancellationToken.None);
+        string[] full = args.Contains("--workspace") ? args : [.. args, "--workspace", workspace.Root];
+        var code = await app.RunAsync(full, CancellationToken.None);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

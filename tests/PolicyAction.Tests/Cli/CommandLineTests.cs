@@ -1,0 +1,169 @@
+using System.Text.Json;
+using PolicyAction.Cli;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.Cli;
+
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TempWorkspace _workspace = new TempWorkspace().WithConfig(TempWorkspace.MinimalConfig);
+
+    public void Dispose() => _workspace.Dispose();
+
+    private Task<CliResult> Run(params string[] args) => CliHarness.RunAsync(_workspace, args);
+
+    private Task<CliResult> RunWith(Dictionary<string, string> env, params string[] args) => CliHarness.RunAsync(_workspace, env, null, null, args);
+
+    [Theory]
+    [InlineData("gates")]
+    [InlineData("respond")]
+    [InlineData("undo")]
+    [InlineData("trust")]
+    [InlineData("trust", "status")]
+    [InlineData("trust", "lock")]
+    [InlineData("trust", "unlock")]
+    [InlineData("trust", "force-unlock")]
+    [InlineData("brake")]
+    [InlineData("brake", "status")]
+    [InlineData("brake", "engage")]
+    [InlineData("brake", "release")]
+    [InlineData("status")]
+    public async Task Every_command_has_help(params string[] command)
+    {
+        var result = await Run([.. command, "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--workspace", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("respond", "--bogus")]
+    [InlineData("trust", "lock")]
+    [InlineData("trust", "force-unlock", "--reason", "x")]
+    public async Task Bad_usage_exits_2_with_a_message(params string[] args)
+    {
+        var result = await Run(args);
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains("error:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("True", true)]
+    [InlineData("false", false)]
+    [InlineData("FALSE", false)]
+    [InlineData("", false)]
+    public void POLICY_AUTO_APPLY_accepts_only_true_or_false(string value, bool apply) =>
+        Assert.Equal(apply, CommandTree.ResolveApply(false, value));
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("1")]
+    [InlineData("on")]
+    [InlineData("truee")]
+    public async Task Any_other_POLICY_AUTO_APPLY_exits_2_and_runs_nothing(string value)
+    {
+        var result = await RunWith(new() { ["POLICY_AUTO_APPLY"] = value }, "respond", "--policy", "RED");
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains("POLICY_AUTO_APPLY", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(_workspace.AuditLines());
+        Assert.False(_workspace.Exists("state/policy_response_preview.json"));
+    }
+
+    [Fact]
+    public async Task POLICY_AUTO_APPLY_true_applies_without_the_flag()
+    {
+        var result = await RunWith(new() { ["POLICY_AUTO_APPLY"] = "true" }, "respond", "--policy", "RED");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("[say_red] red", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("response_started", _workspace.AuditLines()[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_level_comes_from_the_policy_state_file_when_not_given()
+    {
+        _workspace.Write("state/policy_state.json", "{\"level\": \"YELLOW\", \"updated_at\": \"2026-11-24T04:45:00Z\"}");
+
+        var result = await Run("respond", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var report = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("YELLOW", report.RootElement.GetProperty("policy").GetString());
+    }
+
+    [Theory]
+    [InlineData(null, "does not exist")]
+    [InlineData("{\"level\": \"PURPLE\"}", "PURPLE")]
+    [InlineData("{\"level\": ", "not valid")]
+    public async Task Without_a_usable_level_nothing_runs(string? state, string words)
+    {
+        if (state is not null)
+        {
+            _workspace.Write("state/policy_state.json", state);
+        }
+
+        var result = await Run("respond", "--apply");
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains(words, result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(_workspace.AuditLines());
+    }
+
+    [Fact]
+    public async Task An_unknown_policy_value_exits_2()
+    {
+        var result = await Run("respond", "--policy", "ORANGE");
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains("ORANGE", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gates_json_lists_every_gate_with_what_it_saw()
+    {
+        var result = await Run("gates", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+        Assert.Equal(4, json.RootElement.GetProperty("gates").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Status_json_summarises_the_workspace()
+    {
+        await Run("trust", "lock", "--reason", "drill");
+
+        var result = await Run("status", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.True(json.RootElement.GetProperty("trust_locked").GetBoolean());
+        Assert.False(json.RootElement.GetProperty("brake_engaged").GetBoolean());
+        Assert.Equal(0, json.RootElement.GetProperty("responses_last24h").GetInt32());
+    }
+
+    [Fact]
+    public async Task Undo_rejects_something_that_is_not_a_response_id()
+    {
+        var result = await Run("undo", "../../etc/passwd");
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains("not a response id", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_workspace_that_does_not_exist_exits_2()
+    {
+        var result = await CliHarness.RunAsync(_workspace, "gates", "--workspace", _workspace.PathOf("missing"));
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains("does not exist", result.Stderr, StringComparison.Ordinal);
+    }
+}
