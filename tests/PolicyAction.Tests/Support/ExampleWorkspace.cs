@@ -1,0 +1,26 @@
+namespace PolicyAction.Tests.Support;
+
+/// <summary>Copies of the bundled example workspace (examples/workspace), so tests never touch the tracked one.</summary>
+internal static class ExampleWorkspace
+{
+    public static string Source => Path.Combine(RepositoryRoot.Path, "examples", "workspace");
+
+    public static TempWorkspace Copy()
+    {
+        var workspace = new TempWorkspace();
+        foreach (var file in Directory.EnumerateFiles(Source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Source, file);
+            if (relative.StartsWith("reports", StringComparison.Ordinal)
+                || relative.Contains("policy_response_", StringComparison.Ordinal)
+                || relative.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            workspace.WriteBytes(relative, File.ReadAllBytes(file));
+        }
+
+        return workspace;
+    }
+}
