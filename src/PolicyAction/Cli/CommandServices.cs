@@ -63,14 +63,14 @@ internal sealed class CommandServices
 
     public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait);
 
-    public ResponseService Responses() => new(
+    public ResponseService Responses(Reporter? reporter = null) => new(
         Store,
         Config,
         new GateEvaluator(Clock),
         new ExecutableResolver(Context.Variable("PATH"), Paths.Root),
         _processes,
         Clock,
-        Reporter,
+        reporter ?? Reporter,
         Context);
 
     public UndoService Undo() => new(Store, Clock, Reporter, Context);

@@ -91,10 +91,11 @@ internal sealed class CommandTree
             var doApply = ResolveApply(parsed.GetValue(apply), services.Context.Variable(AutoApplyVariable));
             using var workspaceLock = services.LockWorkspace();
             var level = ResolveLevel(parsed.GetValue(policy), services);
-            var result = await services.Responses()
+            var asJson = parsed.GetValue(json);
+            var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
                 .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest)), cancellationToken)
                 .ConfigureAwait(false);
-            if (parsed.GetValue(json))
+            if (asJson)
             {
                 services.Reporter.Line(JsonSerializer.Serialize(result.Report, StateJsonContext.Default.ResponseReport));
             }

@@ -13,6 +13,9 @@ internal sealed class Reporter
 
     public TextWriter Error { get; }
 
+    /// <summary>The same reporter with everything on stderr, so stdout carries only a JSON document.</summary>
+    public Reporter ToErrorStream() => new(Error, Error);
+
     public void Line(string text = "") => Output.WriteLine(text);
 
     public void Warning(string text) => Error.WriteLine($"warning: {text}");
