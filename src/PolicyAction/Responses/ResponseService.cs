@@ -186,14 +186,9 @@ internal sealed class ResponseService
             _store.WritePreview(report);
         }
 
-        _store.AuditLog.Append(new AuditRecord
+        _store.AuditLog.Append(Record(AuditEvents.ResponseBlocked, report.ResponseId, report.Policy, report.Mode) with
         {
             Timestamp = gates.EvaluatedAt,
-            Event = AuditEvents.ResponseBlocked,
-            Actor = _context.Actor,
-            ResponseId = report.ResponseId,
-            Policy = report.Policy,
-            Mode = report.Mode,
             PlanDigest = report.PlanDigest,
             ActionsPlanned = report.ActionsPlanned,
             BlockedBy = report.BlockedBy,
@@ -206,14 +201,8 @@ internal sealed class ResponseService
     {
         var responseId = template.ResponseId;
         var level = plan.Level.ToName();
-        _store.AuditLog.Append(new AuditRecord
+        _store.AuditLog.Append(Record(AuditEvents.ResponseStarted, responseId, level) with
         {
-            Timestamp = _clock.GetUtcNow(),
-            Event = AuditEvents.ResponseStarted,
-            Actor = _context.Actor,
-            ResponseId = responseId,
-            Policy = level,
-            Mode = ResponseModes.Apply,
             PlanDigest = plan.Digest,
             ActionsPlanned = plan.Actions.Count,
         });
@@ -242,14 +231,8 @@ internal sealed class ResponseService
 
         undo.Complete();
         var status = failed == 0 ? ActionStatuses.Succeeded : ActionStatuses.Failed;
-        _store.AuditLog.Append(new AuditRecord
+        _store.AuditLog.Append(Record(AuditEvents.ResponseFinished, responseId, level) with
         {
-            Timestamp = _clock.GetUtcNow(),
-            Event = AuditEvents.ResponseFinished,
-            Actor = _context.Actor,
-            ResponseId = responseId,
-            Policy = level,
-            Mode = ResponseModes.Apply,
             Status = status,
             ActionsFailed = failed,
         });
@@ -329,18 +312,23 @@ internal sealed class ResponseService
     }
 
     private void LogAction(Guid responseId, string level, string action, string status, int? exitCode, long? durationMs, string? detail) =>
-        _store.AuditLog.Append(new AuditRecord
+        _store.AuditLog.Append(Record(AuditEvents.ActionFinished, responseId, level) with
         {
-            Timestamp = _clock.GetUtcNow(),
-            Event = AuditEvents.ActionFinished,
-            Actor = _context.Actor,
-            ResponseId = responseId,
-            Policy = level,
-            Mode = ResponseModes.Apply,
             Action = action,
             Status = status,
             ExitCode = exitCode,
             DurationMs = durationMs,
             Detail = detail,
         });
+
+    /// <summary>The fields every record of one response carries.</summary>
+    private AuditRecord Record(string eventName, Guid responseId, string level, string mode = ResponseModes.Apply) => new()
+    {
+        Timestamp = _clock.GetUtcNow(),
+        Event = eventName,
+        Actor = _context.Actor,
+        ResponseId = responseId,
+        Policy = level,
+        Mode = mode,
+    };
 }
