@@ -72,14 +72,14 @@ internal static class ConsoleRenderer
     {
         var rows = new List<IReadOnlyList<string>>
         {
-            new[] { "policy level", status.PolicyLevel is null ? "unknown (no state/policy_state.json)" : $"{status.PolicyLevel}{(status.PolicyUpdatedAt is { } at ? $" (updated {at:O})" : string.Empty)}" },
+            new[] { "policy level", status.PolicyLevel is null ? "unknown (no state/policy_state.json)" : $"{status.PolicyLevel}{(status.PolicyUpdatedAt is { } at ? $" (updated {Times.Format(at)})" : string.Empty)}" },
             new[] { "trust guard", status.TrustLocked ? $"LOCKED (lock id {status.TrustLockId})" : "unlocked" },
             new[] { "safety brake", status.BrakeEngaged ? "ENGAGED" : "off" },
             new[] { "responses, last 24 h", status.ResponsesLast24h.ToString() },
             new[] { "manual unlocks, last 24 h", status.ManualUnlocksLast24h.ToString() },
-            new[] { "last response", status.LastResponseId is null ? "none" : $"{status.LastResponseId:D} at {status.LastResponseAt:O}: {status.LastResponseStatus}" },
+            new[] { "last response", status.LastResponseId is null ? "none" : $"{status.LastResponseId:D} at {Times.Format(status.LastResponseAt)}: {status.LastResponseStatus}" },
             new[] { "workspace", store.Paths.Root },
         };
-        return TextTable.Render(["", ""], rows);
+        return TextTable.Render(null, rows);
     }
 }

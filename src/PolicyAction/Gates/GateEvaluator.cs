@@ -1,4 +1,5 @@
 using PolicyAction.Configuration;
+using PolicyAction.Output;
 using PolicyAction.State;
 
 namespace PolicyAction.Gates;
@@ -55,7 +56,7 @@ internal sealed class GateEvaluator
             return new GateResult(GateNames.TrustGuard, true, "unlocked", "unlocked", "trust guard is unlocked");
         }
 
-        var detail = $"locked by {trust.LockedBy ?? "unknown"} at {Format(trust.LockedAt)}: {trust.Reason ?? "no reason given"}"
+        var detail = $"locked by {trust.LockedBy ?? "unknown"} at {Times.Format(trust.LockedAt)}: {trust.Reason ?? "no reason given"}"
             + (trust.LockId is null ? string.Empty : $" (lock id {trust.LockId})");
         return new GateResult(GateNames.TrustGuard, false, "locked", "unlocked", detail);
     }
@@ -91,8 +92,6 @@ internal sealed class GateEvaluator
             : $"{count} manual unlock(s) in the last 24 h exceed the limit of {max}; automation waits until they age out";
         return new GateResult(GateNames.ManualUnlocks, passed, count.ToString(), $"<= {max}", detail);
     }
-
-    private static string Format(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "an unknown time";
 
     private static string Duration(TimeSpan span) =>
         span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes} min" : $"{Math.Max(0, (int)span.TotalMinutes)} min";

@@ -5,14 +5,21 @@ namespace PolicyAction.Output;
 /// <summary>A plain-text table with padded columns, for terminals and logs.</summary>
 internal static class TextTable
 {
-    public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    /// <param name="headers">Column titles, underlined; null for a table of rows only (the first row sets the column count).</param>
+    public static string Render(IReadOnlyList<string>? headers, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var all = new List<IReadOnlyList<string>> { headers };
+        var all = new List<IReadOnlyList<string>>();
+        if (headers is not null)
+        {
+            all.Add(headers);
+        }
+
         all.AddRange(rows);
-        var widths = new int[headers.Count];
+        var columns = headers?.Count ?? (all.Count == 0 ? 0 : all[0].Count);
+        var widths = new int[columns];
         foreach (var row in all)
         {
-            for (var i = 0; i < headers.Count; i++)
+            for (var i = 0; i < columns; i++)
             {
                 widths[i] = Math.Max(widths[i], i < row.Count ? row[i].Length : 0);
             }
@@ -22,18 +29,18 @@ internal static class TextTable
         for (var r = 0; r < all.Count; r++)
         {
             var row = all[r];
-            for (var i = 0; i < headers.Count; i++)
+            for (var i = 0; i < columns; i++)
             {
                 var cell = i < row.Count ? row[i] : string.Empty;
-                text.Append(i == headers.Count - 1 ? cell : cell.PadRight(widths[i] + 2));
+                text.Append(i == columns - 1 ? cell : cell.PadRight(widths[i] + 2));
             }
 
             text.Append('\n');
-            if (r == 0)
+            if (r == 0 && headers is not null)
             {
-                for (var i = 0; i < headers.Count; i++)
+                for (var i = 0; i < columns; i++)
                 {
-                    text.Append(new string('-', widths[i])).Append(i == headers.Count - 1 ? string.Empty : "  ");
+                    text.Append(new string('-', widths[i])).Append(i == columns - 1 ? string.Empty : "  ");
                 }
 
                 text.Append('\n');

@@ -101,7 +101,7 @@ internal sealed class ResponseService
         }
 
         var plan = ResolvePlan(request.Level, definitions, digest);
-        var planned = plan.Actions.Select(a => Planned(a, mode)).ToArray();
+        var planned = plan.Actions.Select(a => Planned(a, mode, null)).ToArray();
 
         if (!gates.Passed)
         {
@@ -151,7 +151,8 @@ internal sealed class ResponseService
         return new ResponsePlan(level, actions, digest);
     }
 
-    private static ActionReport Planned(PlannedAction action, string mode) => new()
+    /// <param name="responseId">Known once a response is applied; a preview keeps the &lt;response_id&gt; placeholder.</param>
+    private static ActionReport Planned(PlannedAction action, string mode, Guid? responseId) => new()
     {
         Action = action.Id,
         Description = action.Definition.Description,
@@ -160,12 +161,15 @@ internal sealed class ResponseService
         Stdout = mode == ResponseModes.DryRun ? $"[DRY-RUN] Would execute: {TextTable.Quote(action.CommandLine)}" : string.Empty,
         Reversible = action.Definition.IsReversible,
         Paths = action.Definition.IsReversible ? action.Definition.ReversiblePaths : null,
-        UndoInstruction = UndoInstruction(action.Definition),
+        UndoInstruction = UndoInstruction(action.Definition, responseId),
     };
 
-    private static string? UndoInstruction(ActionDefinition definition) =>
-        definition.UndoInstruction
-        ?? (definition.IsReversible ? $"policy-response undo <response_id> --apply restores {string.Join(", ", definition.ReversiblePaths)}" : null);
+    private static string? UndoInstruction(ActionDefinition definition, Guid? responseId)
+    {
+        var text = definition.UndoInstruction
+            ?? (definition.IsReversible ? $"policy-response undo <response_id> --apply restores {string.Join(", ", definition.ReversiblePaths)}" : null);
+        return responseId is { } id ? text?.Replace("<response_id>", id.ToString("D"), StringComparison.Ordinal) : text;
+    }
 
     private RespondResult Blocked(ResponseReport report, GateEvaluation gates, bool apply, string message)
     {
@@ -215,7 +219,7 @@ internal sealed class ResponseService
         {
             if (stop)
             {
-                results.Add(Planned(action, ResponseModes.Apply) with { Status = ActionStatuses.Skipped, Stdout = "skipped: an earlier action failed" });
+                results.Add(Planned(action, ResponseModes.Apply, responseId) with { Status = ActionStatuses.Skipped, Stdout = "skipped: an earlier action failed" });
                 LogAction(responseId, level, action.Id, ActionStatuses.Skipped, null, null, "an earlier action failed");
                 continue;
             }
@@ -252,10 +256,10 @@ internal sealed class ResponseService
 
     private async Task<ActionReport> RunOneAsync(PlannedAction action, UndoJournal undo, Guid responseId, string level, CancellationToken cancellationToken)
     {
-        var planned = Planned(action, ResponseModes.Apply);
+        var planned = Planned(action, ResponseModes.Apply, responseId);
         if (action.Definition.IsReversible)
         {
-            var refusal = undo.Capture(action.Definition, UndoInstruction(action.Definition)?.Replace("<response_id>", responseId.ToString("D"), StringComparison.Ordinal));
+            var refusal = undo.Capture(action.Definition, planned.UndoInstruction);
             if (refusal is not null)
             {
                 LogAction(responseId, level, action.Id, ActionStatuses.Failed, null, null, refusal);

@@ -33,7 +33,7 @@ internal sealed class UndoService
 
         if (record.Status == UndoStatuses.Undone)
         {
-            _reporter.Line($"response {responseId:D} was already undone at {record.UndoneAt:O} by {record.UndoneBy ?? "unknown"}; nothing to do");
+            _reporter.Line($"response {responseId:D} was already undone at {Times.Format(record.UndoneAt)} by {record.UndoneBy ?? "unknown"}; nothing to do");
             return ExitCodes.Success;
         }
 

@@ -24,7 +24,7 @@ internal sealed class SafetyBrake
         var state = _store.ReadBrake();
         if (state.IsEngaged)
         {
-            var since = state.EngagedAt is { } at ? $" since {at:O} ({(_clock.GetUtcNow() - at).TotalHours:0.0} h)" : string.Empty;
+            var since = state.EngagedAt is { } at ? $" since {Times.Format(at)} ({(_clock.GetUtcNow() - at).TotalHours:0.0} h)" : string.Empty;
             _reporter.Line($"safety brake: ENGAGED{since} by {state.EngagedBy ?? "unknown"}");
             _reporter.Line($"  reason: {state.Reason ?? "none given"}");
         }
@@ -33,7 +33,7 @@ internal sealed class SafetyBrake
             _reporter.Line("safety brake: off");
             if (state.ReleasedAt is { } released)
             {
-                _reporter.Line($"  last released {released:O} by {state.ReleasedBy ?? "unknown"}: {state.ReleaseReason}");
+                _reporter.Line($"  last released {Times.Format(released)} by {state.ReleasedBy ?? "unknown"}: {state.ReleaseReason}");
             }
         }
 
@@ -46,7 +46,7 @@ internal sealed class SafetyBrake
         var state = _store.ReadBrake();
         if (state.IsEngaged)
         {
-            _reporter.Line($"safety brake is already engaged (since {state.EngagedAt:O}); nothing changed");
+            _reporter.Line($"safety brake is already engaged (since {Times.Format(state.EngagedAt)}); nothing changed");
             return ExitCodes.Success;
         }
 

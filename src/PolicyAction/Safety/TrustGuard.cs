@@ -31,7 +31,7 @@ internal sealed class TrustGuard
         if (state.Locked)
         {
             _reporter.Line($"trust guard: LOCKED (lock id {state.LockId ?? "none"})");
-            _reporter.Line($"  locked by {state.LockedBy ?? "unknown"} at {state.LockedAt:O}");
+            _reporter.Line($"  locked by {state.LockedBy ?? "unknown"} at {Times.Format(state.LockedAt)}");
             _reporter.Line($"  reason: {state.Reason ?? "none given"}");
         }
         else
@@ -42,7 +42,7 @@ internal sealed class TrustGuard
         _reporter.Line($"  manual unlocks in the last 24 h: {GateEvaluator.ManualUnlocksInWindow(state, now)}");
         foreach (var unlock in state.Unlocks.TakeLast(5))
         {
-            _reporter.Line($"  {(unlock.Forced ? "force-unlocked" : "unlocked")} {unlock.UnlockedAt:O} by {unlock.UnlockedBy ?? "unknown"}: {unlock.Reason}");
+            _reporter.Line($"  {(unlock.Forced ? "force-unlocked" : "unlocked")} {Times.Format(unlock.UnlockedAt)} by {unlock.UnlockedBy ?? "unknown"}: {unlock.Reason}");
         }
 
         return ExitCodes.Success;

@@ -159,6 +159,8 @@ public sealed class ResponseServiceTests : IDisposable
         var final = Store.ReadUndo(result.Report.ResponseId)!;
         Assert.Equal(UndoStatuses.Complete, final.Status);
         Assert.Equal($"state/policy_response_undo_{result.Report.ResponseId:D}.json", result.Report.UndoFile);
+        Assert.Contains($"policy-response undo {result.Report.ResponseId:D} --apply", result.Report.Results[1].UndoInstruction, StringComparison.Ordinal);
+        Assert.Equal(result.Report.Results[1].UndoInstruction, final.Actions[0].UndoInstruction);
     }
 
     [Fact]
