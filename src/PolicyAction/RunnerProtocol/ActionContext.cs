@@ -1,0 +1,141 @@
+using System.Text.Json;
+
+namespace PolicyAction.RunnerProtocol;
+
+/// <summary>The <c>workflow_run</c> that triggered us: what ran, how it ended, and where its code came from.</summary>
+internal sealed record WorkflowRunInfo(long Id, int RunAttempt, string? Conclusion, string? HeadRepository, string? HeadBranch, string? HeadSha, string? Name);
+
+/// <summary>
+/// What the runner tells a container action about the run: the <c>GITHUB_*</c> variables and the event
+/// payload at <c>GITHUB_EVENT_PATH</c>. A payload that is named but unreadable fails closed.
+/// </summary>
+internal sealed record ActionContext
+{
+    public const string DefaultApiUrl = "https://api.github.com";
+    public const string DefaultServerUrl = "https://github.com";
+
+    public bool IsGitHubActions { get; init; }
+
+    public string? EventName { get; init; }
+
+    public string? Repository { get; init; }
+
+    public string ApiUrl { get; init; } = DefaultApiUrl;
+
+    public string ServerUrl { get; init; } = DefaultServerUrl;
+
+    public string? RunId { get; init; }
+
+    public string? RunAttempt { get; init; }
+
+    public string? Actor { get; init; }
+
+    public string? Workflow { get; init; }
+
+    public WorkflowRunInfo? WorkflowRun { get; init; }
+
+    public IReadOnlyDictionary<string, string> DispatchInputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A link to this run's page, when the runner told us enough to build one.</summary>
+    public string? RunUrl => Repository is null || RunId is null
+        ? null
+        : $"{ServerUrl.TrimEnd('/')}/{Repository}/actions/runs/{RunId}" + (RunAttempt is { Length: > 0 } attempt && attempt != "1" ? $"/attempts/{attempt}" : string.Empty);
+
+    public static ActionContext FromEnvironment(IReadOnlyDictionary<string, string> environment)
+    {
+        string? Get(string name) => environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+        var context = new ActionContext
+        {
+            IsGitHubActions = string.Equals(Get("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase),
+            EventName = Get("GITHUB_EVENT_NAME"),
+            Repository = Get("GITHUB_REPOSITORY"),
+            ApiUrl = Get("GITHUB_API_URL") ?? DefaultApiUrl,
+            ServerUrl = Get("GITHUB_SERVER_URL") ?? DefaultServerUrl,
+            RunId = Get("GITHUB_RUN_ID"),
+            RunAttempt = Get("GITHUB_RUN_ATTEMPT"),
+            Actor = Get("GITHUB_ACTOR"),
+            Workflow = Get("GITHUB_WORKFLOW"),
+        };
+
+        return Get("GITHUB_EVENT_PATH") is { } eventPath ? context.WithPayload(eventPath) : context;
+    }
+
+    private ActionContext WithPayload(string path)
+    {
+        JsonDocument document;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new StateFileException(path, "GITHUB_EVENT_PATH names this event payload, but it does not exist");
+            }
+
+            if (info.Length > 32 * 1024 * 1024)
+            {
+                throw new StateFileException(path, "the event payload is larger than 32 MiB");
+            }
+
+            document = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new StateFileException(path, $"the event payload is not valid JSON: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(path, $"the event payload cannot be read: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new StateFileException(path, "the event payload is not a JSON object");
+            }
+
+            var result = this;
+            if (root.TryGetProperty("workflow_run", out var run) && run.ValueKind == JsonValueKind.Object)
+            {
+                result = result with
+                {
+                    WorkflowRun = new WorkflowRunInfo(
+                        Number(run, "id") ?? 0,
+                        (int)(Number(run, "run_attempt") ?? 1),
+                        Text(run, "conclusion"),
+                        run.TryGetProperty("head_repository", out var head) && head.ValueKind == JsonValueKind.Object ? Text(head, "full_name") : null,
+                        Text(run, "head_branch"),
+                        Text(run, "head_sha"),
+                        Text(run, "name")),
+                };
+            }
+
+            if (root.TryGetProperty("inputs", out var inputs) && inputs.ValueKind == JsonValueKind.Object)
+            {
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var input in inputs.EnumerateObject())
+                {
+                    values[input.Name] = input.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => input.Value.GetString()!,
+                        JsonValueKind.True => "true",
+                        JsonValueKind.False => "false",
+                        _ => input.Value.GetRawText(),
+                    };
+                }
+
+                result = result with { DispatchInputs = values };
+            }
+
+            return result;
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+}
