@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using PolicyAction.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace PolicyAction.Tests.Workflows;
+
+/// <summary>Rules for action.yml and workflows/*.yml that GitHub's parser and actionlint do not enforce.</summary>
+public partial class WorkflowFileTests
+{
+    public static TheoryData<string> WorkflowFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "workflows"), "*.yml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    private static YamlMappingNode Load(string relative)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(RepositoryRoot.Path, relative))));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflow) =>
+        ((YamlMappingNode)workflow["jobs"]).Children.Values.Cast<YamlMappingNode>()
+            .Where(job => job.Children.ContainsKey("steps"))
+            .SelectMany(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>());
+
+    [Fact]
+    public void The_three_example_workflows_exist()
+    {
+        Assert.Equal(["policy_orchestration.yml", "policy_orchestration_alerts.yml", "policy_response_runner.yml"], Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "workflows"), "*.yml").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowFiles))]
+    public void No_expression_is_expanded_inside_a_run_script(string file)
+    {
+        foreach (var step in Steps(Load($"workflows/{file}")))
+        {
+            if (step.Children.TryGetValue("run", out var run))
+            {
+                Assert.DoesNotContain("${{", ((YamlScalarNode)run).Value, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowFiles))]
+    public void Every_action_is_pinned_to_a_full_commit_sha(string file)
+    {
+        foreach (var step in Steps(Load($"workflows/{file}")))
+        {
+            if (step.Children.TryGetValue("uses", out var uses))
+            {
+                Assert.Matches(PinnedAction(), ((YamlScalarNode)uses).Value!);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowFiles))]
+    public void Top_level_permissions_grant_nothing_and_jobs_ask_for_what_they_need(string file)
+    {
+        var workflow = Load($"workflows/{file}");
+
+        Assert.True(workflow.Children.ContainsKey("permissions"), $"{file} has no top-level permissions");
+        var permissions = workflow["permissions"];
+        Assert.True(
+            permissions is YamlMappingNode { Children.Count: 0 }
+            || (permissions is YamlScalarNode scalar && scalar.Value is "read-all" or "{}")
+            || (permissions is YamlMappingNode map && map.Children.Values.All(v => ((YamlScalarNode)v).Value is "read" or "none")),
+            $"{file}: top-level permissions must be empty or read-only");
+    }
+
+    [Fact]
+    public void The_runner_workflow_applies_only_on_success_of_the_same_repository_and_behind_an_environment()
+    {
+        var workflow = Load("workflows/policy_response_runner.yml");
+        var job = (YamlMappingNode)((YamlMappingNode)workflow["jobs"])["respond"];
+        var condition = ((YamlScalarNode)job["if"]).Value!;
+
+        Assert.Contains("github.event.workflow_run.conclusion == 'success'", condition, StringComparison.Ordinal);
+        Assert.Contains("github.event.workflow_run.head_repository.full_name == github.repository", condition, StringComparison.Ordinal);
+        Assert.Contains("policy-apply", ((YamlScalarNode)job["environment"]).Value, StringComparison.Ordinal);
+        var dispatch = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)workflow["on"])["workflow_dispatch"])["inputs"];
+        var autoApply = (YamlMappingNode)dispatch["auto_apply"];
+        Assert.Equal(("boolean", "false"), (((YamlScalarNode)autoApply["type"]).Value, ((YamlScalarNode)autoApply["default"]).Value));
+        Assert.True(workflow.Children.ContainsKey("concurrency"));
+    }
+
+    [Fact]
+    public void The_action_runs_its_dockerfile_and_the_image_is_pinned_by_digest()
+    {
+        var action = Load("action.yml");
+        var runs = (YamlMappingNode)action["runs"];
+        Assert.Equal(("docker", "Dockerfile"), (((YamlScalarNode)runs["using"]).Value, ((YamlScalarNode)runs["image"]).Value));
+
+        var froms = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "Dockerfile")).Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(froms);
+        Assert.All(froms, line => Assert.Matches(@"^FROM \S+@sha256:[0-9a-f]{64}( AS \w+)?$", line));
+        Assert.Contains(File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "Dockerfile")), l => Regex.IsMatch(l, "^ENTRYPOINT \\[\"/"));
+    }
+
+    [GeneratedRegex("^(\\./.+|[\\w.-]+/[\\w.-]+(/[\\w./-]+)?@[0-9a-f]{40})$")]
+    private static partial Regex PinnedAction();
+}
