@@ -5,6 +5,9 @@ internal sealed record RunContext(string Actor, IReadOnlyDictionary<string, stri
 {
     public string? Variable(string name) => Environment.TryGetValue(name, out var value) ? value : null;
 
+    /// <summary>The GitHub Actions run this process belongs to, if any; recorded in the audit log.</summary>
+    public string? RunUrl => RunnerProtocol.ActionContext.FromVariablesWithoutPayload(Environment).RunUrl;
+
     public static RunContext FromProcess()
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);

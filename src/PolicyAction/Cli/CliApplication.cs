@@ -18,7 +18,8 @@ internal sealed class CliApplication
         _context = context;
         _clock = clock;
         _processes = processes;
-        _reporter = new Reporter(output, error);
+        // Inside a runner, warnings and errors become annotations.
+        _reporter = new Reporter(output, error, workflowCommands: context.Variable("GITHUB_ACTIONS") == "true");
         _currentDirectory = currentDirectory;
     }
 

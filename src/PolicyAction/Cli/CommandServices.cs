@@ -61,6 +61,10 @@ internal sealed class CommandServices
         return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter);
     }
 
+    /// <summary>The same workspace with another reporter or configuration file (the action takes both from its inputs).</summary>
+    public CommandServices With(Reporter reporter, string? configPath) =>
+        new(Paths, configPath ?? _configOption, Context, Clock, _processes, reporter);
+
     public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait);
 
     public ResponseService Responses(Reporter? reporter = null) => new(

@@ -39,6 +39,7 @@ internal sealed class CommandTree
             Trust(),
             Brake(),
             Status(),
+            Action(),
         };
         Root.Options.Add(WorkspaceOption);
         Root.Options.Add(ConfigOption);
@@ -61,7 +62,7 @@ internal sealed class CommandTree
             }
             else
             {
-                services.Reporter.Output.Write(ConsoleRenderer.Gates(evaluation));
+                services.Reporter.Text(ConsoleRenderer.Gates(evaluation));
                 services.Reporter.Line(evaluation.Passed ? "all gates passed" : $"BLOCKED by {string.Join(", ", evaluation.BlockedBy)}");
             }
 
@@ -101,7 +102,7 @@ internal sealed class CommandTree
             }
             else
             {
-                services.Reporter.Output.Write(ConsoleRenderer.Response(result, services.Paths));
+                services.Reporter.Text(ConsoleRenderer.Response(result, services.Paths));
             }
 
             return result.ExitCode;
@@ -203,11 +204,18 @@ internal sealed class CommandTree
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             var report = StatusReader.Read(services.Store, services.Clock);
-            services.Reporter.Output.Write(parsed.GetValue(json)
+            services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(report, StateJsonContext.Default.StatusReport) + Environment.NewLine
                 : ConsoleRenderer.Status(report, services.Store));
             return Task.FromResult(ExitCodes.Success);
         }));
+        return command;
+    }
+
+    private Command Action()
+    {
+        var command = new Command("action", "What the container action runs: reads INPUT_* and the GitHub event, runs the stages, writes outputs and the job summary.");
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services => new Pipeline.ActionPipeline(services).RunAsync(cancellationToken)));
         return command;
     }
 

@@ -53,8 +53,35 @@ internal static class TextTable
     /// <summary>An argv shown the way a POSIX shell user would read it (display only; it is never run by a shell).</summary>
     public static string Quote(IEnumerable<string> argv) => string.Join(' ', argv.Select(QuoteOne));
 
-    private static string QuoteOne(string argument) =>
-        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal))
-            ? argument
-            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    private static string QuoteOne(string argument)
+    {
+        if (argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal)))
+        {
+            return argument;
+        }
+
+        if (!argument.Any(char.IsControl))
+        {
+            return "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        }
+
+        // ANSI-C quoting: a newline in an argument must never start a new line of our output
+        // (a line starting with '::' would be a workflow command).
+        var text = new StringBuilder("$'");
+        foreach (var c in argument)
+        {
+            text.Append(c switch
+            {
+                '\\' => "\\\\",
+                '\'' => "\\'",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        }
+
+        return text.Append('\'').ToString();
+    }
 }

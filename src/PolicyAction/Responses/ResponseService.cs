@@ -6,7 +6,8 @@ using PolicyAction.State;
 
 namespace PolicyAction.Responses;
 
-internal sealed record RespondRequest(PolicyLevel Level, bool Apply, string? ExpectedPlanDigest);
+/// <param name="Trigger">In a runner, the trigger key recorded with an applied response (see TriggerGate).</param>
+internal sealed record RespondRequest(PolicyLevel Level, bool Apply, string? ExpectedPlanDigest, string? Trigger = null);
 
 internal sealed record RespondResult(int ExitCode, ResponseReport Report, GateEvaluation Gates);
 
@@ -123,7 +124,7 @@ internal sealed class ResponseService
             return new RespondResult(ExitCodes.Success, preview, gates);
         }
 
-        return await ApplyAsync(plan, Report([], null), gates, cancellationToken).ConfigureAwait(false);
+        return await ApplyAsync(plan, Report([], null), gates, request.Trigger, cancellationToken).ConfigureAwait(false);
     }
 
     private ResponsePlan ResolvePlan(PolicyLevel level, IReadOnlyList<ActionDefinition> definitions, string digest)
@@ -201,7 +202,7 @@ internal sealed class ResponseService
         return new RespondResult(ExitCodes.Blocked, report, gates);
     }
 
-    private async Task<RespondResult> ApplyAsync(ResponsePlan plan, ResponseReport template, GateEvaluation gates, CancellationToken cancellationToken)
+    private async Task<RespondResult> ApplyAsync(ResponsePlan plan, ResponseReport template, GateEvaluation gates, string? trigger, CancellationToken cancellationToken)
     {
         var responseId = template.ResponseId;
         var level = plan.Level.ToName();
@@ -209,6 +210,7 @@ internal sealed class ResponseService
         {
             PlanDigest = plan.Digest,
             ActionsPlanned = plan.Actions.Count,
+            Trigger = trigger,
         });
 
         var results = new List<ActionReport>();
@@ -282,7 +284,11 @@ internal sealed class ResponseService
             environment,
             TimeSpan.FromSeconds(action.Definition.TimeoutSeconds),
             MaxCapturedOutputChars);
-        var outcome = await _processes.RunAsync(spec, (stream, line) => _reporter.ChildOutput(action.Id, stream, line), cancellationToken).ConfigureAwait(false);
+        ProcessOutcome outcome;
+        using (_reporter.Untrusted())
+        {
+            outcome = await _processes.RunAsync(spec, (stream, line) => _reporter.ChildOutput(action.Id, stream, line), cancellationToken).ConfigureAwait(false);
+        }
 
         var status = outcome switch
         {
@@ -334,5 +340,6 @@ internal sealed class ResponseService
         ResponseId = responseId,
         Policy = level,
         Mode = mode,
+        RunUrl = _context.RunUrl,
     };
 }

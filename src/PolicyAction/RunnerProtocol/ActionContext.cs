@@ -43,9 +43,16 @@ internal sealed record ActionContext
 
     public static ActionContext FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
+        var context = FromVariablesWithoutPayload(environment);
+        return environment.TryGetValue("GITHUB_EVENT_PATH", out var eventPath) && eventPath.Length > 0 ? context.WithPayload(eventPath) : context;
+    }
+
+    /// <summary>The <c>GITHUB_*</c> variables only; the payload file is not read.</summary>
+    public static ActionContext FromVariablesWithoutPayload(IReadOnlyDictionary<string, string> environment)
+    {
         string? Get(string name) => environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-        var context = new ActionContext
+        return new ActionContext
         {
             IsGitHubActions = string.Equals(Get("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase),
             EventName = Get("GITHUB_EVENT_NAME"),
@@ -57,8 +64,6 @@ internal sealed record ActionContext
             Actor = Get("GITHUB_ACTOR"),
             Workflow = Get("GITHUB_WORKFLOW"),
         };
-
-        return Get("GITHUB_EVENT_PATH") is { } eventPath ? context.WithPayload(eventPath) : context;
     }
 
     private ActionContext WithPayload(string path)

@@ -35,6 +35,12 @@ internal sealed record AuditRecord
 
     public string? PlanDigest { get; init; }
 
+    /// <summary>What started an applied response in a runner, e.g. <c>workflow_run:289782451:1</c>; a re-run of the same trigger is refused.</summary>
+    public string? Trigger { get; init; }
+
+    /// <summary>The link to the GitHub Actions run that wrote this record, when there was one.</summary>
+    public string? RunUrl { get; init; }
+
     public int? ActionsPlanned { get; init; }
 
     public string? Action { get; init; }

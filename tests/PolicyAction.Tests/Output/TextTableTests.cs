@@ -24,6 +24,8 @@ public class TextTableTests
     [InlineData(new[] { "/bin/echo", "it's" }, "/bin/echo 'it'\\''s'")]
     [InlineData(new[] { "/bin/echo", "$(id)" }, "/bin/echo '$(id)'")]
     [InlineData(new[] { "/bin/echo", "" }, "/bin/echo ''")]
+    [InlineData(new[] { "/bin/echo", "a\n::add-mask::x" }, "/bin/echo $'a\\n::add-mask::x'")]
+    [InlineData(new[] { "/bin/echo", "tab\there's\\" }, "/bin/echo $'tab\\there\\'s\\\\'")]
     public void Quote_shows_an_argv_as_a_shell_user_would_read_it(string[] argv, string expected) =>
         Assert.Equal(expected, TextTable.Quote(argv));
 }

@@ -1,0 +1,55 @@
+using PolicyAction.RunnerProtocol;
+using PolicyAction.State;
+
+namespace PolicyAction.Gates;
+
+/// <summary>Whether the event that started this run may apply, and the key that marks it as applied.</summary>
+internal sealed record TriggerVerdict(bool ApplyAllowed, string Trigger, string Reason);
+
+/// <summary>
+/// The trigger gate, beside the four safety gates: apply only from a trusted trigger. A <c>workflow_run</c>
+/// must have concluded <c>success</c> on this repository's own code (not a fork); only <c>workflow_run</c>,
+/// <c>workflow_dispatch</c> and <c>schedule</c> may apply at all; and one trigger applies at most once.
+/// </summary>
+internal static class TriggerGate
+{
+    public static readonly IReadOnlyList<string> TrustedEvents = ["workflow_run", "workflow_dispatch", "schedule"];
+
+    public static TriggerVerdict Evaluate(ActionContext context, IReadOnlyList<AuditRecord> log)
+    {
+        var eventName = context.EventName ?? "(none)";
+        var trigger = context.WorkflowRun is { } run && eventName == "workflow_run"
+            ? $"workflow_run:{run.Id}:{run.RunAttempt}"
+            : $"{eventName}:{context.RunId ?? "local"}";
+
+        if (!TrustedEvents.Contains(eventName, StringComparer.Ordinal))
+        {
+            return new TriggerVerdict(false, trigger, $"the '{eventName}' event may not apply; only workflow_run, workflow_dispatch and schedule can");
+        }
+
+        if (eventName == "workflow_run")
+        {
+            if (context.WorkflowRun is not { } workflowRun)
+            {
+                return new TriggerVerdict(false, trigger, "the workflow_run payload is missing; cannot tell how the triggering run ended");
+            }
+
+            if (!string.Equals(workflowRun.Conclusion, "success", StringComparison.Ordinal))
+            {
+                return new TriggerVerdict(false, trigger, $"the triggering run concluded '{workflowRun.Conclusion ?? "unknown"}', not 'success'");
+            }
+
+            if (!string.Equals(workflowRun.HeadRepository, context.Repository, StringComparison.OrdinalIgnoreCase))
+            {
+                return new TriggerVerdict(false, trigger, $"the triggering run's code came from {workflowRun.HeadRepository ?? "an unknown repository"}, not {context.Repository ?? "this repository"} (a fork)");
+            }
+        }
+
+        if (log.Any(r => r.Event == AuditEvents.ResponseStarted && string.Equals(r.Trigger, trigger, StringComparison.Ordinal)))
+        {
+            return new TriggerVerdict(false, trigger, $"{trigger} has already applied a response; a re-run never applies twice");
+        }
+
+        return new TriggerVerdict(true, trigger, $"{trigger} may apply");
+    }
+}

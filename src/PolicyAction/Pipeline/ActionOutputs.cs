@@ -1,0 +1,41 @@
+using PolicyAction.Responses;
+
+namespace PolicyAction.Pipeline;
+
+/// <summary>The step outputs declared in action.yml; every one is always set, empty when it does not apply.</summary>
+internal sealed class ActionOutputs
+{
+    public static readonly IReadOnlyList<string> Names =
+        ["response-id", "mode", "blocked", "blocked-by", "actions-planned", "actions-failed", "plan-digest", "commit-sha", "alerts", "issue-urls"];
+
+    private readonly Dictionary<string, string> _values = Names.ToDictionary(n => n, _ => string.Empty, StringComparer.Ordinal);
+
+    public IEnumerable<KeyValuePair<string, string>> Values => Names.Select(n => new KeyValuePair<string, string>(n, _values[n]));
+
+    public void Blocked(bool blocked, IReadOnlyList<string> by)
+    {
+        _values["blocked"] = blocked ? "true" : "false";
+        _values["blocked-by"] = string.Join(',', by);
+    }
+
+    public void Response(RespondResult result)
+    {
+        var report = result.Report;
+        _values["response-id"] = report.ResponseId.ToString("D");
+        _values["mode"] = report.Mode;
+        _values["actions-planned"] = report.ActionsPlanned.ToString();
+        _values["actions-failed"] = report.ActionsFailed.ToString();
+        _values["plan-digest"] = report.PlanDigest;
+        Blocked(result.ExitCode == ExitCodes.Blocked, report.BlockedBy);
+    }
+
+    public void Set(string name, string value)
+    {
+        if (!_values.ContainsKey(name))
+        {
+            throw new ArgumentException($"'{name}' is not an output declared in action.yml", nameof(name));
+        }
+
+        _values[name] = value;
+    }
+}

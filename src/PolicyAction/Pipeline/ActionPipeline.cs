@@ -1,0 +1,160 @@
+using PolicyAction.Cli;
+using PolicyAction.Configuration;
+using PolicyAction.Gates;
+using PolicyAction.Output;
+using PolicyAction.Responses;
+using PolicyAction.RunnerProtocol;
+
+namespace PolicyAction.Pipeline;
+
+/// <summary>What the action's container runs: read the inputs and the event, then run the stages in log groups.</summary>
+internal sealed class ActionPipeline
+{
+    public static readonly IReadOnlyList<string> Commands = ["run", "gates", "respond"];
+
+    private readonly CommandServices _services;
+    private readonly ActionInputs _inputs;
+    private readonly ActionContext _context;
+
+    public ActionPipeline(CommandServices services)
+    {
+        var environment = services.Context.Environment;
+        _inputs = new ActionInputs(environment);
+
+        // Mask the token before anything else is printed, so no later line can reveal it.
+        if (_inputs.GetString("github-token") is { } token)
+        {
+            services.Reporter.Output.WriteLine(WorkflowCommands.AddMask(token));
+        }
+
+        var config = _inputs.GetString("config") is { } relative ? Path.GetFullPath(relative, services.Paths.Root) : null;
+        _services = services.With(new Reporter(services.Reporter.Output, services.Reporter.Error, workflowCommands: true), config);
+        _context = ActionContext.FromEnvironment(environment);
+    }
+
+    private Reporter Reporter => _services.Reporter;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var command = _inputs.GetString("command") ?? "run";
+        if (!Commands.Contains(command, StringComparer.Ordinal))
+        {
+            throw new UsageException($"input 'command' must be one of {string.Join(", ", Commands)}; got '{command}'");
+        }
+
+        var wantApply = _inputs.GetBoolean("auto-apply", false) | CommandTree.ResolveApply(false, _services.Context.Variable(CommandTree.AutoApplyVariable));
+        var failOnBlocked = _inputs.GetBoolean("fail-on-blocked", false);
+        var level = ResolveLevel();
+        var summary = new JobSummary().Heading($"Policy response: {level.ToName()}", 2);
+
+        using var workspaceLock = _services.LockWorkspace();
+        var responses = _services.Responses();
+
+        GateEvaluation gates;
+        TriggerVerdict trigger;
+        using (Reporter.Group("Gate evaluation"))
+        {
+            gates = responses.EvaluateGates();
+            trigger = TriggerGate.Evaluate(_context, _services.Store.AuditLog.Read().Records);
+            Reporter.Text(ConsoleRenderer.Gates(gates));
+            Reporter.Line($"trigger: {trigger.Reason}");
+            if (wantApply && !trigger.ApplyAllowed)
+            {
+                Reporter.Warning($"apply refused: {trigger.Reason}. This run is a dry run.", "Policy response: apply refused");
+            }
+        }
+
+        SummarizeGates(summary, gates, trigger);
+        var outputs = new ActionOutputs();
+        if (command == "gates")
+        {
+            outputs.Blocked(!gates.Passed, gates.BlockedBy);
+            Finish(outputs, summary);
+            return gates.Passed || !failOnBlocked ? ExitCodes.Success : ExitCodes.Blocked;
+        }
+
+        RespondResult result;
+        using (Reporter.Group("Response"))
+        {
+            var apply = wantApply && trigger.ApplyAllowed;
+            result = await responses.RespondAsync(new RespondRequest(level, apply, _inputs.GetString("plan-digest"), trigger.Trigger), cancellationToken).ConfigureAwait(false);
+            Reporter.Text(ConsoleRenderer.Response(result, _services.Paths));
+        }
+
+        SummarizeResponse(summary, result);
+        outputs.Response(result);
+        if (result.ExitCode == ExitCodes.Blocked)
+        {
+            Reporter.Warning(result.Report.Message ?? "blocked", "Policy response blocked");
+        }
+        else if (result.ExitCode == ExitCodes.ActionFailed)
+        {
+            Reporter.Failure(result.Report.Message ?? "an action failed", "Policy response: action failed");
+        }
+
+        Finish(outputs, summary);
+        return result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
+    }
+
+    private PolicyLevel ResolveLevel()
+    {
+        if (_inputs.GetString("policy") is { } text)
+        {
+            return PolicyLevels.TryParse(text, out var level)
+                ? level
+                : throw new UsageException($"input 'policy' must be GREEN, YELLOW or RED; got '{text}'");
+        }
+
+        var state = _services.Store.ReadPolicyState()
+            ?? throw new UsageException($"input 'policy' is empty and {_services.Paths.Relative(_services.Paths.PolicyState)} does not exist; the orchestration workflow writes it");
+        return PolicyLevels.TryParse(state.Level, out var fromState)
+            ? fromState
+            : throw new StateFileException(_services.Paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
+    }
+
+    private void Finish(ActionOutputs outputs, JobSummary summary)
+    {
+        if (_services.Context.Variable("GITHUB_OUTPUT") is { Length: > 0 } outputFile)
+        {
+            foreach (var (name, value) in outputs.Values)
+            {
+                FileCommands.AppendKeyValue(outputFile, name, value);
+            }
+        }
+
+        if (_services.Context.Variable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summaryFile)
+        {
+            FileCommands.Append(summaryFile, summary.Render());
+        }
+    }
+
+    private void SummarizeGates(JobSummary summary, GateEvaluation gates, TriggerVerdict trigger)
+    {
+        summary.Table(
+            ["Gate", "Result", "Observed", "Limit", "Detail"],
+            gates.Gates.Select(g => (IReadOnlyList<string>)[g.Name, g.Passed ? "✅ pass" : "⛔ block", g.Observed, g.Limit, g.Detail]));
+        summary.Paragraph($"**Trigger:** {JobSummary.Cell(trigger.Reason)}" + (_context.RunUrl is { } url ? $" · [this run]({url})" : string.Empty));
+    }
+
+    private static void SummarizeResponse(JobSummary summary, RespondResult result)
+    {
+        var report = result.Report;
+        summary.Paragraph($"**Mode:** {report.Mode} · **Response:** `{report.ResponseId:D}` · **Plan digest:** `{report.PlanDigest}`");
+        if (report.Results.Count > 0)
+        {
+            summary.Table(
+                ["Action", "Status", "Command", "Reversible"],
+                report.Results.Select(a => (IReadOnlyList<string>)[a.Action, a.Status, $"`{string.Join(' ', a.Command)}`", a.Reversible ? "yes" : "no"]));
+        }
+
+        if (report.UndoFile is not null)
+        {
+            summary.Paragraph($"**Undo:** `policy-response undo {report.ResponseId:D} --apply` (record `{report.UndoFile}`)");
+        }
+
+        if (report.Message is not null)
+        {
+            summary.Paragraph(JobSummary.Cell(report.Message));
+        }
+    }
+}
