@@ -65,6 +65,24 @@ internal sealed class CommandServices
     public CommandServices With(Reporter reporter, string? configPath) =>
         new(Paths, configPath ?? _configOption, Context, Clock, _processes, reporter);
 
+    /// <summary>The level given (by option or input), else the one the orchestration wrote to state/policy_state.json.</summary>
+    /// <param name="source">How the level is given, for messages: "--policy" or "input 'policy'".</param>
+    public PolicyLevel ResolveLevel(string? given, string source)
+    {
+        if (given is not null)
+        {
+            return PolicyLevels.TryParse(given, out var level)
+                ? level
+                : throw new UsageException($"{source} '{given}' is not a level; expected GREEN, YELLOW or RED");
+        }
+
+        var state = Store.ReadPolicyState()
+            ?? throw new UsageException($"no {source} given and {Paths.Relative(Paths.PolicyState)} does not exist; give {source} GREEN|YELLOW|RED or let the orchestration workflow write the file");
+        return PolicyLevels.TryParse(state.Level, out var fromState)
+            ? fromState
+            : throw new StateFileException(Paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
+    }
+
     public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait);
 
     public ResponseService Responses(Reporter? reporter = null) => new(

@@ -91,7 +91,7 @@ internal sealed class CommandTree
         {
             var doApply = ResolveApply(parsed.GetValue(apply), services.Context.Variable(AutoApplyVariable));
             using var workspaceLock = services.LockWorkspace();
-            var level = ResolveLevel(parsed.GetValue(policy), services);
+            var level = services.ResolveLevel(parsed.GetValue(policy), "--policy");
             var asJson = parsed.GetValue(json);
             var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
                 .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest)), cancellationToken)
@@ -239,21 +239,5 @@ internal sealed class CommandTree
         }
 
         throw new UsageException($"{AutoApplyVariable} must be 'true' or 'false', not '{autoApply}'; nothing was executed");
-    }
-
-    private static PolicyLevel ResolveLevel(string? option, CommandServices services)
-    {
-        if (option is not null)
-        {
-            return PolicyLevels.TryParse(option, out var level)
-                ? level
-                : throw new UsageException($"--policy '{option}' is not a level; expected GREEN, YELLOW or RED");
-        }
-
-        var state = services.Store.ReadPolicyState()
-            ?? throw new UsageException($"no --policy given and {services.Paths.Relative(services.Paths.PolicyState)} does not exist; pass --policy GREEN|YELLOW|RED");
-        return PolicyLevels.TryParse(state.Level, out var fromState)
-            ? fromState
-            : throw new StateFileException(services.Paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
     }
 }

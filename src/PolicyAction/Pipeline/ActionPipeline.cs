@@ -44,7 +44,7 @@ internal sealed class ActionPipeline
 
         var wantApply = _inputs.GetBoolean("auto-apply", false) | CommandTree.ResolveApply(false, _services.Context.Variable(CommandTree.AutoApplyVariable));
         var failOnBlocked = _inputs.GetBoolean("fail-on-blocked", false);
-        var level = ResolveLevel();
+        var level = _services.ResolveLevel(_inputs.GetString("policy"), "input 'policy'");
         var summary = new JobSummary().Heading($"Policy response: {level.ToName()}", 2);
 
         using var workspaceLock = _services.LockWorkspace();
@@ -94,22 +94,6 @@ internal sealed class ActionPipeline
 
         Finish(outputs, summary);
         return result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
-    }
-
-    private PolicyLevel ResolveLevel()
-    {
-        if (_inputs.GetString("policy") is { } text)
-        {
-            return PolicyLevels.TryParse(text, out var level)
-                ? level
-                : throw new UsageException($"input 'policy' must be GREEN, YELLOW or RED; got '{text}'");
-        }
-
-        var state = _services.Store.ReadPolicyState()
-            ?? throw new UsageException($"input 'policy' is empty and {_services.Paths.Relative(_services.Paths.PolicyState)} does not exist; the orchestration workflow writes it");
-        return PolicyLevels.TryParse(state.Level, out var fromState)
-            ? fromState
-            : throw new StateFileException(_services.Paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
     }
 
     private void Finish(ActionOutputs outputs, JobSummary summary)
