@@ -1,6 +1,7 @@
 using PolicyAction.Cli;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
+using PolicyAction.GitHub;
 using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.RunnerProtocol;
@@ -11,6 +12,7 @@ namespace PolicyAction.Pipeline;
 internal sealed class ActionPipeline
 {
     public static readonly IReadOnlyList<string> Commands = ["run", "gates", "respond"];
+    public static readonly IReadOnlyList<string> CommitModes = ["true", "false", "apply-only"];
 
     private readonly CommandServices _services;
     private readonly ActionInputs _inputs;
@@ -44,11 +46,18 @@ internal sealed class ActionPipeline
 
         var wantApply = _inputs.GetBoolean("auto-apply", false) | CommandTree.ResolveApply(false, _services.Context.Variable(CommandTree.AutoApplyVariable));
         var failOnBlocked = _inputs.GetBoolean("fail-on-blocked", false);
+        var commitMode = _inputs.GetString("commit-artifacts") ?? "apply-only";
+        if (!CommitModes.Contains(commitMode, StringComparer.Ordinal))
+        {
+            throw new UsageException($"input 'commit-artifacts' must be true, false or apply-only; got '{commitMode}'");
+        }
+
         var level = _services.ResolveLevel(_inputs.GetString("policy"), "input 'policy'");
         var summary = new JobSummary().Heading($"Policy response: {level.ToName()}", 2);
 
         using var workspaceLock = _services.LockWorkspace();
         var responses = _services.Responses();
+        var baseline = ArtifactCommitter.Snapshot(_services.Paths);
 
         GateEvaluation gates;
         TriggerVerdict trigger;
@@ -92,8 +101,58 @@ internal sealed class ActionPipeline
             Reporter.Failure(result.Report.Message ?? "an action failed", "Policy response: action failed");
         }
 
+        var exitCode = result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
+        var commit = commitMode == "true" || (commitMode == "apply-only" && result.Report.Mode == ResponseModes.Apply);
+        if (commit)
+        {
+            try
+            {
+                using (Reporter.Group("Commit artifacts"))
+                {
+                    var outcome = await CommitAsync(baseline, result, cancellationToken).ConfigureAwait(false);
+                    if (outcome is not null)
+                    {
+                        outputs.Set("commit-sha", outcome.CommitSha);
+                        summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+                    }
+                }
+            }
+            catch (PolicyActionException e)
+            {
+                // The response already ran: report it fully, then fail the step so the missing commit is seen.
+                Reporter.Failure(e.Message, "Policy response: artifacts not committed");
+                summary.Paragraph($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
+                exitCode = exitCode == ExitCodes.Success ? e.ExitCode : exitCode;
+            }
+        }
+
         Finish(outputs, summary);
-        return result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
+        return exitCode;
+    }
+
+    private async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, RespondResult result, CancellationToken cancellationToken)
+    {
+        var token = _inputs.GetString("github-token") ?? _services.Context.Variable("GITHUB_TOKEN");
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new UsageException("no github-token input (and no GITHUB_TOKEN): cannot commit the artifacts; give the job 'contents: write' and pass ${{ github.token }}");
+        }
+
+        var repository = _context.Repository ?? throw new UsageException("GITHUB_REPOSITORY is not set: cannot tell which repository to commit to");
+        using var handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, _services.Clock, message => Reporter.Line(message));
+        var api = OctokitRepositoryApi.Create(_context.ApiUrl, token, repository, handler);
+        var branch = _inputs.GetString("commit-branch") ?? await api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false);
+        var report = result.Report;
+        var message = $"policy-response: {report.Policy} {report.Mode} {report.ResponseId:D}\n\n"
+            + $"{report.Message}\n"
+            + (_context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty)
+            + $"Plan digest: {report.PlanDigest}\n";
+        var outcome = await new ArtifactCommitter(api, _services.Paths).CommitAsync(baseline, branch, message, cancellationToken).ConfigureAwait(false);
+        Reporter.Line(outcome is null
+            ? "no artifact changed; nothing to commit"
+            : $"committed {outcome.Paths.Count} file(s) to {branch} as {outcome.CommitSha}" + (outcome.Retries > 0 ? $" after {outcome.Retries} retr{(outcome.Retries == 1 ? "y" : "ies")} (the branch moved)" : string.Empty)
+                + $" · {handler.Sent} API request(s)");
+        return outcome;
     }
 
     private void Finish(ActionOutputs outputs, JobSummary summary)

@@ -74,6 +74,7 @@ internal sealed class RunnerSimulation : IDisposable
             ["INPUT_COMMAND"] = "run",
             ["INPUT_AUTO-APPLY"] = "false",
             ["INPUT_CONFIG"] = ".github/policy-response.yml",
+            ["INPUT_COMMIT-ARTIFACTS"] = "false",
         };
         foreach (var (name, value) in Environment)
         {

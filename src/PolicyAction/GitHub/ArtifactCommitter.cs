@@ -1,0 +1,95 @@
+using PolicyAction.State;
+
+namespace PolicyAction.GitHub;
+
+/// <summary>What was committed: the commit, and how many times the branch moved under us first.</summary>
+internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyList<string> Paths);
+
+/// <summary>
+/// Commits the run's artifacts (audit log, undo records, reports) to a branch through the Git Data API:
+/// blobs, tree, commit on the branch head, then a fast-forward ref update (never force). When the branch
+/// moved, it re-reads, merges the append-only log, and tries again, a bounded number of times.
+/// </summary>
+internal sealed class ArtifactCommitter
+{
+    public const int MaxAttempts = 6;
+    public const string AuditLogPath = "state/policy_response_log.jsonl";
+
+    private readonly IRepositoryApi _api;
+    private readonly WorkspacePaths _paths;
+
+    public ArtifactCommitter(IRepositoryApi api, WorkspacePaths paths)
+    {
+        _api = api;
+        _paths = paths;
+    }
+
+    /// <summary>The artifact files of a workspace and their bytes, taken before a run to see what it changed.</summary>
+    public static Dictionary<string, byte[]> Snapshot(WorkspacePaths paths)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var full in ArtifactFiles(paths))
+        {
+            files[paths.Relative(full)] = File.ReadAllBytes(full);
+        }
+
+        return files;
+    }
+
+    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken)
+    {
+        var changed = Snapshot(_paths)
+            .Where(file => !baseline.TryGetValue(file.Key, out var before) || !before.AsSpan().SequenceEqual(file.Value))
+            .ToDictionary(file => file.Key, file => file.Value, StringComparer.Ordinal);
+        if (changed.Count == 0)
+        {
+            return null;
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var head = await _api.GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false)
+                ?? throw new GitHubApiException($"branch {branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
+
+            var changes = new List<FileChange>();
+            foreach (var (path, content) in changed.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                if (path == AuditLogPath)
+                {
+                    var remote = await _api.GetFileAsync(head, path, cancellationToken).ConfigureAwait(false);
+                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote)));
+                }
+                else
+                {
+                    changes.Add(new FileChange(path, content));
+                }
+            }
+
+            var commit = await _api.CreateCommitAsync(head, changes, message, cancellationToken).ConfigureAwait(false);
+            if (await _api.TryFastForwardAsync(branch, commit, cancellationToken).ConfigureAwait(false))
+            {
+                return new CommitOutcome(commit, attempt, changes.Select(c => c.Path).ToArray());
+            }
+        }
+
+        throw new GitHubApiException($"branch {branch} kept moving: {MaxAttempts} attempts to commit the artifacts lost the race. Nothing local was lost; re-run the job to commit them");
+    }
+
+    private static IEnumerable<string> ArtifactFiles(WorkspacePaths paths)
+    {
+        string[] single = [paths.AuditLog, paths.Preview, paths.BlockedReport];
+        foreach (var file in single.Where(File.Exists))
+        {
+            yield return file;
+        }
+
+        var state = Path.GetDirectoryName(paths.AuditLog)!;
+        if (Directory.Exists(state))
+        {
+            foreach (var undo in Directory.EnumerateFiles(state, "policy_response_undo_*.json").Order(StringComparer.Ordinal))
+            {
+                yield return undo;
+            }
+        }
+    }
+}

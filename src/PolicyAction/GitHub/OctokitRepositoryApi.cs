@@ -1,0 +1,136 @@
+using Octokit;
+using Octokit.Internal;
+
+namespace PolicyAction.GitHub;
+
+/// <summary><see cref="IRepositoryApi"/> through Octokit, with <see cref="RetryingHandler"/> under it.</summary>
+internal sealed class OctokitRepositoryApi : IRepositoryApi
+{
+    private readonly IGitHubClient _client;
+    private readonly string _owner;
+    private readonly string _name;
+
+    public OctokitRepositoryApi(IGitHubClient client, string repository)
+    {
+        var slash = repository.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == repository.Length - 1)
+        {
+            throw new UsageException($"'{repository}' is not an owner/name repository (GITHUB_REPOSITORY)");
+        }
+
+        _client = client;
+        _owner = repository[..slash];
+        _name = repository[(slash + 1)..];
+        Repository = repository;
+    }
+
+    public string Repository { get; }
+
+    /// <summary>A client for <paramref name="apiUrl"/> (GITHUB_API_URL, so GitHub Enterprise Server works).</summary>
+    public static OctokitRepositoryApi Create(string apiUrl, string token, string repository, RetryingHandler handler)
+    {
+        var connection = new Connection(
+            new ProductHeaderValue("policy-response", typeof(OctokitRepositoryApi).Assembly.GetName().Version?.ToString() ?? "2"),
+            new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"),
+            new InMemoryCredentialStore(new Credentials(token)),
+            new HttpClientAdapter(() => handler),
+            new SimpleJsonSerializer());
+        return new OctokitRepositoryApi(new GitHubClient(connection), repository);
+    }
+
+    public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
+        Call("reading the repository", async () => (await _client.Repository.Get(_owner, _name).ConfigureAwait(false)).DefaultBranch);
+
+    public Task<string?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) =>
+        Call($"reading branch {branch}", async () =>
+        {
+            try
+            {
+                return (await _client.Git.Reference.Get(_owner, _name, $"heads/{branch}").ConfigureAwait(false)).Object.Sha;
+            }
+            catch (NotFoundException)
+            {
+                return (string?)null;
+            }
+        });
+
+    public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) =>
+        Call($"reading {path}", async () =>
+        {
+            IReadOnlyList<RepositoryContent> contents;
+            try
+            {
+                contents = await _client.Repository.Content.GetAllContentsByRef(_owner, _name, path, commitSha).ConfigureAwait(false);
+            }
+            catch (NotFoundException)
+            {
+                return null;
+            }
+
+            var file = contents.FirstOrDefault(c => c.Type == ContentType.File && c.Path == path);
+            if (file is null)
+            {
+                return null;
+            }
+
+            // The contents API leaves out the content of files over 1 MB; the blob API serves them.
+            if (!string.IsNullOrEmpty(file.EncodedContent) || file.Size == 0)
+            {
+                return Convert.FromBase64String(file.EncodedContent ?? string.Empty);
+            }
+
+            var blob = await _client.Git.Blob.Get(_owner, _name, file.Sha).ConfigureAwait(false);
+            return Convert.FromBase64String(blob.Content);
+        });
+
+    public Task<string> CreateCommitAsync(string parentSha, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
+        Call("committing artifacts", async () =>
+        {
+            var parent = await _client.Git.Commit.Get(_owner, _name, parentSha).ConfigureAwait(false);
+            var tree = new NewTree { BaseTree = parent.Tree.Sha };
+            foreach (var change in changes)
+            {
+                var blob = await _client.Git.Blob.Create(_owner, _name, new NewBlob
+                {
+                    Content = Convert.ToBase64String(change.Content),
+                    Encoding = EncodingType.Base64,
+                }).ConfigureAwait(false);
+                tree.Tree.Add(new NewTreeItem { Path = change.Path, Mode = "100644", Type = TreeType.Blob, Sha = blob.Sha });
+            }
+
+            var newTree = await _client.Git.Tree.Create(_owner, _name, tree).ConfigureAwait(false);
+            var commit = await _client.Git.Commit.Create(_owner, _name, new NewCommit(message, newTree.Sha, parentSha)).ConfigureAwait(false);
+            return commit.Sha;
+        });
+
+    public Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken) =>
+        Call($"moving branch {branch}", async () =>
+        {
+            try
+            {
+                await _client.Git.Reference.Update(_owner, _name, $"heads/{branch}", new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
+                return true;
+            }
+            catch (ApiValidationException)
+            {
+                // 422: not a fast-forward. Someone committed first; the caller re-reads and tries again.
+                return false;
+            }
+        });
+
+    private static async Task<T> Call<T>(string doing, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ApiException e)
+        {
+            throw GitHubApiException.From(doing, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GitHubApiException($"could not reach GitHub while {doing}: {e.Message}", e);
+        }
+    }
+}
