@@ -215,7 +215,11 @@ internal sealed class CommandTree
     private Command Action()
     {
         var command = new Command("action", "What the container action runs: reads INPUT_* and the GitHub event, runs the stages, writes outputs and the job summary.");
-        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services => new Pipeline.ActionPipeline(services).RunAsync(cancellationToken)));
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
+        {
+            using var pipeline = new Pipeline.ActionPipeline(services);
+            return await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+        }));
         return command;
     }
 

@@ -1,8 +1,9 @@
 namespace PolicyAction.GitHub;
 
 /// <summary>
-/// Merges an append-only log (JSONL) when another run committed first: theirs, then the lines this run
-/// appended. Never drops a line from either side; a retry that already landed is not appended twice.
+/// Merges an append-only log (JSONL) when another run committed first: their file as it is, then each line
+/// this run appended that the branch does not already hold (a reservation or an earlier try may have landed
+/// it). Never drops or reorders a line that is on the branch.
 /// </summary>
 internal static class AppendOnlyMerge
 {
@@ -17,26 +18,34 @@ internal static class AppendOnlyMerge
             throw new InvalidOperationException("the local log no longer starts with what this run read; it was rewritten, not appended to");
         }
 
-        var ours = local.AsSpan(baseline.Length);
         if (remote is null || remote.Length == 0)
         {
             return local;
         }
 
-        if (ours.IsEmpty || remote.AsSpan().EndsWith(ours))
+        var present = new HashSet<string>(Lines(remote), StringComparer.Ordinal);
+        var missing = Lines(local.AsSpan(baseline.Length).ToArray()).Where(line => !present.Contains(line)).ToArray();
+        if (missing.Length == 0)
         {
             return remote;
         }
 
-        var separator = remote[^1] == (byte)'\n' ? 0 : 1;
-        var merged = new byte[remote.Length + separator + ours.Length];
-        remote.CopyTo(merged, 0);
-        if (separator == 1)
+        using var merged = new MemoryStream();
+        merged.Write(remote);
+        if (remote[^1] != (byte)'\n')
         {
-            merged[remote.Length] = (byte)'\n';
+            merged.WriteByte((byte)'\n');
         }
 
-        ours.CopyTo(merged.AsSpan(remote.Length + separator));
-        return merged;
+        foreach (var line in missing)
+        {
+            merged.Write(System.Text.Encoding.UTF8.GetBytes(line));
+            merged.WriteByte((byte)'\n');
+        }
+
+        return merged.ToArray();
     }
+
+    private static IEnumerable<string> Lines(byte[] bytes) =>
+        System.Text.Encoding.UTF8.GetString(bytes).Split('\n').Where(line => line.Length > 0);
 }

@@ -9,7 +9,7 @@ using PolicyAction.RunnerProtocol;
 namespace PolicyAction.Pipeline;
 
 /// <summary>What the action's container runs: read the inputs and the event, then run the stages in log groups.</summary>
-internal sealed class ActionPipeline
+internal sealed class ActionPipeline : IDisposable
 {
     public static readonly IReadOnlyList<string> Commands = ["run", "gates", "respond"];
     public static readonly IReadOnlyList<string> CommitModes = ["true", "false", "apply-only"];
@@ -17,6 +17,9 @@ internal sealed class ActionPipeline
     private readonly CommandServices _services;
     private readonly ActionInputs _inputs;
     private readonly ActionContext _context;
+    private RetryingHandler? _handler;
+    private OctokitRepositoryApi? _api;
+    private string? _branch;
 
     public ActionPipeline(CommandServices services)
     {
@@ -35,6 +38,8 @@ internal sealed class ActionPipeline
     }
 
     private Reporter Reporter => _services.Reporter;
+
+    public void Dispose() => _handler?.Dispose();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -86,7 +91,21 @@ internal sealed class ActionPipeline
         using (Reporter.Group("Response"))
         {
             var apply = wantApply && trigger.ApplyAllowed;
-            result = await responses.RespondAsync(new RespondRequest(level, apply, _inputs.GetString("plan-digest"), trigger.Trigger), cancellationToken).ConfigureAwait(false);
+            // With the branch as shared state, claim the slot there first; without it (commit-artifacts: false) the local log is all there is.
+            Func<State.AuditRecord, CancellationToken, Task<Reservation>>? reserve = null;
+            if (apply && commitMode != "false")
+            {
+                reserve = async (started, token) =>
+                {
+                    var (api, branch) = await ConnectAsync(token).ConfigureAwait(false);
+                    var reservation = new BranchReservation(api, branch, _services.Config.Gates.MaxResponsesPer24Hours, _services.Clock);
+                    var answer = await reservation.ReserveAsync(started, token).ConfigureAwait(false);
+                    Reporter.Line(answer.Message);
+                    return answer;
+                };
+            }
+
+            result = await responses.RespondAsync(new RespondRequest(level, apply, _inputs.GetString("plan-digest"), trigger.Trigger, reserve), cancellationToken).ConfigureAwait(false);
             Reporter.Text(ConsoleRenderer.Response(result, _services.Paths));
         }
 
@@ -130,18 +149,29 @@ internal sealed class ActionPipeline
         return exitCode;
     }
 
-    private async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, RespondResult result, CancellationToken cancellationToken)
+    /// <summary>One client for the whole run (one request at a time, one retry budget), made when first needed.</summary>
+    private async Task<(IRepositoryApi Api, string Branch)> ConnectAsync(CancellationToken cancellationToken)
     {
-        var token = _inputs.GetString("github-token") ?? _services.Context.Variable("GITHUB_TOKEN");
-        if (string.IsNullOrEmpty(token))
+        if (_api is null)
         {
-            throw new UsageException("no github-token input (and no GITHUB_TOKEN): cannot commit the artifacts; give the job 'contents: write' and pass ${{ github.token }}");
+            var token = _inputs.GetString("github-token") ?? _services.Context.Variable("GITHUB_TOKEN");
+            if (string.IsNullOrEmpty(token))
+            {
+                throw new UsageException("no github-token input (and no GITHUB_TOKEN): cannot reach the repository; give the job 'contents: write' and pass ${{ github.token }}, or set commit-artifacts: false");
+            }
+
+            var repository = _context.Repository ?? throw new UsageException("GITHUB_REPOSITORY is not set: cannot tell which repository to use");
+            _handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, _services.Clock, message => Reporter.Line(message));
+            _api = OctokitRepositoryApi.Create(_context.ApiUrl, token, repository, _handler);
         }
 
-        var repository = _context.Repository ?? throw new UsageException("GITHUB_REPOSITORY is not set: cannot tell which repository to commit to");
-        using var handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, _services.Clock, message => Reporter.Line(message));
-        var api = OctokitRepositoryApi.Create(_context.ApiUrl, token, repository, handler);
-        var branch = _inputs.GetString("commit-branch") ?? await api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false);
+        _branch ??= _inputs.GetString("commit-branch") ?? await _api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false);
+        return (_api, _branch);
+    }
+
+    private async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, RespondResult result, CancellationToken cancellationToken)
+    {
+        var (api, branch) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var report = result.Report;
         var message = $"policy-response: {report.Policy} {report.Mode} {report.ResponseId:D}\n\n"
             + $"{report.Message}\n"
@@ -151,7 +181,7 @@ internal sealed class ActionPipeline
         Reporter.Line(outcome is null
             ? "no artifact changed; nothing to commit"
             : $"committed {outcome.Paths.Count} file(s) to {branch} as {outcome.CommitSha}" + (outcome.Retries > 0 ? $" after {outcome.Retries} retr{(outcome.Retries == 1 ? "y" : "ies")} (the branch moved)" : string.Empty)
-                + $" · {handler.Sent} API request(s)");
+                + $" · {_handler?.Sent} API request(s) in this run");
         return outcome;
     }
 

@@ -7,7 +7,19 @@ using PolicyAction.State;
 namespace PolicyAction.Responses;
 
 /// <param name="Trigger">In a runner, the trigger key recorded with an applied response (see TriggerGate).</param>
-internal sealed record RespondRequest(PolicyLevel Level, bool Apply, string? ExpectedPlanDigest, string? Trigger = null);
+/// <param name="Reserve">
+/// In a runner, claims the response's slot on the shared branch before anything runs (see BranchReservation),
+/// so concurrent runs cannot together exceed the rate limit. Returns null when reserved, or why not.
+/// </param>
+internal sealed record RespondRequest(
+    PolicyLevel Level,
+    bool Apply,
+    string? ExpectedPlanDigest,
+    string? Trigger = null,
+    Func<AuditRecord, CancellationToken, Task<Reservation>>? Reserve = null);
+
+/// <summary>The answer to a reservation: granted, or refused by the named gates (evaluated on the shared log).</summary>
+internal sealed record Reservation(bool Granted, IReadOnlyList<string> BlockedBy, string Message);
 
 internal sealed record RespondResult(int ExitCode, ResponseReport Report, GateEvaluation Gates);
 
@@ -124,7 +136,7 @@ internal sealed class ResponseService
             return new RespondResult(ExitCodes.Success, preview, gates);
         }
 
-        return await ApplyAsync(plan, Report([], null), gates, request.Trigger, cancellationToken).ConfigureAwait(false);
+        return await ApplyAsync(plan, Report([], null), gates, request, cancellationToken).ConfigureAwait(false);
     }
 
     private ResponsePlan ResolvePlan(PolicyLevel level, IReadOnlyList<ActionDefinition> definitions, string digest)
@@ -202,16 +214,27 @@ internal sealed class ResponseService
         return new RespondResult(ExitCodes.Blocked, report, gates);
     }
 
-    private async Task<RespondResult> ApplyAsync(ResponsePlan plan, ResponseReport template, GateEvaluation gates, string? trigger, CancellationToken cancellationToken)
+    private async Task<RespondResult> ApplyAsync(ResponsePlan plan, ResponseReport template, GateEvaluation gates, RespondRequest request, CancellationToken cancellationToken)
     {
         var responseId = template.ResponseId;
         var level = plan.Level.ToName();
-        _store.AuditLog.Append(Record(AuditEvents.ResponseStarted, responseId, level) with
+        var started = Record(AuditEvents.ResponseStarted, responseId, level) with
         {
             PlanDigest = plan.Digest,
             ActionsPlanned = plan.Actions.Count,
-            Trigger = trigger,
-        });
+            Trigger = request.Trigger,
+        };
+        if (request.Reserve is { } reserve)
+        {
+            var reservation = await reserve(started, cancellationToken).ConfigureAwait(false);
+            if (!reservation.Granted)
+            {
+                var blocked = template with { SafetyGatesPassed = false, BlockedBy = reservation.BlockedBy, Message = reservation.Message, Results = plan.Actions.Select(a => Planned(a, ResponseModes.Apply, null)).ToArray() };
+                return Blocked(blocked, gates, apply: true, reservation.Message);
+            }
+        }
+
+        _store.AuditLog.Append(started);
 
         var results = new List<ActionReport>();
         var undo = new UndoJournal(_store, responseId, level, _clock.GetUtcNow());

@@ -44,8 +44,7 @@ internal sealed class AuditLog
             }
         }
 
-        line.Write(JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AuditRecord));
-        line.WriteByte((byte)'\n');
+        line.Write(Line(record));
         stream.Seek(0, SeekOrigin.End);
         stream.Write(line.GetBuffer(), 0, (int)line.Length);
         stream.Flush(flushToDisk: true);
@@ -57,82 +56,99 @@ internal sealed class AuditLog
     /// </summary>
     public AuditLogContents Read()
     {
-        var records = new List<AuditRecord>();
-        string? warning = null;
         if (!File.Exists(Path))
         {
-            return new AuditLogContents(records, null);
+            return new AuditLogContents([], null);
         }
 
         try
         {
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
-            var lineNumber = 0;
-            (int Line, JsonException Error)? bad = null;
-            foreach (var (line, terminated) in Lines(stream))
-            {
-                lineNumber++;
-                if (line.Length == 0 || line.AsSpan().Trim(" \t\r"u8).IsEmpty)
-                {
-                    continue;
-                }
-
-                AuditRecord record;
-                try
-                {
-                    record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord)
-                        ?? throw new JsonException("null record");
-                }
-                catch (JsonException e)
-                {
-                    if (bad is { } earlier)
-                    {
-                        throw Corrupt(earlier.Line, earlier.Error);
-                    }
-
-                    if (!terminated)
-                    {
-                        warning = Torn(lineNumber);
-                        continue;
-                    }
-
-                    bad = (lineNumber, e);
-                    continue;
-                }
-
-                if (bad is { } previous)
-                {
-                    // Only a line the writer itself noted as torn may be skipped; anything else is damage.
-                    if (record.Event != AuditEvents.TornRecordNoted)
-                    {
-                        throw Corrupt(previous.Line, previous.Error);
-                    }
-
-                    warning = Torn(previous.Line);
-                    bad = null;
-                }
-
-                records.Add(record);
-            }
-
-            if (bad is { } last)
-            {
-                throw Corrupt(last.Line, last.Error);
-            }
+            return Parse(stream, Path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StateFileException(Path, $"cannot be read: {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads records from any copy of the log (a file, or the branch's version fetched from GitHub).</summary>
+    /// <param name="name">How to name the log in messages.</param>
+    public static AuditLogContents Parse(Stream stream, string name)
+    {
+        var records = new List<AuditRecord>();
+        string? warning = null;
+        var lineNumber = 0;
+        (int Line, JsonException Error)? bad = null;
+        foreach (var (line, terminated) in Lines(stream))
+        {
+            lineNumber++;
+            if (line.Length == 0 || line.AsSpan().Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            AuditRecord record;
+            try
+            {
+                record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord)
+                    ?? throw new JsonException("null record");
+            }
+            catch (JsonException e)
+            {
+                if (bad is { } earlier)
+                {
+                    throw Corrupt(name, earlier.Line, earlier.Error);
+                }
+
+                if (!terminated)
+                {
+                    warning = Torn(name, lineNumber);
+                    continue;
+                }
+
+                bad = (lineNumber, e);
+                continue;
+            }
+
+            if (bad is { } previous)
+            {
+                // Only a line the writer itself noted as torn may be skipped; anything else is damage.
+                if (record.Event != AuditEvents.TornRecordNoted)
+                {
+                    throw Corrupt(name, previous.Line, previous.Error);
+                }
+
+                warning = Torn(name, previous.Line);
+                bad = null;
+            }
+
+            records.Add(record);
+        }
+
+        if (bad is { } last)
+        {
+            throw Corrupt(name, last.Line, last.Error);
+        }
 
         return new AuditLogContents(records, warning);
     }
 
-    private string Torn(int line) =>
-        $"{Path}: line {line} is an incomplete record (a write was interrupted); it is ignored and left in place";
+    /// <summary>The exact bytes <see cref="Append"/> writes for a record (when the log ends cleanly).</summary>
+    public static byte[] Line(AuditRecord record)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AuditRecord);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
 
-    private StateFileException Corrupt(int line, JsonException error) =>
-        new(Path, $"line {line} is not a valid audit record ({error.Message}); the log may have been edited or damaged", error);
+    private static string Torn(string name, int line) =>
+        $"{name}: line {line} is an incomplete record (a write was interrupted); it is ignored and left in place";
+
+    private static StateFileException Corrupt(string name, int line, JsonException error) =>
+        new(name, $"line {line} is not a valid audit record ({error.Message}); the log may have been edited or damaged", error);
 
     private static IEnumerable<(byte[] Line, bool Terminated)> Lines(Stream stream)
     {

@@ -18,6 +18,7 @@ public class AppendOnlyMergeTests
     [InlineData("a\n", "a\nmine\n", "a\ntheirs", "a\ntheirs\nmine\n")]
     [InlineData("a\n", "a\nmine\n", "a\ntheirs\nmine\n", "a\ntheirs\nmine\n")]
     [InlineData("a\n", "a\n", "a\ntheirs\n", "a\ntheirs\n")]
+    [InlineData("a\n", "a\nreserved\nmine\n", "a\nreserved\ntheirs\n", "a\nreserved\ntheirs\nmine\n")]
     public void Keeps_every_line_of_both_sides_in_order(string? baseline, string local, string? remote, string expected) =>
         Assert.Equal(expected, Merge(baseline, local, remote));
 
