@@ -77,7 +77,7 @@ internal static class ConsoleRenderer
             new[] { "safety brake", status.BrakeEngaged ? "ENGAGED" : "off" },
             new[] { "responses, last 24 h", status.ResponsesLast24h.ToString() },
             new[] { "manual unlocks, last 24 h", status.ManualUnlocksLast24h.ToString() },
-            new[] { "last response", status.LastResponseId is null ? "none" : $"{status.LastResponseId:D} at {Times.Format(status.LastResponseAt)}: {status.LastResponseStatus}" },
+            new[] { "last response", status.LastResponseId is null ? "none in the last 31 days" : $"{status.LastResponseId:D} at {Times.Format(status.LastResponseAt)}: {status.LastResponseStatus}" },
             new[] { "workspace", store.Paths.Root },
         };
         return TextTable.Render(null, rows);

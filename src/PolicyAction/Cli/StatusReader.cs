@@ -7,13 +7,16 @@ namespace PolicyAction.Cli;
 /// <summary>Gathers the one-screen status from the workspace's state files.</summary>
 internal static class StatusReader
 {
+    /// <summary>How far back "last response" looks; older history is in the log itself.</summary>
+    public static readonly TimeSpan StatusWindow = TimeSpan.FromDays(31);
+
     public static StatusReport Read(StateStore store, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var policy = store.ReadPolicyState();
         var trust = store.ReadTrust();
         var brake = store.ReadBrake();
-        var log = store.AuditLog.Read().Records;
+        var log = store.AuditLog.ReadSince(now - StatusWindow).Records;
         var lastStart = log.LastOrDefault(r => r.Event == AuditEvents.ResponseStarted && r.Mode == ResponseModes.Apply);
         var lastFinish = lastStart is null ? null : log.LastOrDefault(r => r.Event == AuditEvents.ResponseFinished && r.ResponseId == lastStart.ResponseId);
         return new StatusReport

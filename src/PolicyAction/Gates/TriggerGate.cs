@@ -15,6 +15,9 @@ internal static class TriggerGate
 {
     public static readonly IReadOnlyList<string> TrustedEvents = ["workflow_run", "workflow_dispatch", "schedule"];
 
+    /// <summary>GitHub allows re-running a workflow run for 30 days; a trigger is remembered a little longer.</summary>
+    public static readonly TimeSpan RerunWindow = TimeSpan.FromDays(31);
+
     public static TriggerVerdict Evaluate(ActionContext context, IReadOnlyList<AuditRecord> log)
     {
         var eventName = context.EventName ?? "(none)";

@@ -69,7 +69,7 @@ internal sealed class ActionPipeline : IDisposable
         using (Reporter.Group("Gate evaluation"))
         {
             gates = responses.EvaluateGates();
-            trigger = TriggerGate.Evaluate(_context, _services.Store.AuditLog.Read().Records);
+            trigger = TriggerGate.Evaluate(_context, _services.Store.AuditLog.ReadSince(_services.Clock.GetUtcNow() - TriggerGate.RerunWindow).Records);
             Reporter.Text(ConsoleRenderer.Gates(gates));
             Reporter.Line($"trigger: {trigger.Reason}");
             if (wantApply && !trigger.ApplyAllowed)

@@ -64,7 +64,7 @@ internal sealed class ResponseService
 
     public GateEvaluation EvaluateGates()
     {
-        var log = _store.AuditLog.Read();
+        var log = _store.AuditLog.ReadSince(_clock.GetUtcNow() - GateEvaluator.Window);
         if (log.Warning is not null)
         {
             _reporter.Warning(log.Warning);

@@ -72,6 +72,72 @@ internal sealed class AuditLog
         }
     }
 
+    /// <summary>
+    /// Reads only the recent end of the log: lines from the end back to the first record older than
+    /// <paramref name="since"/> less <see cref="OrderingSlack"/> (merged runs and clock skew can put a record
+    /// slightly out of order). Returns them in file order. Cost grows with the window, not the history;
+    /// damage in older lines is for <c>verify-log</c> to find.
+    /// </summary>
+    public AuditLogContents ReadSince(DateTimeOffset since)
+    {
+        if (!File.Exists(Path))
+        {
+            return new AuditLogContents([], null);
+        }
+
+        var cutoff = since - OrderingSlack;
+        var newestFirst = new List<AuditRecord>();
+        string? warning = null;
+        try
+        {
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            var fromEnd = 0;
+            var tornNoted = false;
+            foreach (var (line, terminated) in ReverseLineReader.Lines(stream))
+            {
+                fromEnd++;
+                if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)
+                {
+                    continue;
+                }
+
+                AuditRecord record;
+                try
+                {
+                    record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord) ?? throw new JsonException("null record");
+                }
+                catch (JsonException e)
+                {
+                    if (!terminated || tornNoted)
+                    {
+                        warning = $"{Path}: line {fromEnd} from the end is an incomplete record (a write was interrupted); it is ignored and left in place";
+                        tornNoted = false;
+                        continue;
+                    }
+
+                    throw new StateFileException(Path, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged (policy-response verify-log finds every bad line)", e);
+                }
+
+                tornNoted = record.Event == AuditEvents.TornRecordNoted;
+                newestFirst.Add(record);
+                if (record.Timestamp < cutoff)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(Path, $"cannot be read: {e.Message}", e);
+        }
+
+        newestFirst.Reverse();
+        return new AuditLogContents(newestFirst, warning);
+    }
+
+    /// <summary>How far out of time order a record may be and still be found by <see cref="ReadSince"/>.</summary>
+    public static readonly TimeSpan OrderingSlack = TimeSpan.FromHours(6);
+
     /// <summary>Reads records from any copy of the log (a file, or the branch's version fetched from GitHub).</summary>
     /// <param name="name">How to name the log in messages.</param>
     public static AuditLogContents Parse(Stream stream, string name)

@@ -73,4 +73,55 @@ public class AuditLogTests
         Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
         Assert.Equal(log.Path, error.FilePath);
     }
+
+    [Fact]
+    public void ReadSince_returns_the_recent_records_in_file_order_and_stops_reading_early()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        for (var hour = 0; hour < 100; hour++)
+        {
+            log.Append(Record(AuditEvents.BrakeEngaged, minute: hour * 60));
+        }
+
+        var since = CliHarness.Now.AddHours(90);
+        var recent = log.ReadSince(since).Records;
+
+        var expected = log.Read().Records.Where(r => r.Timestamp >= since - AuditLog.OrderingSlack).ToArray();
+        Assert.Equal(expected.Select(r => r.Timestamp), recent.Skip(1).Select(r => r.Timestamp));
+        Assert.True(recent[0].Timestamp < since - AuditLog.OrderingSlack, "reads one record past the window, then stops");
+        Assert.True(recent.Count < 20);
+    }
+
+    [Fact]
+    public void ReadSince_never_parses_damage_older_than_the_window()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged, minute: 0));
+        File.AppendAllText(log.Path, "damaged long ago\n");
+        log.Append(Record(AuditEvents.BrakeReleased, minute: 1));
+        for (var day = 2; day < 5; day++)
+        {
+            log.Append(Record(AuditEvents.BrakeEngaged, minute: day * 24 * 60));
+        }
+
+        Assert.Equal(3, log.ReadSince(CliHarness.Now.AddDays(3)).Records.Count);
+        Assert.Throws<StateFileException>(() => log.ReadSince(CliHarness.Now));
+    }
+
+    [Fact]
+    public void ReadSince_reports_a_torn_last_line_and_a_noted_torn_line()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        workspace.Write("state/policy_response_log.jsonl", "{\"timestamp\":\"2026");
+        log.Append(Record(AuditEvents.BrakeEngaged, minute: 1));
+        File.AppendAllText(log.Path, "{\"timest");
+
+        var contents = log.ReadSince(CliHarness.Now.AddDays(-1));
+
+        Assert.Equal([AuditEvents.TornRecordNoted, AuditEvents.BrakeEngaged], contents.Records.Select(r => r.Event));
+        Assert.NotNull(contents.Warning);
+    }
 }
