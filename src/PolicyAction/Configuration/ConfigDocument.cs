@@ -16,6 +16,88 @@ internal sealed class ConfigDocument
 
     [YamlMember(Alias = "levels")]
     public Dictionary<string, List<ActionDocument>?>? Levels { get; set; }
+
+    [YamlMember(Alias = "alerts")]
+    public AlertsDocument? Alerts { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class AlertsDocument
+{
+    [YamlMember(Alias = "fail_on")]
+    public string? FailOn { get; set; }
+
+    [YamlMember(Alias = "rules")]
+    public Dictionary<string, RuleDocument?>? Rules { get; set; }
+
+    [YamlMember(Alias = "issues")]
+    public IssuesDocument? Issues { get; set; }
+
+    [YamlMember(Alias = "silences")]
+    public List<SilenceDocument?>? Silences { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class RuleDocument
+{
+    [YamlMember(Alias = "enabled")]
+    public bool? Enabled { get; set; }
+
+    [YamlMember(Alias = "severity")]
+    public string? Severity { get; set; }
+
+    [YamlMember(Alias = "more_than")]
+    public int? MoreThan { get; set; }
+
+    [YamlMember(Alias = "longer_than")]
+    public string? LongerThan { get; set; }
+
+    [YamlMember(Alias = "window")]
+    public string? Window { get; set; }
+
+    [YamlMember(Alias = "prefix")]
+    public string? Prefix { get; set; }
+
+    [YamlMember(Alias = "create_fix_branch")]
+    public bool? CreateFixBranch { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class IssuesDocument
+{
+    [YamlMember(Alias = "enabled")]
+    public bool? Enabled { get; set; }
+
+    [YamlMember(Alias = "min_severity")]
+    public string? MinSeverity { get; set; }
+
+    [YamlMember(Alias = "labels")]
+    public List<string>? Labels { get; set; }
+
+    [YamlMember(Alias = "assignees")]
+    public List<string>? Assignees { get; set; }
+
+    [YamlMember(Alias = "repeat_interval")]
+    public string? RepeatInterval { get; set; }
+
+    [YamlMember(Alias = "reopen_within")]
+    public string? ReopenWithin { get; set; }
+
+    [YamlMember(Alias = "close_on_resolve")]
+    public bool? CloseOnResolve { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class SilenceDocument
+{
+    [YamlMember(Alias = "alert")]
+    public string? Alert { get; set; }
+
+    [YamlMember(Alias = "until")]
+    public string? Until { get; set; }
+
+    [YamlMember(Alias = "reason")]
+    public string? Reason { get; set; }
 }
 
 [YamlSerializable]
@@ -65,6 +147,10 @@ internal sealed class ReversibleDocument
 [YamlSerializable(typeof(GatesDocument))]
 [YamlSerializable(typeof(ActionDocument))]
 [YamlSerializable(typeof(ReversibleDocument))]
+[YamlSerializable(typeof(AlertsDocument))]
+[YamlSerializable(typeof(RuleDocument))]
+[YamlSerializable(typeof(IssuesDocument))]
+[YamlSerializable(typeof(SilenceDocument))]
 public sealed partial class ConfigYamlContext : StaticContext
 {
 }

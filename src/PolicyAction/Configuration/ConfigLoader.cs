@@ -29,6 +29,15 @@ internal static partial class ConfigLoader
         ["reversible"] = "expected a mapping with 'paths'",
         ["paths"] = "expected a list of workspace-relative paths",
         ["undo_instruction"] = "expected a string",
+        ["alerts"] = "expected a mapping with fail_on, rules, issues and silences",
+        ["rules"] = "expected a mapping from alert id to its settings",
+        ["enabled"] = "expected true or false",
+        ["more_than"] = "expected a whole number",
+        ["create_fix_branch"] = "expected true or false",
+        ["close_on_resolve"] = "expected true or false",
+        ["labels"] = "expected a list of label names",
+        ["assignees"] = "expected a list of user names",
+        ["silences"] = "expected a list of silences (alert, until, reason)",
     };
 
     public static string DefaultPath(string workspace) => Path.Combine(workspace, ".github", "policy-response.yml");
@@ -165,7 +174,159 @@ internal static partial class ConfigLoader
             }
         }
 
-        return new PolicyConfig(path, document.Version ?? SupportedVersion, limits, levels);
+        var alerts = document.Alerts is null ? AlertSettings.Default : ValidateAlerts(document.Alerts, Report);
+        return new PolicyConfig(path, document.Version ?? SupportedVersion, limits, levels) { Alerts = alerts };
+    }
+
+    private static AlertSettings ValidateAlerts(AlertsDocument document, Action<string, string, bool> report)
+    {
+        Severity? failOn = Severity.High;
+        if (document.FailOn is { } failText)
+        {
+            failOn = failText == "none" ? null
+                : Severities.TryParse(failText, out var parsed) ? parsed
+                : Invalid<Severity?>(report, "alerts.fail_on", $"'{failText}' is not a severity; expected critical, high, medium, low or none", Severity.High);
+        }
+
+        // Which keys mean something for which rule; anything else is a mistake worth naming.
+        var applies = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        {
+            [AlertIds.RedFlips] = ["more_than", "window"],
+            [AlertIds.BrakeEngaged] = ["longer_than"],
+            [AlertIds.BlockedStreak] = ["more_than"],
+            [AlertIds.FixBranches] = ["prefix", "window"],
+            [AlertIds.ActionFailures] = ["more_than", "create_fix_branch"],
+        };
+        var rules = AlertSettings.Default.Rules.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+        foreach (var (id, rule) in document.Rules ?? [])
+        {
+            var at = $"alerts.rules.{id}";
+            if (!applies.TryGetValue(id, out var keys))
+            {
+                report(at, $"unknown alert '{id}'; expected one of: {string.Join(", ", AlertIds.All)}", false);
+                continue;
+            }
+
+            if (rule is null)
+            {
+                continue;
+            }
+
+            var current = rules[id];
+            void NotFor(string key, bool given)
+            {
+                if (given && !keys.Contains(key))
+                {
+                    report($"{at}.{key}", $"does not apply to {id}; its settings are enabled, severity, {string.Join(", ", keys)}", false);
+                }
+            }
+
+            NotFor("more_than", rule.MoreThan is not null);
+            NotFor("longer_than", rule.LongerThan is not null);
+            NotFor("window", rule.Window is not null);
+            NotFor("prefix", rule.Prefix is not null);
+            NotFor("create_fix_branch", rule.CreateFixBranch is not null);
+
+            var severity = current.Severity;
+            if (rule.Severity is { } severityText && !Severities.TryParse(severityText, out severity))
+            {
+                report($"{at}.severity", $"'{severityText}' is not a severity; expected critical, high, medium or low", true);
+            }
+
+            if (rule.MoreThan is < 0)
+            {
+                report($"{at}.more_than", "must be 0 or more", true);
+            }
+
+            if (rule.Prefix is { } prefix && (prefix.Length == 0 || prefix.Contains("..", StringComparison.Ordinal) || prefix.StartsWith('/') || prefix.Any(char.IsWhiteSpace)))
+            {
+                report($"{at}.prefix", $"'{prefix}' is not a branch-name prefix such as fix/", true);
+            }
+
+            rules[id] = current with
+            {
+                Enabled = rule.Enabled ?? current.Enabled,
+                Severity = severity,
+                MoreThan = rule.MoreThan ?? current.MoreThan,
+                LongerThan = Duration(rule.LongerThan, $"{at}.longer_than", current.LongerThan, report),
+                Window = Duration(rule.Window, $"{at}.window", current.Window, report),
+                Prefix = rule.Prefix ?? current.Prefix,
+                CreateFixBranch = rule.CreateFixBranch ?? current.CreateFixBranch,
+            };
+        }
+
+        var issues = AlertSettings.DefaultIssues;
+        if (document.Issues is { } issueDocument)
+        {
+            var minSeverity = issues.MinSeverity;
+            if (issueDocument.MinSeverity is { } minText && !Severities.TryParse(minText, out minSeverity))
+            {
+                report("alerts.issues.min_severity", $"'{minText}' is not a severity; expected critical, high, medium or low", true);
+            }
+
+            issues = new IssueSettings(
+                issueDocument.Enabled ?? issues.Enabled,
+                minSeverity,
+                issueDocument.Labels ?? issues.Labels,
+                issueDocument.Assignees ?? issues.Assignees,
+                Duration(issueDocument.RepeatInterval, "alerts.issues.repeat_interval", issues.RepeatInterval, report),
+                Duration(issueDocument.ReopenWithin, "alerts.issues.reopen_within", issues.ReopenWithin, report),
+                issueDocument.CloseOnResolve ?? issues.CloseOnResolve);
+            if (issues.Labels.Count == 0)
+            {
+                report("alerts.issues.labels", "needs at least one label: alert issues are found by it", true);
+            }
+        }
+
+        var silences = new List<Silence>();
+        for (var i = 0; i < (document.Silences?.Count ?? 0); i++)
+        {
+            var silence = document.Silences![i];
+            var at = $"alerts.silences[{i}]";
+            if (silence is null || silence.Alert is null || !AlertIds.All.Contains(silence.Alert, StringComparer.Ordinal))
+            {
+                report($"{at}.alert", $"must name an alert: one of {string.Join(", ", AlertIds.All)}", true);
+                continue;
+            }
+
+            if (!DateTimeOffset.TryParse(silence.Until, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var until))
+            {
+                report($"{at}.until", "must be a date and time such as 2026-12-01T00:00:00Z", true);
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(silence.Reason))
+            {
+                report($"{at}.reason", "is required: say why the alert is silenced", true);
+                continue;
+            }
+
+            silences.Add(new Silence(silence.Alert, until.ToUniversalTime(), silence.Reason.Trim()));
+        }
+
+        return new AlertSettings(failOn, rules, issues, silences);
+    }
+
+    private static TimeSpan Duration(string? text, string field, TimeSpan fallback, Action<string, string, bool> report)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (Durations.TryParse(text, out var duration) && duration > TimeSpan.Zero)
+        {
+            return duration;
+        }
+
+        report(field, $"'{text}' is not a duration; write a whole number and a unit, such as 30m, 4h or 7d", true);
+        return fallback;
+    }
+
+    private static T Invalid<T>(Action<string, string, bool> report, string field, string message, T fallback)
+    {
+        report(field, message, true);
+        return fallback;
     }
 
     private static List<ActionDefinition> ValidateActions(List<ActionDocument> actions, string levelPath, Action<string, string, bool> report)
@@ -304,7 +465,27 @@ internal static partial class ConfigLoader
     {
         if (parentPath.Length == 0)
         {
-            return "version, gates, levels";
+            return "version, gates, levels, alerts";
+        }
+
+        if (parentPath == "alerts")
+        {
+            return "fail_on, rules, issues, silences";
+        }
+
+        if (parentPath.StartsWith("alerts.rules.", StringComparison.Ordinal))
+        {
+            return "enabled, severity, more_than, longer_than, window, prefix, create_fix_branch";
+        }
+
+        if (parentPath == "alerts.issues")
+        {
+            return "enabled, min_severity, labels, assignees, repeat_interval, reopen_within, close_on_resolve";
+        }
+
+        if (parentPath.StartsWith("alerts.silences", StringComparison.Ordinal))
+        {
+            return "alert, until, reason";
         }
 
         if (parentPath == "gates")

@@ -7,6 +7,8 @@ internal sealed record PolicyConfig(
     GateLimits Gates,
     IReadOnlyDictionary<PolicyLevel, IReadOnlyList<ActionDefinition>> Levels)
 {
+    public AlertSettings Alerts { get; init; } = AlertSettings.Default;
+
     public IReadOnlyList<ActionDefinition> ActionsFor(PolicyLevel level) =>
         Levels.TryGetValue(level, out var actions) ? actions : [];
 }

@@ -36,6 +36,13 @@ internal sealed class ArtifactCommitter
         return files;
     }
 
+    public static bool AuditLogChanged(Dictionary<string, byte[]> baseline, WorkspacePaths paths)
+    {
+        var now = File.Exists(paths.AuditLog) ? File.ReadAllBytes(paths.AuditLog) : null;
+        var before = baseline.GetValueOrDefault(AuditLogPath);
+        return now is not null && (before is null || !before.AsSpan().SequenceEqual(now));
+    }
+
     public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken)
     {
         var changed = Snapshot(_paths)

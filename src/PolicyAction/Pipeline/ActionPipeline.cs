@@ -121,7 +121,8 @@ internal sealed class ActionPipeline : IDisposable
         }
 
         var exitCode = result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
-        var commit = commitMode == "true" || (commitMode == "apply-only" && result.Report.Mode == ResponseModes.Apply);
+        // apply-only: commit when the audit log changed (an applied or blocked response, or a new level), not for a preview alone.
+        var commit = commitMode == "true" || (commitMode == "apply-only" && ArtifactCommitter.AuditLogChanged(baseline, _services.Paths));
         if (commit)
         {
             try

@@ -105,6 +105,7 @@ internal sealed class ResponseService
                 ? "policy is GREEN: no automated response is needed; nothing was executed"
                 : $"no actions are configured for {level} in {_config.SourcePath}; nothing was executed";
             var noop = Report([], message, []);
+            RecordLevel(level, mode);
             if (!request.Apply)
             {
                 _store.WritePreview(noop);
@@ -114,6 +115,7 @@ internal sealed class ResponseService
         }
 
         var plan = ResolvePlan(request.Level, definitions, digest);
+        RecordLevel(level, mode);
         var planned = plan.Actions.Select(a => Planned(a, mode, null)).ToArray();
 
         if (!gates.Passed)
@@ -353,6 +355,27 @@ internal sealed class ResponseService
             DurationMs = durationMs,
             Detail = detail,
         });
+
+    /// <summary>Appends to the level history (the audit log's level_changed records) when the level differs from the last one.</summary>
+    private void RecordLevel(string level, string mode)
+    {
+        var last = _store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged);
+        if (last?.Policy == level)
+        {
+            return;
+        }
+
+        _store.AuditLog.Append(new AuditRecord
+        {
+            Timestamp = _clock.GetUtcNow(),
+            Event = AuditEvents.LevelChanged,
+            Actor = _context.Actor,
+            Policy = level,
+            PreviousPolicy = last?.Policy,
+            Mode = mode,
+            RunUrl = _context.RunUrl,
+        });
+    }
 
     /// <summary>The fields every record of one response carries.</summary>
     private AuditRecord Record(string eventName, Guid responseId, string level, string mode = ResponseModes.Apply) => new()

@@ -14,6 +14,9 @@ internal static class AuditEvents
     public const string BrakeEngaged = "brake_engaged";
     public const string BrakeReleased = "brake_released";
 
+    /// <summary>The policy level a response acted on differs from the last one recorded: the level history.</summary>
+    public const string LevelChanged = "level_changed";
+
     /// <summary>Written right after a torn line (an interrupted write) so that line is known, kept, and skipped.</summary>
     public const string TornRecordNoted = "torn_record_noted";
 }
@@ -30,6 +33,9 @@ internal sealed record AuditRecord
     public Guid? ResponseId { get; init; }
 
     public string? Policy { get; init; }
+
+    /// <summary>On <c>level_changed</c>: the level recorded before this one (null for the first).</summary>
+    public string? PreviousPolicy { get; init; }
 
     public string? Mode { get; init; }
 

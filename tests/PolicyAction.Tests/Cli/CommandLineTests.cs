@@ -71,7 +71,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
         Assert.Contains("POLICY_AUTO_APPLY", result.Stderr, StringComparison.Ordinal);
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
         Assert.False(_workspace.Exists("state/policy_response_preview.json"));
     }
 
@@ -82,7 +82,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("[say_red] red", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("response_started", _workspace.AuditLines()[0], StringComparison.Ordinal);
+        Assert.Contains("response_started", _workspace.ResponseLines()[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
         Assert.Contains(words, result.Stderr, StringComparison.Ordinal);
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
     }
 
     [Fact]

@@ -92,6 +92,16 @@ public class ConfigLoaderTests
         { "version: 1\nlevels: [\n", 3, 1, "not valid YAML" },
         { "- version: 1\n", 1, 1, "expected a mapping" },
         { "version: 1\ngates:\n  max_responses_per_24h: -1\nlevels: {}\n", 3, 26, "0 or more" },
+        { "version: 1\nlevels: {}\nalerts:\n  fail_on: severe\n", 4, 12, "not a severity" },
+        { "version: 1\nlevels: {}\nalerts:\n  rules:\n    red_flip: {}\n", 5, 5, "unknown alert 'red_flip'" },
+        { "version: 1\nlevels: {}\nalerts:\n  rules:\n    brake_engaged:\n      longer_than: 4 hours\n", 6, 20, "not a duration" },
+        { "version: 1\nlevels: {}\nalerts:\n  rules:\n    brake_engaged:\n      more_than: 2\n", 6, 7, "does not apply to brake_engaged" },
+        { "version: 1\nlevels: {}\nalerts:\n  rules:\n    red_flips:\n      severity: urgent\n", 6, 17, "not a severity" },
+        { "version: 1\nlevels: {}\nalerts:\n  issues:\n    labels: []\n", 5, 13, "at least one label" },
+        { "version: 1\nlevels: {}\nalerts:\n  issues:\n    reopen_within: soon\n", 5, 20, "not a duration" },
+        { "version: 1\nlevels: {}\nalerts:\n  silences:\n    - alert: blocked_streak\n      until: tomorrow\n      reason: x\n", 6, 14, "date and time" },
+        { "version: 1\nlevels: {}\nalerts:\n  silences:\n    - alert: blocked_streak\n      until: 2026-12-01T00:00:00Z\n", 5, 7, "reason" },
+        { "version: 1\nlevels: {}\nalerts:\n  bogus: 1\n", 4, 3, "unknown key 'bogus'" },
     };
 
     [Theory]
@@ -145,5 +155,50 @@ public class ConfigLoaderTests
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Load(workspace.ConfigPath));
 
         Assert.Contains("cannot be read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Alerts_default_to_the_seed_thresholds()
+    {
+        var alerts = ConfigLoader.Parse("version: 1\nlevels: {}\n", File).Alerts;
+
+        Assert.Equal(Severity.High, alerts.FailOn);
+        Assert.Equal((2, TimeSpan.FromHours(24), Severity.High), (alerts.Rules[AlertIds.RedFlips].MoreThan, alerts.Rules[AlertIds.RedFlips].Window, alerts.Rules[AlertIds.RedFlips].Severity));
+        Assert.Equal((TimeSpan.FromHours(4), Severity.Critical), (alerts.Rules[AlertIds.BrakeEngaged].LongerThan, alerts.Rules[AlertIds.BrakeEngaged].Severity));
+        Assert.Equal(3, alerts.Rules[AlertIds.BlockedStreak].MoreThan);
+        Assert.Equal("fix/", alerts.Rules[AlertIds.FixBranches].Prefix);
+        Assert.Equal((TimeSpan.FromHours(24), TimeSpan.FromDays(7), Severity.High), (alerts.Issues.RepeatInterval, alerts.Issues.ReopenWithin, alerts.Issues.MinSeverity));
+    }
+
+    [Fact]
+    public void Alerts_settings_override_the_defaults()
+    {
+        var alerts = ConfigLoader.Parse(
+            """
+            version: 1
+            levels: {}
+            alerts:
+              fail_on: none
+              rules:
+                brake_engaged: { longer_than: 90m, severity: high }
+                fix_branches: { enabled: false }
+              issues:
+                labels: [ops, policy]
+                assignees: [alice]
+                repeat_interval: 12h
+              silences:
+                - alert: blocked_streak
+                  until: "2026-12-01T00:00:00Z"
+                  reason: maintenance window
+            """,
+            File).Alerts;
+
+        Assert.Null(alerts.FailOn);
+        Assert.Equal((TimeSpan.FromMinutes(90), Severity.High), (alerts.Rules[AlertIds.BrakeEngaged].LongerThan, alerts.Rules[AlertIds.BrakeEngaged].Severity));
+        Assert.False(alerts.Rules[AlertIds.FixBranches].Enabled);
+        Assert.Equal(["ops", "policy"], alerts.Issues.Labels);
+        Assert.Equal(TimeSpan.FromHours(12), alerts.Issues.RepeatInterval);
+        var silence = Assert.Single(alerts.Silences);
+        Assert.Equal(("blocked_streak", new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), "maintenance window"), (silence.Alert, silence.Until, silence.Reason));
     }
 }

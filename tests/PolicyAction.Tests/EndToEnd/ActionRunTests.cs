@@ -38,7 +38,7 @@ public sealed class ActionRunTests : IDisposable
         Assert.Contains("| Gate | Result | Observed | Limit | Detail |", summary, StringComparison.Ordinal);
         Assert.Contains("| trust_guard | ✅ pass |", summary, StringComparison.Ordinal);
         Assert.Contains("integrity_anchor_mirror", summary, StringComparison.Ordinal);
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ActionRunTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("apply", _runner.Outputs()["mode"]);
         Assert.Equal("0", _runner.Outputs()["actions-failed"]);
-        var started = Assert.Single(_workspace.AuditLines(), l => l.Contains("response_started", StringComparison.Ordinal));
+        var started = Assert.Single(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
         Assert.Contains("\"trigger\":\"workflow_run:289782451:1\"", started, StringComparison.Ordinal);
         Assert.Contains("\"run_url\":\"https://github.com/octo-org/octo-repo/actions/runs/9001\"", started, StringComparison.Ordinal);
     }
@@ -77,7 +77,7 @@ public sealed class ActionRunTests : IDisposable
         Assert.Equal("dry-run", _runner.Outputs()["mode"]);
         Assert.Contains("::warning title=Policy response%3A apply refused::apply refused", result.Stdout, StringComparison.Ordinal);
         Assert.Contains(reason, result.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain(_workspace.AuditLines(), l => l.Contains("response_started", StringComparison.Ordinal));
+        Assert.DoesNotContain(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -103,7 +103,7 @@ public sealed class ActionRunTests : IDisposable
 
         Assert.Equal("dry-run", _runner.Outputs()["mode"]);
         Assert.Contains("already applied", rerun.Stdout, StringComparison.Ordinal);
-        Assert.Single(_workspace.AuditLines(), l => l.Contains("response_started", StringComparison.Ordinal));
+        Assert.Single(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
 
         var nextAttemptOfTrigger = await _runner.WorkflowRun(attempt: 2).Input("auto-apply", "true").RunAsync();
         Assert.Equal(0, nextAttemptOfTrigger.ExitCode);
@@ -167,7 +167,7 @@ public sealed class ActionRunTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("::error::", result.Stdout, StringComparison.Ordinal);
         Assert.Contains(input, result.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
     }
 
     [Theory]

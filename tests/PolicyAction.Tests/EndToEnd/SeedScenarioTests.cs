@@ -36,7 +36,7 @@ public sealed class SeedScenarioTests : IDisposable
         Assert.All(preview.GetProperty("results").EnumerateArray(), r => Assert.StartsWith("[DRY-RUN] Would execute", r.GetProperty("stdout").GetString(), StringComparison.Ordinal));
         Assert.Contains("GATE", result.Stdout, StringComparison.Ordinal);
         Assert.Contains(preview.GetProperty("plan_digest").GetString()!, result.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
         Assert.Equal("{\"chain\": [{\"seq\": 1, \"hash\": \"4f2a9c\"}]}\n", _workspace.Read("mirrors/anchor_chain.json"));
     }
 
@@ -50,7 +50,7 @@ public sealed class SeedScenarioTests : IDisposable
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("trust_guard", result.Stdout, StringComparison.Ordinal);
         Assert.Equal(["trust_guard"], ReadJson("reports/policy_response_blocked.json").GetProperty("blocked_by").EnumerateArray().Select(e => e.GetString()));
-        Assert.DoesNotContain(_workspace.AuditLines(), l => l.Contains("response_started", StringComparison.Ordinal));
+        Assert.DoesNotContain(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class SeedScenarioTests : IDisposable
         Assert.True(report.RootElement.GetProperty("safety_gates_passed").GetBoolean());
         Assert.All(report.RootElement.GetProperty("results").EnumerateArray(), r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
         Assert.Equal(_workspace.Read("anchors/anchor_chain.json"), _workspace.Read("mirrors/anchor_chain.json"));
-        var events = _workspace.AuditLines().Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()!).ToArray();
+        var events = _workspace.ResponseLines().Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()!).ToArray();
         Assert.Equal(["response_started", "action_finished", "action_finished", "action_finished", "response_finished"], events);
         Assert.Contains("[full_integrity_check] anchors/anchor_chain.json: OK", result.Stderr, StringComparison.Ordinal);
     }
@@ -129,7 +129,7 @@ public sealed class SeedScenarioTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("GREEN", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("nothing was executed", result.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class SeedScenarioTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("forensics/safety_brake_state.json", result.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _workspace.ReadBytes("forensics/safety_brake_state.json"));
-        Assert.Empty(_workspace.AuditLines());
+        Assert.Empty(_workspace.ResponseLines());
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 

@@ -65,7 +65,25 @@ public sealed class ResponseServiceTests : IDisposable
     private Task<RespondResult> Respond(PolicyLevel level, bool apply, IProcessRunner? processes = null, string? digest = null) =>
         Service(processes).RespondAsync(new RespondRequest(level, apply, digest), CancellationToken.None);
 
-    private AuditRecord[] Log() => Store.AuditLog.Read().Records.ToArray();
+    /// <summary>The audit log without the level history (tested on its own below).</summary>
+    private AuditRecord[] Log() => Store.AuditLog.Read().Records.Where(r => r.Event != AuditEvents.LevelChanged).ToArray();
+
+    private AuditRecord[] LevelHistory() => Store.AuditLog.Read().Records.Where(r => r.Event == AuditEvents.LevelChanged).ToArray();
+
+    [Fact]
+    public async Task Every_response_records_the_level_when_it_differs_from_the_last_one()
+    {
+        await Respond(PolicyLevel.Yellow, apply: false);
+        await Respond(PolicyLevel.Yellow, apply: false);
+        _clock.Advance(TimeSpan.FromHours(1));
+        await Respond(PolicyLevel.Red, apply: false);
+        await Respond(PolicyLevel.Green, apply: true);
+
+        var history = LevelHistory();
+        Assert.Equal(["YELLOW", "RED", "GREEN"], history.Select(r => r.Policy));
+        Assert.Equal([null, "YELLOW", "RED"], history.Select(r => r.PreviousPolicy));
+        Assert.Equal(CliHarness.Now.AddHours(1), history[1].Timestamp);
+    }
 
     [Fact]
     public async Task A_dry_run_writes_the_preview_and_executes_nothing()

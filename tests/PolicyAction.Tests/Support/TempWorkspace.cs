@@ -51,6 +51,10 @@ public sealed class TempWorkspace : IDisposable
             ? Read("state/policy_response_log.jsonl").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             : [];
 
+    /// <summary>The audit log without the level history, i.e. what responses, trust and brake wrote.</summary>
+    public string[] ResponseLines() =>
+        AuditLines().Where(l => !l.Contains("\"event\":\"level_changed\"", StringComparison.Ordinal)).ToArray();
+
     public void Dispose()
     {
         try
