@@ -39,6 +39,7 @@ internal sealed class CommandTree
             Trust(),
             Brake(),
             Status(),
+            Alerts(),
             Action(),
         };
         Root.Options.Add(WorkspaceOption);
@@ -208,6 +209,22 @@ internal sealed class CommandTree
                 ? JsonSerializer.Serialize(report, StateJsonContext.Default.StatusReport) + Environment.NewLine
                 : ConsoleRenderer.Status(report, services.Store));
             return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private Command Alerts()
+    {
+        var json = JsonOption();
+        var command = new Command("alerts", "Evaluate the alert rules, write reports/policy_orchestration_alerts.json and the history log. Exit 1 when an alert at or above alerts.fail_on fires.") { json };
+        command.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            using var workspaceLock = services.LockWorkspace();
+            var check = new Alerts.AlertService(services.Store, services.Config, services.Clock).Check(branchNames: null);
+            services.Reporter.Text(parsed.GetValue(json)
+                ? JsonSerializer.Serialize(check.Report, StateJsonContext.Default.AlertReport) + Environment.NewLine
+                : ConsoleRenderer.Alerts(check));
+            return Task.FromResult(check.ExitCode);
         }));
         return command;
     }

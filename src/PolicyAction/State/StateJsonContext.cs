@@ -21,6 +21,7 @@ namespace PolicyAction.State;
 [JsonSerializable(typeof(UndoRecord))]
 [JsonSerializable(typeof(GateEvaluation))]
 [JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(Alerts.AlertReport))]
 internal sealed partial class StateJsonContext : JsonSerializerContext
 {
 }
@@ -31,6 +32,7 @@ internal sealed partial class StateJsonContext : JsonSerializerContext
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = false)]
 [JsonSerializable(typeof(AuditRecord))]
+[JsonSerializable(typeof(Alerts.AlertHistoryRecord))]
 internal sealed partial class CompactJsonContext : JsonSerializerContext
 {
 }

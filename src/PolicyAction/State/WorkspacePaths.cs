@@ -27,6 +27,10 @@ internal sealed class WorkspacePaths
 
     public string LockFile => Combine("state", ".policy-response.lock");
 
+    public string AlertReport => Combine("reports", "policy_orchestration_alerts.json");
+
+    public string AlertHistory => Combine("logs", "policy_orchestration_alerts.jsonl");
+
     public string UndoRecord(Guid responseId) => Combine("state", $"policy_response_undo_{responseId:D}.json");
 
     public string Relative(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace('\\', '/');

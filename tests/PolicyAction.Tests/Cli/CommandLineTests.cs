@@ -28,6 +28,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("brake", "engage")]
     [InlineData("brake", "release")]
     [InlineData("status")]
+    [InlineData("alerts")]
+    [InlineData("action")]
     public async Task Every_command_has_help(params string[] command)
     {
         var result = await Run([.. command, "--help"]);
@@ -165,5 +167,25 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
         Assert.Contains("does not exist", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Alerts_exits_1_while_a_high_or_critical_alert_fires_and_0_when_it_resolves()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(CliHarness.Now);
+        await CliHarness.RunAsync(_workspace, null, clock, null, "brake", "engage", "--reason", "drill");
+        clock.Advance(TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
+
+        var firing = await CliHarness.RunAsync(_workspace, null, clock, null, "alerts");
+        await CliHarness.RunAsync(_workspace, null, clock, null, "brake", "release", "--reason", "done");
+        var quiet = await CliHarness.RunAsync(_workspace, null, clock, null, "alerts");
+
+        Assert.Equal(1, firing.ExitCode);
+        Assert.Contains("brake_engaged", firing.Stdout, StringComparison.Ordinal);
+        Assert.Contains("FIRING", firing.Stdout, StringComparison.Ordinal);
+        Assert.Contains("brake_engaged fired", firing.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, quiet.ExitCode);
+        Assert.Contains("brake_engaged resolved", quiet.Stdout, StringComparison.Ordinal);
+        Assert.Contains("not evaluated", quiet.Stdout, StringComparison.Ordinal);
     }
 }

@@ -74,6 +74,10 @@ public class ConfigurationDocsTests
             "state/policy_response_preview.json", "state/policy_response_log.jsonl", "state/policy_response_undo_",
             "reports/policy_response_blocked.json", "state/.policy-response.lock",
         ];
+        var alertsDocs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "alerts.md"));
+        Assert.Contains("reports/policy_orchestration_alerts.json", alertsDocs, StringComparison.Ordinal);
+        Assert.Contains("logs/policy_orchestration_alerts.jsonl", alertsDocs, StringComparison.Ordinal);
+        Assert.All(PolicyAction.Configuration.AlertIds.All, id => Assert.Contains($"`{id}`", alertsDocs, StringComparison.Ordinal));
         Assert.All(files, file => Assert.Contains(file, docs, StringComparison.Ordinal));
 
         var events = typeof(AuditEvents).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!);

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using PolicyAction.Configuration;
+using PolicyAction.Output;
+using PolicyAction.State;
+
+namespace PolicyAction.Alerts;
+
+/// <summary>The result of one check: the report, what changed since the last one, and the exit code.</summary>
+internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, int ExitCode);
+
+/// <summary>
+/// <c>policy-response alerts</c>: evaluates the rules, writes <c>reports/policy_orchestration_alerts.json</c>
+/// and appends each change of state to <c>logs/policy_orchestration_alerts.jsonl</c>.
+/// </summary>
+internal sealed class AlertService
+{
+    private readonly StateStore _store;
+    private readonly PolicyConfig _config;
+    private readonly TimeProvider _clock;
+
+    public AlertService(StateStore store, PolicyConfig config, TimeProvider clock)
+    {
+        _store = store;
+        _config = config;
+        _clock = clock;
+    }
+
+    public AlertReport? ReadPrevious() => JsonStateFile.TryRead(_store.Paths.AlertReport, StateJsonContext.Default.AlertReport);
+
+    /// <param name="branchNames">Branches under the fix-branch prefix now, or null when GitHub could not be asked.</param>
+    public AlertCheck Check(IReadOnlyList<string>? branchNames)
+    {
+        var now = _clock.GetUtcNow();
+        var previous = ReadPrevious();
+        var log = _store.AuditLog.ReadSince(now - AlertEvaluator.LookBack).Records;
+
+        IReadOnlyList<FixBranch>? branches = null;
+        if (branchNames is not null)
+        {
+            // GitHub does not say when a branch was created: a branch counts from when the checker first saw it.
+            var seen = (previous?.FixBranchesSeen ?? []).ToDictionary(b => b.Name, StringComparer.Ordinal);
+            branches = branchNames.Distinct(StringComparer.Ordinal).Select(name => seen.TryGetValue(name, out var known) ? known : new FixBranch(name, now)).ToArray();
+        }
+
+        var evaluator = new AlertEvaluator(_clock, _config.Alerts);
+        var report = evaluator.Evaluate(new AlertInputs(log, _store.ReadBrake(), branches));
+        if (branches is null && previous is not null)
+        {
+            report = report with { FixBranchesSeen = previous.FixBranchesSeen };
+        }
+
+        var changes = Changes(previous, report, now);
+        JsonStateFile.Write(_store.Paths.AlertReport, report, StateJsonContext.Default.AlertReport);
+        foreach (var change in changes)
+        {
+            AppendHistory(change);
+        }
+
+        return new AlertCheck(report, changes, evaluator.ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success);
+    }
+
+    public void AppendHistory(AlertHistoryRecord record)
+    {
+        var path = _store.Paths.AlertHistory;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var line = JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AlertHistoryRecord);
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        stream.Write([.. line, (byte)'\n']);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static List<AlertHistoryRecord> Changes(AlertReport? previous, AlertReport current, DateTimeOffset now)
+    {
+        var before = (previous?.Alerts ?? []).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var changes = new List<AlertHistoryRecord>();
+        foreach (var alert in current.Alerts)
+        {
+            before.TryGetValue(alert.Id, out var was);
+            var wasFiring = was?.Firing ?? false;
+            string? change = (wasFiring, alert.Firing) switch
+            {
+                (false, true) => "fired",
+                (true, false) => "resolved",
+                _ => null,
+            };
+            if (change is null && alert.Firing && alert.Silenced && !(was?.Silenced ?? false))
+            {
+                change = "silenced";
+            }
+
+            if (change is not null)
+            {
+                changes.Add(new AlertHistoryRecord
+                {
+                    Timestamp = now,
+                    Alert = alert.Id,
+                    Event = change,
+                    Severity = alert.Severity,
+                    Observed = alert.Observed,
+                    Threshold = alert.Threshold,
+                    Detail = alert.Silenced ? $"silenced until {Times.Format(alert.SilencedUntil)}: {alert.SilenceReason}" : alert.Inhibited ? $"inhibited by {alert.InhibitedBy}" : null,
+                });
+            }
+        }
+
+        return changes;
+    }
+}

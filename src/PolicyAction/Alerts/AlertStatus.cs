@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text;
+using PolicyAction.Configuration;
+
+namespace PolicyAction.Alerts;
+
+/// <summary>One event behind an alert, shown in its evidence table.</summary>
+internal sealed record AlertEvidence(DateTimeOffset At, string What);
+
+/// <summary>A branch under the fix-branch prefix and when the checker first saw it.</summary>
+internal sealed record FixBranch(string Name, DateTimeOffset FirstSeen);
+
+/// <summary>One alert's state at one evaluation.</summary>
+internal sealed record AlertStatus
+{
+    public required string Id { get; init; }
+
+    public required string Severity { get; init; }
+
+    /// <summary>False when the checker could not look (e.g. fix branches without GitHub access): not the same as zero.</summary>
+    public required bool Evaluated { get; init; }
+
+    public required bool Firing { get; init; }
+
+    public required string Observed { get; init; }
+
+    public required string Threshold { get; init; }
+
+    public DateTimeOffset? Since { get; init; }
+
+    public bool Silenced { get; init; }
+
+    public string? SilenceReason { get; init; }
+
+    public DateTimeOffset? SilencedUntil { get; init; }
+
+    public bool Inhibited { get; init; }
+
+    public string? InhibitedBy { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    public IReadOnlyList<AlertEvidence> Evidence { get; init; } = [];
+
+    /// <summary>Firing, and neither silenced nor inhibited: the alert people must act on.</summary>
+    public bool Active => Firing && !Silenced && !Inhibited;
+
+    /// <summary>A stable id for an alert, kept in its issue's hidden marker so the issue is found again.</summary>
+    public static string FingerprintOf(string alertId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"policy-response/alert/v1/{alertId}")))[..16];
+
+    public Severity ParsedSeverity => Severities.TryParse(Severity, out var severity) ? severity : Configuration.Severity.Low;
+}
+
+/// <summary><c>reports/policy_orchestration_alerts.json</c>: the current state of every alert.</summary>
+internal sealed record AlertReport
+{
+    public required DateTimeOffset EvaluatedAt { get; init; }
+
+    public required IReadOnlyList<AlertStatus> Alerts { get; init; }
+
+    /// <summary>Fix branches seen so far, with when each was first seen (GitHub does not record when a branch was created).</summary>
+    public IReadOnlyList<FixBranch> FixBranchesSeen { get; init; } = [];
+}
+
+/// <summary>One line of <c>logs/policy_orchestration_alerts.jsonl</c>: a change in an alert's state.</summary>
+internal sealed record AlertHistoryRecord
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string Alert { get; init; }
+
+    /// <summary>fired, resolved, repeated, silenced.</summary>
+    public required string Event { get; init; }
+
+    public required string Severity { get; init; }
+
+    public string? Observed { get; init; }
+
+    public string? Threshold { get; init; }
+
+    public string? Detail { get; init; }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using PolicyAction.Alerts;
+using PolicyAction.Configuration;
+using PolicyAction.State;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.Alerts;
+
+public sealed class AlertServiceTests : IDisposable
+{
+    private readonly TempWorkspace _workspace = new TempWorkspace().WithConfig(TempWorkspace.MinimalConfig);
+    private readonly FakeTimeProvider _clock = new(CliHarness.Now);
+
+    private StateStore Store => new(new WorkspacePaths(_workspace.Root));
+
+    public void Dispose() => _workspace.Dispose();
+
+    private AlertCheck Check(IReadOnlyList<string>? branches = null) =>
+        new AlertService(Store, ConfigLoader.Load(_workspace.ConfigPath), _clock).Check(branches);
+
+    private string[] History() =>
+        _workspace.Exists("logs/policy_orchestration_alerts.jsonl")
+            ? _workspace.Read("logs/policy_orchestration_alerts.jsonl").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    [Fact]
+    public void A_quiet_workspace_writes_the_report_and_no_history()
+    {
+        var check = Check();
+
+        Assert.Equal(ExitCodes.Success, check.ExitCode);
+        Assert.Empty(check.Changes);
+        Assert.Empty(History());
+        using var report = JsonDocument.Parse(_workspace.Read("reports/policy_orchestration_alerts.json"));
+        var alerts = report.RootElement.GetProperty("alerts").EnumerateArray().ToArray();
+        Assert.Equal(AlertIds.All, alerts.Select(a => a.GetProperty("id").GetString()));
+        Assert.All(alerts, a => Assert.True(a.TryGetProperty("observed", out _) && a.TryGetProperty("threshold", out _) && a.TryGetProperty("severity", out _) && a.TryGetProperty("firing", out _)));
+    }
+
+    [Fact]
+    public void State_changes_are_logged_once_fired_then_resolved()
+    {
+        Store.WriteBrake(new SafetyBrakeState { IsEngaged = true, EngagedAt = CliHarness.Now.AddHours(-5), Reason = "drill" });
+
+        var fired = Check();
+        var again = Check();
+        Store.WriteBrake(new SafetyBrakeState { IsEngaged = false });
+        _clock.Advance(TimeSpan.FromHours(1));
+        var resolved = Check();
+
+        Assert.Equal(ExitCodes.ActionFailed, fired.ExitCode);
+        Assert.Equal("fired", Assert.Single(fired.Changes).Event);
+        Assert.Empty(again.Changes);
+        Assert.Equal(ExitCodes.Success, resolved.ExitCode);
+        Assert.Equal("resolved", Assert.Single(resolved.Changes).Event);
+        var history = History();
+        Assert.Equal(2, history.Length);
+        Assert.Contains("\"alert\":\"brake_engaged\",\"event\":\"fired\"", history[0], StringComparison.Ordinal);
+        Assert.Contains("\"event\":\"resolved\"", history[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fix_branch_counts_from_when_it_was_first_seen()
+    {
+        var first = Check(["fix/a"]);
+        _clock.Advance(TimeSpan.FromHours(25));
+        var later = Check(["fix/a", "fix/b"]);
+        _clock.Advance(TimeSpan.FromHours(25));
+        var quiet = Check(["fix/a", "fix/b"]);
+
+        Assert.True(first.Report.Alerts.Single(a => a.Id == AlertIds.FixBranches).Firing);
+        var alert = later.Report.Alerts.Single(a => a.Id == AlertIds.FixBranches);
+        Assert.Equal(["fix/b"], alert.Evidence.Select(e => e.What));
+        Assert.False(quiet.Report.Alerts.Single(a => a.Id == AlertIds.FixBranches).Firing);
+        Assert.Equal(CliHarness.Now, quiet.Report.FixBranchesSeen.Single(b => b.Name == "fix/a").FirstSeen);
+    }
+
+    [Fact]
+    public void A_corrupt_previous_report_fails_closed_and_is_left_alone()
+    {
+        _workspace.Write("reports/policy_orchestration_alerts.json", "{\"alerts\": [");
+
+        Assert.Throws<StateFileException>(() => Check());
+        Assert.Equal("{\"alerts\": [", _workspace.Read("reports/policy_orchestration_alerts.json"));
+    }
+}
