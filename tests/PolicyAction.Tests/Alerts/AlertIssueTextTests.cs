@@ -1,0 +1,62 @@
+using PolicyAction.Alerts;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.Alerts;
+
+public class AlertIssueTextTests
+{
+    private static readonly DateTimeOffset Now = CliHarness.Now;
+
+    private static AlertStatus Brake() => new()
+    {
+        Id = "brake_engaged",
+        Severity = "critical",
+        Evaluated = true,
+        Firing = true,
+        Observed = "engaged for 5 h 0 min",
+        Threshold = "> 4h",
+        Since = Now.AddHours(-1),
+        Fingerprint = AlertStatus.FingerprintOf("brake_engaged"),
+        Evidence = [new AlertEvidence(Now.AddHours(-5), "engaged by alice: suspicious diff | see <incident 42>")],
+    };
+
+    [Fact]
+    public void Issue_body()
+    {
+        Approvals.Verify(AlertIssueText.Body(Brake(), Now, "https://github.com/octo-org/octo-repo/actions/runs/9001", "https://github.com/octo-org/octo-repo/blob/main/docs/runbook.md", "fix/policy-response/" + Brake().Fingerprint));
+    }
+
+    [Fact]
+    public void Repeat_resolve_and_reopen_comments()
+    {
+        var run = "https://github.com/octo-org/octo-repo/actions/runs/9002";
+        Approvals.Verify(string.Join(
+            "\n---\n",
+            AlertIssueText.RepeatComment(Brake(), run),
+            AlertIssueText.ResolvedComment(Brake(), Now.AddHours(2), run),
+            AlertIssueText.ReopenComment(Brake() with { Since = Now.AddDays(2) }, run)));
+    }
+
+    [Fact]
+    public void The_fingerprint_marker_is_found_again_in_the_body()
+    {
+        var body = AlertIssueText.Body(Brake(), Now, null, null, null);
+
+        Assert.Equal(Brake().Fingerprint, AlertIssueText.FingerprintOf(body));
+        Assert.StartsWith("<!-- POLICY_ALERT: CREATED 2026-11-24T05:00:00Z -->\n", body, StringComparison.Ordinal);
+        Assert.Null(AlertIssueText.FingerprintOf("an issue somebody else wrote"));
+        Assert.Null(AlertIssueText.FingerprintOf(null));
+    }
+
+    [Fact]
+    public void A_huge_evidence_table_is_cut_below_githubs_limit_with_a_note()
+    {
+        var alert = Brake() with { Evidence = Enumerable.Range(0, 5000).Select(i => new AlertEvidence(Now.AddMinutes(-i), $"blocked by trust_guard, attempt {i}")).ToArray() };
+
+        var body = AlertIssueText.Body(alert, Now, null, null, null);
+
+        Assert.True(body.Length <= AlertIssueText.GitHubBodyLimit);
+        Assert.Contains("**Truncated**", body, StringComparison.Ordinal);
+        Assert.Equal(alert.Fingerprint, AlertIssueText.FingerprintOf(body));
+    }
+}
