@@ -59,6 +59,24 @@ internal sealed class AlertService
         return new AlertCheck(report, changes, evaluator.ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success);
     }
 
+    /// <summary>Saves the report after the issue sync, and records each issue action in the history.</summary>
+    public void Save(AlertReport report, IReadOnlyList<IssueAction> issueActions)
+    {
+        JsonStateFile.Write(_store.Paths.AlertReport, report, StateJsonContext.Default.AlertReport);
+        var now = _clock.GetUtcNow();
+        foreach (var action in issueActions)
+        {
+            AppendHistory(new AlertHistoryRecord
+            {
+                Timestamp = now,
+                Alert = action.Alert,
+                Event = action.Event,
+                Severity = report.Alerts.FirstOrDefault(a => a.Id == action.Alert)?.Severity ?? "unknown",
+                Detail = action.Detail,
+            });
+        }
+    }
+
     public void AppendHistory(AlertHistoryRecord record)
     {
         var path = _store.Paths.AlertHistory;

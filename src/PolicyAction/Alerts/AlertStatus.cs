@@ -42,6 +42,20 @@ internal sealed record AlertStatus
 
     public IReadOnlyList<AlertEvidence> Evidence { get; init; } = [];
 
+    /// <summary>The GitHub issue that tracks this alert, once there is one.</summary>
+    public int? IssueNumber { get; init; }
+
+    public string? IssueUrl { get; init; }
+
+    /// <summary>When the issue was last opened, commented on or reopened for this alert (for repeat_interval).</summary>
+    public DateTimeOffset? LastNotifiedAt { get; init; }
+
+    /// <summary>When the alert last stopped firing (for reopen_within).</summary>
+    public DateTimeOffset? ResolvedAt { get; init; }
+
+    /// <summary>The fix branch created for this alert, if any.</summary>
+    public string? FixBranch { get; init; }
+
     /// <summary>Firing, and neither silenced nor inhibited: the alert people must act on.</summary>
     public bool Active => Firing && !Silenced && !Inhibited;
 

@@ -14,6 +14,10 @@ internal sealed class ArtifactCommitter
 {
     public const int MaxAttempts = 6;
     public const string AuditLogPath = "state/policy_response_log.jsonl";
+    public const string AlertHistoryPath = "logs/policy_orchestration_alerts.jsonl";
+
+    /// <summary>Files only ever appended to: on a race they are merged line by line, never overwritten.</summary>
+    public static readonly IReadOnlySet<string> AppendOnly = new HashSet<string>(StringComparer.Ordinal) { AuditLogPath, AlertHistoryPath };
 
     private readonly IRepositoryApi _api;
     private readonly WorkspacePaths _paths;
@@ -36,10 +40,14 @@ internal sealed class ArtifactCommitter
         return files;
     }
 
-    public static bool AuditLogChanged(Dictionary<string, byte[]> baseline, WorkspacePaths paths)
+    /// <summary>Whether a log (the audit log or the alert history) gained records since the baseline.</summary>
+    public static bool LogsChanged(Dictionary<string, byte[]> baseline, WorkspacePaths paths) =>
+        Changed(baseline, paths.AuditLog, AuditLogPath) || Changed(baseline, paths.AlertHistory, AlertHistoryPath);
+
+    private static bool Changed(Dictionary<string, byte[]> baseline, string full, string relative)
     {
-        var now = File.Exists(paths.AuditLog) ? File.ReadAllBytes(paths.AuditLog) : null;
-        var before = baseline.GetValueOrDefault(AuditLogPath);
+        var now = File.Exists(full) ? File.ReadAllBytes(full) : null;
+        var before = baseline.GetValueOrDefault(relative);
         return now is not null && (before is null || !before.AsSpan().SequenceEqual(now));
     }
 
@@ -61,7 +69,7 @@ internal sealed class ArtifactCommitter
             var changes = new List<FileChange>();
             foreach (var (path, content) in changed.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                if (path == AuditLogPath)
+                if (AppendOnly.Contains(path))
                 {
                     var remote = await _api.GetFileAsync(head, path, cancellationToken).ConfigureAwait(false);
                     changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote)));
@@ -84,7 +92,7 @@ internal sealed class ArtifactCommitter
 
     private static IEnumerable<string> ArtifactFiles(WorkspacePaths paths)
     {
-        string[] single = [paths.AuditLog, paths.Preview, paths.BlockedReport];
+        string[] single = [paths.AuditLog, paths.Preview, paths.BlockedReport, paths.AlertReport, paths.AlertHistory];
         foreach (var file in single.Where(File.Exists))
         {
             yield return file;

@@ -4,7 +4,7 @@ using Octokit.Internal;
 namespace PolicyAction.GitHub;
 
 /// <summary><see cref="IRepositoryApi"/> through Octokit, with <see cref="RetryingHandler"/> under it.</summary>
-internal sealed class OctokitRepositoryApi : IRepositoryApi
+internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
 {
     private readonly IGitHubClient _client;
     private readonly string _owner;
@@ -117,6 +117,77 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi
                 return false;
             }
         });
+
+    public Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken) =>
+        Call($"listing issues labelled {label}", async () =>
+        {
+            var request = new RepositoryIssueRequest { State = ItemStateFilter.All, SortProperty = IssueSort.Created, SortDirection = SortDirection.Descending };
+            request.Labels.Add(label);
+            var issues = await _client.Issue.GetAllForRepository(_owner, _name, request, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
+            return (IReadOnlyList<IssueInfo>)issues.Where(i => i.PullRequest is null).Select(ToInfo).ToArray();
+        });
+
+    public Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
+        Call("opening an alert issue", async () =>
+        {
+            var issue = new NewIssue(title) { Body = body };
+            foreach (var label in labels)
+            {
+                issue.Labels.Add(label);
+            }
+
+            foreach (var assignee in assignees)
+            {
+                issue.Assignees.Add(assignee);
+            }
+
+            return ToInfo(await _client.Issue.Create(_owner, _name, issue).ConfigureAwait(false));
+        });
+
+    public Task SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) =>
+        Call($"{(open ? "reopening" : "closing")} issue #{number}", async () =>
+        {
+            var update = new IssueUpdate { State = open ? ItemState.Open : ItemState.Closed };
+            if (!open)
+            {
+                update.StateReason = ItemStateReason.Completed;
+            }
+
+            await _client.Issue.Update(_owner, _name, number, update).ConfigureAwait(false);
+            return true;
+        });
+
+    public Task AddCommentAsync(int number, string body, CancellationToken cancellationToken) =>
+        Call($"commenting on issue #{number}", async () =>
+        {
+            await _client.Issue.Comment.Create(_owner, _name, number, body).ConfigureAwait(false);
+            return true;
+        });
+
+    public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) =>
+        Call($"listing branches under {prefix}", async () =>
+        {
+            var branches = await _client.Repository.Branch.GetAll(_owner, _name, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
+            return (IReadOnlyList<string>)branches.Select(b => b.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+        });
+
+    public Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) =>
+        Call($"creating branch {name}", async () =>
+        {
+            try
+            {
+                await _client.Git.Reference.Create(_owner, _name, new NewReference($"refs/heads/{name}", commitSha)).ConfigureAwait(false);
+                return true;
+            }
+            catch (ApiValidationException)
+            {
+                // 422: it exists. Reuse it as it is; never reset a branch someone may have committed to.
+                return false;
+            }
+        });
+
+    private static IssueInfo ToInfo(Issue issue) =>
+        new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt);
 
     private static async Task<T> Call<T>(string doing, Func<Task<T>> call)
     {

@@ -1,5 +1,6 @@
 using PolicyAction.Cli;
 using PolicyAction.Configuration;
+using PolicyAction.Alerts;
 using PolicyAction.Gates;
 using PolicyAction.GitHub;
 using PolicyAction.Output;
@@ -11,7 +12,7 @@ namespace PolicyAction.Pipeline;
 /// <summary>What the action's container runs: read the inputs and the event, then run the stages in log groups.</summary>
 internal sealed class ActionPipeline : IDisposable
 {
-    public static readonly IReadOnlyList<string> Commands = ["run", "gates", "respond"];
+    public static readonly IReadOnlyList<string> Commands = ["run", "gates", "respond", "alerts"];
     public static readonly IReadOnlyList<string> CommitModes = ["true", "false", "apply-only"];
 
     private readonly CommandServices _services;
@@ -57,73 +58,55 @@ internal sealed class ActionPipeline : IDisposable
             throw new UsageException($"input 'commit-artifacts' must be true, false or apply-only; got '{commitMode}'");
         }
 
-        var level = _services.ResolveLevel(_inputs.GetString("policy"), "input 'policy'");
-        var summary = new JobSummary().Heading($"Policy response: {level.ToName()}", 2);
+        var respond = command is "run" or "gates" or "respond";
+        var level = respond ? _services.ResolveLevel(_inputs.GetString("policy"), "input 'policy'") : (PolicyLevel?)null;
+        var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
+        var outputs = new ActionOutputs();
 
         using var workspaceLock = _services.LockWorkspace();
-        var responses = _services.Responses();
         var baseline = ArtifactCommitter.Snapshot(_services.Paths);
+        var exitCode = ExitCodes.Success;
+        RespondResult? result = null;
 
-        GateEvaluation gates;
-        TriggerVerdict trigger;
-        using (Reporter.Group("Gate evaluation"))
+        if (level is { } policy)
         {
-            gates = responses.EvaluateGates();
-            trigger = TriggerGate.Evaluate(_context, _services.Store.AuditLog.ReadSince(_services.Clock.GetUtcNow() - TriggerGate.RerunWindow).Records);
-            Reporter.Text(ConsoleRenderer.Gates(gates));
-            Reporter.Line($"trigger: {trigger.Reason}");
-            if (wantApply && !trigger.ApplyAllowed)
+            var responses = _services.Responses();
+            GateEvaluation gates;
+            TriggerVerdict trigger;
+            using (Reporter.Group("Gate evaluation"))
             {
-                Reporter.Warning($"apply refused: {trigger.Reason}. This run is a dry run.", "Policy response: apply refused");
-            }
-        }
-
-        SummarizeGates(summary, gates, trigger);
-        var outputs = new ActionOutputs();
-        if (command == "gates")
-        {
-            outputs.Blocked(!gates.Passed, gates.BlockedBy);
-            Finish(outputs, summary);
-            return gates.Passed || !failOnBlocked ? ExitCodes.Success : ExitCodes.Blocked;
-        }
-
-        RespondResult result;
-        using (Reporter.Group("Response"))
-        {
-            var apply = wantApply && trigger.ApplyAllowed;
-            // With the branch as shared state, claim the slot there first; without it (commit-artifacts: false) the local log is all there is.
-            Func<State.AuditRecord, CancellationToken, Task<Reservation>>? reserve = null;
-            if (apply && commitMode != "false")
-            {
-                reserve = async (started, token) =>
+                gates = responses.EvaluateGates();
+                trigger = TriggerGate.Evaluate(_context, _services.Store.AuditLog.ReadSince(_services.Clock.GetUtcNow() - TriggerGate.RerunWindow).Records);
+                Reporter.Text(ConsoleRenderer.Gates(gates));
+                Reporter.Line($"trigger: {trigger.Reason}");
+                if (wantApply && !trigger.ApplyAllowed)
                 {
-                    var (api, branch) = await ConnectAsync(token).ConfigureAwait(false);
-                    var reservation = new BranchReservation(api, branch, _services.Config.Gates.MaxResponsesPer24Hours, _services.Clock);
-                    var answer = await reservation.ReserveAsync(started, token).ConfigureAwait(false);
-                    Reporter.Line(answer.Message);
-                    return answer;
-                };
+                    Reporter.Warning($"apply refused: {trigger.Reason}. This run is a dry run.", "Policy response: apply refused");
+                }
             }
 
-            result = await responses.RespondAsync(new RespondRequest(level, apply, _inputs.GetString("plan-digest"), trigger.Trigger, reserve), cancellationToken).ConfigureAwait(false);
-            Reporter.Text(ConsoleRenderer.Response(result, _services.Paths));
+            SummarizeGates(summary, gates, trigger);
+            if (command == "gates")
+            {
+                outputs.Blocked(!gates.Passed, gates.BlockedBy);
+                Finish(outputs, summary);
+                return gates.Passed || !failOnBlocked ? ExitCodes.Success : ExitCodes.Blocked;
+            }
+
+            result = await RespondAsync(responses, policy, wantApply && trigger.ApplyAllowed, trigger.Trigger, commitMode, cancellationToken).ConfigureAwait(false);
+            SummarizeResponse(summary, result);
+            outputs.Response(result);
+            exitCode = result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
         }
 
-        SummarizeResponse(summary, result);
-        outputs.Response(result);
-        if (result.ExitCode == ExitCodes.Blocked)
+        if (command is "run" or "alerts")
         {
-            Reporter.Warning(result.Report.Message ?? "blocked", "Policy response blocked");
-        }
-        else if (result.ExitCode == ExitCodes.ActionFailed)
-        {
-            Reporter.Failure(result.Report.Message ?? "an action failed", "Policy response: action failed");
+            var alertsExit = await AlertsAsync(summary, outputs, cancellationToken).ConfigureAwait(false);
+            exitCode = exitCode == ExitCodes.Success ? alertsExit : exitCode;
         }
 
-        var exitCode = result.ExitCode == ExitCodes.Blocked && !failOnBlocked ? ExitCodes.Success : result.ExitCode;
-        // apply-only: commit when the audit log changed (an applied or blocked response, or a new level), not for a preview alone.
-        var commit = commitMode == "true" || (commitMode == "apply-only" && ArtifactCommitter.AuditLogChanged(baseline, _services.Paths));
-        if (commit)
+        // apply-only: commit when a log gained records (a response applied or blocked, a new level, an alert changed), not for a preview alone.
+        if (commitMode == "true" || (commitMode == "apply-only" && ArtifactCommitter.LogsChanged(baseline, _services.Paths)))
         {
             try
             {
@@ -150,6 +133,111 @@ internal sealed class ActionPipeline : IDisposable
         return exitCode;
     }
 
+    private async Task<RespondResult> RespondAsync(ResponseService responses, PolicyLevel level, bool apply, string trigger, string commitMode, CancellationToken cancellationToken)
+    {
+        RespondResult result;
+        using (Reporter.Group("Response"))
+        {
+            // With the branch as shared state, claim the slot there first; without it (commit-artifacts: false) the local log is all there is.
+            Func<State.AuditRecord, CancellationToken, Task<Reservation>>? reserve = null;
+            if (apply && commitMode != "false")
+            {
+                reserve = async (started, token) =>
+                {
+                    var (api, branch) = await ConnectAsync(token).ConfigureAwait(false);
+                    var reservation = new BranchReservation(api, branch, _services.Config.Gates.MaxResponsesPer24Hours, _services.Clock);
+                    var answer = await reservation.ReserveAsync(started, token).ConfigureAwait(false);
+                    Reporter.Line(answer.Message);
+                    return answer;
+                };
+            }
+
+            result = await responses.RespondAsync(new RespondRequest(level, apply, _inputs.GetString("plan-digest"), trigger, reserve), cancellationToken).ConfigureAwait(false);
+            Reporter.Text(ConsoleRenderer.Response(result, _services.Paths));
+        }
+
+        if (result.ExitCode == ExitCodes.Blocked)
+        {
+            Reporter.Warning(result.Report.Message ?? "blocked", "Policy response blocked");
+        }
+        else if (result.ExitCode == ExitCodes.ActionFailed)
+        {
+            Reporter.Failure(result.Report.Message ?? "an action failed", "Policy response: action failed");
+        }
+
+        return result;
+    }
+
+    private async Task<int> AlertsAsync(JobSummary summary, ActionOutputs outputs, CancellationToken cancellationToken)
+    {
+        using (Reporter.Group("Alerts"))
+        {
+            var settings = _services.Config.Alerts;
+            var service = new Alerts.AlertService(_services.Store, _services.Config, _services.Clock);
+            var previous = service.ReadPrevious();
+            var connected = HasToken;
+            if (!connected)
+            {
+                Reporter.Warning("no github-token: fix branches are not evaluated and no issues are filed", "Policy alerts: no GitHub access");
+            }
+
+            IReadOnlyList<string>? branches = null;
+            if (connected && settings.Rules[AlertIds.FixBranches].Enabled)
+            {
+                var (api, _) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                branches = await ((IIssuesApi)api).ListBranchesAsync(settings.Rules[AlertIds.FixBranches].Prefix, cancellationToken).ConfigureAwait(false);
+            }
+
+            var check = service.Check(branches);
+            var report = check.Report;
+            var issueUrls = new List<string>();
+            if (connected && report.Alerts.Any(a => a.Active || a.IssueNumber is not null || (previous?.Alerts.Any(p => p.Id == a.Id && p.IssueNumber is not null) ?? false)))
+            {
+                var (api, branch) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                var runbook = _context.Repository is null ? null : $"{_context.ServerUrl.TrimEnd('/')}/{_context.Repository}/blob/{branch}/docs/runbook.md";
+                var manager = new Alerts.AlertIssueManager((IIssuesApi)api, api, settings, _services.Clock, _context.RunUrl, runbook);
+                var sync = await manager.SyncAsync(report, previous, branch, cancellationToken).ConfigureAwait(false);
+                report = sync.Report;
+                issueUrls.AddRange(sync.IssueUrls);
+                service.Save(report, sync.Actions);
+                foreach (var action in sync.Actions)
+                {
+                    Reporter.Line(action.ToString());
+                }
+            }
+
+            Reporter.Text(ConsoleRenderer.Alerts(check with { Report = report }));
+            foreach (var alert in report.Alerts.Where(a => a.Active))
+            {
+                var message = $"{alert.Id} ({alert.Severity}): {alert.Observed}, threshold {alert.Threshold}" + (alert.IssueUrl is null ? string.Empty : $" — {alert.IssueUrl}");
+                if (alert.ParsedSeverity >= Severity.High)
+                {
+                    Reporter.Failure(message, "Policy alert firing");
+                }
+                else
+                {
+                    Reporter.Warning(message, "Policy alert firing");
+                }
+            }
+
+            summary.Heading("Alerts", 3).Table(
+                ["Alert", "Severity", "State", "Observed", "Threshold", "Issue"],
+                report.Alerts.Select(a => (IReadOnlyList<string>)[
+                    a.Id,
+                    a.Severity,
+                    !a.Evaluated ? "not evaluated" : !a.Firing ? "ok" : a.Silenced ? "🔕 silenced" : a.Inhibited ? $"inhibited by {a.InhibitedBy}" : "🔥 firing",
+                    a.Observed,
+                    a.Threshold,
+                    a.IssueUrl is null ? string.Empty : $"[#{a.IssueNumber}]({a.IssueUrl})",
+                ]));
+            outputs.Set("alerts", string.Join(',', report.Alerts.Where(a => a.Active).Select(a => a.Id)));
+            outputs.Set("issue-urls", string.Join('\n', issueUrls));
+            return new AlertEvaluator(_services.Clock, settings).ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success;
+        }
+    }
+
+    private bool HasToken => !string.IsNullOrEmpty(_inputs.GetString("github-token") ?? _services.Context.Variable("GITHUB_TOKEN"));
+
     /// <summary>One client for the whole run (one request at a time, one retry budget), made when first needed.</summary>
     private async Task<(IRepositoryApi Api, string Branch)> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -170,14 +258,13 @@ internal sealed class ActionPipeline : IDisposable
         return (_api, _branch);
     }
 
-    private async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, RespondResult result, CancellationToken cancellationToken)
+    private async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken)
     {
         var (api, branch) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var report = result.Report;
-        var message = $"policy-response: {report.Policy} {report.Mode} {report.ResponseId:D}\n\n"
-            + $"{report.Message}\n"
-            + (_context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty)
-            + $"Plan digest: {report.PlanDigest}\n";
+        var message = result?.Report is { } report
+            ? $"policy-response: {report.Policy} {report.Mode} {report.ResponseId:D}\n\n{report.Message}\nPlan digest: {report.PlanDigest}\n"
+            : "policy-response: alerts\n\n";
+        message += _context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty;
         var outcome = await new ArtifactCommitter(api, _services.Paths).CommitAsync(baseline, branch, message, cancellationToken).ConfigureAwait(false);
         Reporter.Line(outcome is null
             ? "no artifact changed; nothing to commit"

@@ -71,7 +71,8 @@ internal sealed class RunnerSimulation : IDisposable
             ["GITHUB_STEP_SUMMARY"] = SummaryFile,
             ["GITHUB_TOKEN"] = Token,
             ["INPUT_GITHUB-TOKEN"] = Token,
-            ["INPUT_COMMAND"] = "run",
+            // Stages that need GitHub (alerts, commits) are tested against the API double.
+            ["INPUT_COMMAND"] = "respond",
             ["INPUT_AUTO-APPLY"] = "false",
             ["INPUT_CONFIG"] = ".github/policy-response.yml",
             ["INPUT_COMMIT-ARTIFACTS"] = "false",

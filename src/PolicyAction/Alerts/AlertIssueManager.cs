@@ -1,0 +1,142 @@
+using PolicyAction.Configuration;
+using PolicyAction.GitHub;
+using PolicyAction.Output;
+
+namespace PolicyAction.Alerts;
+
+/// <summary>One thing the sync did on GitHub: opened, repeated, reopened, resolved, fix_branch.</summary>
+internal sealed record IssueAction(string Alert, string Event, string Detail)
+{
+    public override string ToString() => $"{Alert}: {Detail}";
+}
+
+/// <summary>What the issue sync did, for the history, the summary and the outputs.</summary>
+internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions);
+
+/// <summary>
+/// Keeps one GitHub issue per alert, as people who run Alertmanager expect: open it when the alert fires,
+/// comment at most once per repeat interval while it keeps firing, comment and close when it resolves,
+/// reopen the same issue if it fires again soon after. Issues are found by label and the fingerprint
+/// marker in their body, never by the search API. Silenced and inhibited alerts cause no activity.
+/// </summary>
+internal sealed class AlertIssueManager
+{
+    private readonly IIssuesApi _issues;
+    private readonly IRepositoryApi _repository;
+    private readonly AlertSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly string? _runUrl;
+    private readonly string? _runbookUrl;
+
+    public AlertIssueManager(IIssuesApi issues, IRepositoryApi repository, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl)
+    {
+        _issues = issues;
+        _repository = repository;
+        _settings = settings;
+        _clock = clock;
+        _runUrl = runUrl;
+        _runbookUrl = runbookUrl;
+    }
+
+    public async Task<IssueSync> SyncAsync(AlertReport current, AlertReport? previous, string defaultBranch, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        var before = (previous?.Alerts ?? []).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var actions = new List<IssueAction>();
+        var urls = new List<string>();
+        var label = _settings.Issues.Labels[0];
+        IReadOnlyList<IssueInfo>? existing = null;
+        async Task<IReadOnlyList<IssueInfo>> Existing() => existing ??= await _issues.ListIssuesAsync(label, cancellationToken).ConfigureAwait(false);
+
+        var updated = new List<AlertStatus>();
+        foreach (var alert in current.Alerts)
+        {
+            before.TryGetValue(alert.Id, out var was);
+            var status = alert with
+            {
+                IssueNumber = was?.IssueNumber,
+                IssueUrl = was?.IssueUrl,
+                LastNotifiedAt = was?.LastNotifiedAt,
+                ResolvedAt = alert.Firing ? was?.ResolvedAt : (was?.Firing ?? false) ? now : was?.ResolvedAt,
+                FixBranch = was?.FixBranch,
+            };
+
+            var wantsIssue = _settings.Issues.Enabled && alert.ParsedSeverity >= _settings.Issues.MinSeverity;
+            if (alert.Active && alert.Id == AlertIds.ActionFailures && _settings.Rules[AlertIds.ActionFailures].CreateFixBranch && status.FixBranch is null)
+            {
+                var name = $"fix/policy-response/{alert.Fingerprint}";
+                var head = await _repository.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)
+                    ?? throw new GitHubApiException($"the default branch {defaultBranch} does not exist");
+                var created = await _issues.CreateBranchAsync(name, head, cancellationToken).ConfigureAwait(false);
+                actions.Add(new IssueAction(alert.Id, "fix_branch", created ? $"created fix branch {name}" : $"reusing existing fix branch {name}"));
+                status = status with { FixBranch = name };
+            }
+
+            if (wantsIssue && alert.Active)
+            {
+                status = await FireAsync(status, now, Existing, actions, cancellationToken).ConfigureAwait(false);
+            }
+            else if (wantsIssue && !alert.Firing && (was?.Firing ?? false) && status.IssueNumber is { } number)
+            {
+                await _issues.AddCommentAsync(number, AlertIssueText.ResolvedComment(was!, now, _runUrl), cancellationToken).ConfigureAwait(false);
+                if (_settings.Issues.CloseOnResolve)
+                {
+                    await _issues.SetIssueOpenAsync(number, false, cancellationToken).ConfigureAwait(false);
+                }
+
+                actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; {(_settings.Issues.CloseOnResolve ? "closed" : "commented on")} #{number}"));
+            }
+
+            if (status.IssueUrl is { } url && alert.Active && wantsIssue)
+            {
+                urls.Add(url);
+            }
+
+            updated.Add(status);
+        }
+
+        return new IssueSync(current with { Alerts = updated }, urls, actions);
+    }
+
+    private async Task<AlertStatus> FireAsync(AlertStatus alert, DateTimeOffset now, Func<Task<IReadOnlyList<IssueInfo>>> existing, List<IssueAction> actions, CancellationToken cancellationToken)
+    {
+        var issues = (await existing().ConfigureAwait(false))
+            .Where(i => AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
+            .OrderBy(i => i.Number)
+            .ToArray();
+        var open = issues.FirstOrDefault(i => i.Open);
+        if (open is not null)
+        {
+            if (alert.LastNotifiedAt is { } last && now - last < _settings.Issues.RepeatInterval && alert.IssueNumber == open.Number)
+            {
+                return alert;
+            }
+
+            if (alert.IssueNumber != open.Number || alert.LastNotifiedAt is not null)
+            {
+                await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
+                actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
+            }
+
+            return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = now };
+        }
+
+        var recent = issues.Where(i => i.ClosedAt is { } closed && now - closed <= _settings.Issues.ReopenWithin).OrderByDescending(i => i.ClosedAt).FirstOrDefault();
+        if (recent is not null)
+        {
+            await _issues.SetIssueOpenAsync(recent.Number, true, cancellationToken).ConfigureAwait(false);
+            await _issues.AddCommentAsync(recent.Number, AlertIssueText.ReopenComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
+            actions.Add(new IssueAction(alert.Id, "reopened", $"fired again; reopened #{recent.Number}"));
+            return alert with { IssueNumber = recent.Number, IssueUrl = recent.Url, LastNotifiedAt = now };
+        }
+
+        var created = await _issues.CreateIssueAsync(
+            AlertIssueText.Title(alert),
+            AlertIssueText.Body(alert, now, _runUrl, _runbookUrl, alert.FixBranch),
+            _settings.Issues.Labels,
+            _settings.Issues.Assignees,
+            cancellationToken).ConfigureAwait(false);
+        actions.Add(new IssueAction(alert.Id, "opened", $"fired; opened #{created.Number}"));
+        return alert with { IssueNumber = created.Number, IssueUrl = created.Url, LastNotifiedAt = now };
+    }
+}
