@@ -46,7 +46,10 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
         {
             try
             {
-                return (await _client.Git.Reference.Get(_owner, _name, $"heads/{branch}").ConfigureAwait(false)).Object.Sha;
+                // GitHub's documented endpoint is git/ref/{ref} (singular); Octokit's Reference.Get uses the legacy git/refs/{ref}.
+                var uri = new Uri($"repos/{_owner}/{_name}/git/ref/heads/{Uri.EscapeDataString(branch).Replace("%2F", "/", StringComparison.Ordinal)}", UriKind.Relative);
+                var response = await _client.Connection.Get<Reference>(uri, null).ConfigureAwait(false);
+                return response.Body.Object.Sha;
             }
             catch (NotFoundException)
             {

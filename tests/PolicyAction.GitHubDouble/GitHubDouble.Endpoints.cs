@@ -1,0 +1,436 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using PolicyAction.GitHubDouble.Contract;
+
+namespace PolicyAction.GitHubDouble;
+
+/// <summary>The endpoints: GitHub's behaviour for each operation, over the double's state (called under the lock).</summary>
+public sealed partial class GitHubDouble
+{
+    private string Api => BaseAddress.ToString().TrimEnd('/');
+
+    private string RepoApi => $"{Api}/repos/{Options.Owner}/{Options.Name}";
+
+    private string Html => $"{Api}/_html/{Options.Owner}/{Options.Name}";
+
+    private (int Status, JsonNode? Body) Dispatch(Operation operation, Match match, JsonNode? body, IQueryCollection query)
+    {
+        if (match.Groups["owner"] is { Success: true } owner && (owner.Value != Options.Owner || match.Groups["repo"].Value != Options.Name))
+        {
+            return (404, JsonNode.Parse(Error("Not Found")));
+        }
+
+        string P(string name) => Uri.UnescapeDataString(match.Groups[name].Value);
+
+        switch (operation.Method, operation.Template)
+        {
+            case ("GET", "/rate_limit"):
+                return (200, Make(operation, 200, new JsonObject()));
+            case ("GET", "/repos/{owner}/{repo}"):
+                return (200, Make(operation, 200, new JsonObject
+                {
+                    ["name"] = Options.Name,
+                    ["full_name"] = Repository,
+                    ["default_branch"] = Options.DefaultBranch,
+                    ["owner"] = new JsonObject { ["login"] = Options.Owner, ["type"] = "Organization" },
+                    ["visibility"] = "private",
+                    ["private"] = true,
+                    ["url"] = RepoApi,
+                    ["html_url"] = Html,
+                }));
+
+            case ("GET", "/repos/{owner}/{repo}/issues"):
+                return (200, Page(operation, ListIssues(query).Select(IssueJson), query));
+            case ("POST", "/repos/{owner}/{repo}/issues"):
+            {
+                var now = DateTimeOffset.UtcNow;
+                var issue = new IssueState
+                {
+                    Number = _issues.Count == 0 ? 1 : _issues.Keys.Max() + 1,
+                    Id = NextId(),
+                    Title = body!["title"]!.ToString(),
+                    Body = body["body"]?.GetValue<string>(),
+                    Labels = body["labels"]?.AsArray().Select(l => l!.GetValue<string>()).ToList() ?? [],
+                    Assignees = body["assignees"]?.AsArray().Select(l => l!.GetValue<string>()).ToList() ?? [],
+                    Created = now,
+                    Updated = now,
+                };
+                foreach (var label in issue.Labels.Where(l => !_labels.Contains(l)))
+                {
+                    _labels.Add(label);
+                }
+
+                _issues[issue.Number] = issue;
+                return (201, Make(operation, 201, IssueJson(issue)));
+            }
+
+            case ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"):
+                return _issues.TryGetValue(int.Parse(P("issue_number"), CultureInfo.InvariantCulture), out var found)
+                    ? (200, Make(operation, 200, IssueJson(found)))
+                    : (404, JsonNode.Parse(Error("Not Found")));
+            case ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"):
+            {
+                if (!_issues.TryGetValue(int.Parse(P("issue_number"), CultureInfo.InvariantCulture), out var issue))
+                {
+                    return (404, JsonNode.Parse(Error("Not Found")));
+                }
+
+                if (body?["title"] is { } title)
+                {
+                    issue.Title = title.GetValue<string>();
+                }
+
+                if (body?["body"] is { } text)
+                {
+                    issue.Body = text.GetValue<string>();
+                }
+
+                if (body?["state"]?.GetValue<string>() is { } state)
+                {
+                    var open = state == "open";
+                    if (open != issue.Open)
+                    {
+                        issue.Open = open;
+                        issue.Closed = open ? null : DateTimeOffset.UtcNow;
+                        issue.StateReason = open ? "reopened" : body["state_reason"]?.GetValue<string>() ?? "completed";
+                    }
+                }
+
+                issue.Updated = DateTimeOffset.UtcNow;
+                return (200, Make(operation, 200, IssueJson(issue)));
+            }
+
+            case ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"):
+            {
+                var number = int.Parse(P("issue_number"), CultureInfo.InvariantCulture);
+                return (200, Page(operation, _comments.Values.Where(c => c.Issue == number).OrderBy(c => c.Id).Select(CommentJson), query));
+            }
+
+            case ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"):
+            {
+                var number = int.Parse(P("issue_number"), CultureInfo.InvariantCulture);
+                if (!_issues.TryGetValue(number, out var issue))
+                {
+                    return (404, JsonNode.Parse(Error("Not Found")));
+                }
+
+                var comment = new CommentState(NextId(), number, body!["body"]!.GetValue<string>(), DateTimeOffset.UtcNow);
+                _comments[comment.Id] = comment;
+                issue.Updated = comment.Created;
+                return (201, Make(operation, 201, CommentJson(comment)));
+            }
+
+            case ("GET", "/repos/{owner}/{repo}/labels"):
+                return (200, Page(operation, _labels.Select(LabelJson), query));
+
+            case ("GET", "/repos/{owner}/{repo}/branches"):
+                return (200, Page(operation, _refs.Where(r => r.Key.StartsWith("refs/heads/", StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal)
+                    .Select(r => new JsonObject
+                    {
+                        ["name"] = r.Key["refs/heads/".Length..],
+                        ["commit"] = new JsonObject { ["sha"] = r.Value, ["url"] = $"{RepoApi}/commits/{r.Value}" },
+                        ["protected"] = false,
+                    }), query));
+
+            case ("GET", "/repos/{owner}/{repo}/git/ref/{ref}"):
+                return _refs.TryGetValue("refs/" + P("ref"), out var refSha)
+                    ? (200, Make(operation, 200, RefJson("refs/" + P("ref"), refSha)))
+                    : (404, JsonNode.Parse(Error("Not Found")));
+            case ("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref}"):
+                return (200, new JsonArray([.. _refs.Where(r => r.Key.StartsWith("refs/" + P("ref"), StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal)
+                    .Select(r => Item(operation, 200, RefJson(r.Key, r.Value)))]));
+            case ("POST", "/repos/{owner}/{repo}/git/refs"):
+            {
+                var name = body!["ref"]!.GetValue<string>();
+                var sha = body["sha"]!.GetValue<string>();
+                if (!name.StartsWith("refs/", StringComparison.Ordinal) || name.Count(c => c == '/') < 2)
+                {
+                    return (422, JsonNode.Parse(Error("Reference name is not valid")));
+                }
+
+                if (_refs.ContainsKey(name))
+                {
+                    return (422, JsonNode.Parse(Error("Reference already exists")));
+                }
+
+                if (_git.Commit(sha) is null)
+                {
+                    return (422, JsonNode.Parse(Error("Object does not exist")));
+                }
+
+                _refs[name] = sha;
+                return (201, Make(operation, 201, RefJson(name, sha)));
+            }
+
+            case ("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}"):
+            {
+                var name = "refs/" + P("ref");
+                var sha = body!["sha"]!.GetValue<string>();
+                var force = body["force"]?.GetValue<bool>() ?? false;
+                if (!_refs.TryGetValue(name, out var current))
+                {
+                    return (422, JsonNode.Parse(Error("Reference does not exist")));
+                }
+
+                if (_git.Commit(sha) is null)
+                {
+                    return (422, JsonNode.Parse(Error("Object does not exist")));
+                }
+
+                if (!force && !_git.IsAncestor(current, sha))
+                {
+                    return (422, JsonNode.Parse(Error("Update is not a fast forward")));
+                }
+
+                _refs[name] = sha;
+                return (200, Make(operation, 200, RefJson(name, sha)));
+            }
+
+            case ("POST", "/repos/{owner}/{repo}/git/blobs"):
+            {
+                var content = body!["content"]!.GetValue<string>();
+                var bytes = body["encoding"]?.GetValue<string>() == "base64" ? Convert.FromBase64String(content) : Encoding.UTF8.GetBytes(content);
+                var sha = _git.AddBlob(bytes);
+                return (201, Make(operation, 201, new JsonObject { ["sha"] = sha, ["url"] = $"{RepoApi}/git/blobs/{sha}" }));
+            }
+
+            case ("GET", "/repos/{owner}/{repo}/git/blobs/{file_sha}"):
+            {
+                var blob = _git.Blob(P("file_sha"));
+                return blob is null
+                    ? (404, JsonNode.Parse(Error("Not Found")))
+                    : (200, Make(operation, 200, new JsonObject
+                    {
+                        ["sha"] = P("file_sha"),
+                        ["size"] = blob.Length,
+                        ["content"] = Convert.ToBase64String(blob),
+                        ["encoding"] = "base64",
+                        ["url"] = $"{RepoApi}/git/blobs/{P("file_sha")}",
+                        ["node_id"] = "B_" + P("file_sha")[..12],
+                    }));
+            }
+
+            case ("POST", "/repos/{owner}/{repo}/git/trees"):
+            {
+                var files = body!["base_tree"]?.GetValue<string>() is { } baseTree
+                    ? (_git.Tree(baseTree) is null ? throw new InvalidOperationException("base_tree does not exist") : _git.Flatten(baseTree))
+                    : new Dictionary<string, (string Mode, string Sha)>(StringComparer.Ordinal);
+                foreach (var entry in body["tree"]!.AsArray())
+                {
+                    var path = entry!["path"]!.GetValue<string>();
+                    var mode = entry["mode"]!.GetValue<string>();
+                    if (entry["content"] is { } inline)
+                    {
+                        files[path] = (mode, _git.AddBlob(Encoding.UTF8.GetBytes(inline.GetValue<string>())));
+                    }
+                    else if (entry["sha"] is { } sha)
+                    {
+                        files[path] = (mode, sha.GetValue<string>());
+                    }
+                    else
+                    {
+                        files.Remove(path);
+                    }
+                }
+
+                var root = _git.Build(files);
+                return (201, Make(operation, 201, TreeJson(root)));
+            }
+
+            case ("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}"):
+                return _git.Tree(P("tree_sha")) is null ? (404, JsonNode.Parse(Error("Not Found"))) : (200, Make(operation, 200, TreeJson(P("tree_sha"))));
+
+            case ("POST", "/repos/{owner}/{repo}/git/commits"):
+            {
+                var tree = body!["tree"]!.GetValue<string>();
+                var parents = body["parents"]?.AsArray().Select(p => p!.GetValue<string>()).ToArray() ?? [];
+                if (_git.Tree(tree) is null || parents.Any(p => _git.Commit(p) is null))
+                {
+                    return (422, JsonNode.Parse(Error("Tree or parent SHA does not exist")));
+                }
+
+                var sha = _git.AddCommit(tree, parents, body["message"]!.GetValue<string>(), DateTimeOffset.UtcNow);
+                return (201, Make(operation, 201, CommitJson(_git.Commit(sha)!)));
+            }
+
+            case ("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}"):
+                return _git.Commit(P("commit_sha")) is { } commit ? (200, Make(operation, 200, CommitJson(commit))) : (404, JsonNode.Parse(Error("Not Found")));
+
+            case ("GET", "/repos/{owner}/{repo}/contents/{path}"):
+            {
+                var reference = query["ref"].FirstOrDefault() ?? Options.DefaultBranch;
+                var commitSha = _git.Commit(reference) is not null ? reference : _refs.GetValueOrDefault($"refs/heads/{reference}");
+                var path = P("path");
+                if (commitSha is null || !_git.Flatten(_git.Commit(commitSha)!.Tree).TryGetValue(path, out var file))
+                {
+                    return (404, JsonNode.Parse(Error("Not Found")));
+                }
+
+                var bytes = _git.Blob(file.Sha)!;
+                return (200, Make(operation, 200, new JsonObject
+                {
+                    ["type"] = "file",
+                    ["encoding"] = "base64",
+                    ["size"] = bytes.Length,
+                    ["name"] = path[(path.LastIndexOf('/') + 1)..],
+                    ["path"] = path,
+                    ["content"] = bytes.Length > 1024 * 1024 ? string.Empty : Convert.ToBase64String(bytes),
+                    ["sha"] = file.Sha,
+                    ["url"] = $"{RepoApi}/contents/{path}",
+                    ["git_url"] = $"{RepoApi}/git/blobs/{file.Sha}",
+                    ["html_url"] = $"{Html}/blob/{reference}/{path}",
+                    ["download_url"] = $"{Api}/_raw/{path}",
+                    ["_links"] = new JsonObject { ["self"] = $"{RepoApi}/contents/{path}", ["git"] = $"{RepoApi}/git/blobs/{file.Sha}", ["html"] = $"{Html}/blob/{reference}/{path}" },
+                }));
+            }
+
+            default:
+                return (404, JsonNode.Parse(Error($"the double does not implement {operation.Method} {operation.Template}")));
+        }
+    }
+
+    private long NextId() => ++_nextId;
+
+    private IEnumerable<IssueState> ListIssues(IQueryCollection query)
+    {
+        var state = query["state"].FirstOrDefault() ?? "open";
+        var labels = (query["labels"].FirstOrDefault() ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var issues = _issues.Values.Where(i => state == "all" || (state == "open") == i.Open).Where(i => labels.All(i.Labels.Contains));
+        var ascending = query["direction"].FirstOrDefault() == "asc";
+        return ascending ? issues.OrderBy(i => i.Number) : issues.OrderByDescending(i => i.Number);
+    }
+
+    private JsonArray Page(Operation operation, IEnumerable<JsonObject> items, IQueryCollection query)
+    {
+        var perPage = Math.Clamp(int.TryParse(query["per_page"].FirstOrDefault(), out var size) ? size : 30, 1, 100);
+        var page = Math.Max(1, int.TryParse(query["page"].FirstOrDefault(), out var number) ? number : 1);
+        var all = items.ToArray();
+        return new JsonArray([.. all.Skip((page - 1) * perPage).Take(perPage).Select(i => Item(operation, 200, i))]);
+    }
+
+    private JsonNode Make(Operation operation, int status, JsonObject overlay)
+    {
+        var (_, schema) = operation.Response(status);
+        var result = schema is { } s ? SchemaExample.Generate(s) as JsonObject ?? [] : [];
+        SchemaExample.Overlay(result, overlay);
+        return result;
+    }
+
+    private JsonNode Item(Operation operation, int status, JsonObject overlay)
+    {
+        var (_, schema) = operation.Response(status);
+        var result = schema is { } s && s.TryGetProperty("items", out var items) ? SchemaExample.Generate(items) as JsonObject ?? [] : [];
+        SchemaExample.Overlay(result, overlay);
+        return result;
+    }
+
+    private JsonObject User() => new()
+    {
+        ["login"] = "github-actions[bot]",
+        ["id"] = 41898282,
+        ["type"] = "Bot",
+        ["url"] = $"{Api}/users/github-actions%5Bbot%5D",
+        ["html_url"] = $"{Api}/_html/apps/github-actions",
+    };
+
+    private JsonObject IssueJson(IssueState issue) => new()
+    {
+        ["id"] = issue.Id,
+        ["node_id"] = $"I_{issue.Id}",
+        ["number"] = issue.Number,
+        ["title"] = issue.Title,
+        ["body"] = issue.Body,
+        ["state"] = issue.Open ? "open" : "closed",
+        ["state_reason"] = issue.StateReason,
+        ["locked"] = false,
+        ["url"] = $"{RepoApi}/issues/{issue.Number}",
+        ["repository_url"] = RepoApi,
+        ["labels_url"] = $"{RepoApi}/issues/{issue.Number}/labels{{/name}}",
+        ["comments_url"] = $"{RepoApi}/issues/{issue.Number}/comments",
+        ["events_url"] = $"{RepoApi}/issues/{issue.Number}/events",
+        ["html_url"] = $"{Html}/issues/{issue.Number}",
+        ["user"] = User(),
+        ["labels"] = new JsonArray([.. issue.Labels.Select(l => (JsonNode)LabelJson(l))]),
+        ["assignee"] = null,
+        ["assignees"] = new JsonArray(),
+        ["milestone"] = null,
+        ["comments"] = _comments.Values.Count(c => c.Issue == issue.Number),
+        ["created_at"] = issue.Created.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        ["updated_at"] = issue.Updated.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        ["closed_at"] = issue.Closed?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        ["author_association"] = "NONE",
+    };
+
+    private JsonObject LabelJson(string name) => new()
+    {
+        ["id"] = Math.Abs((long)name.GetHashCode(StringComparison.Ordinal)),
+        ["node_id"] = $"LA_{name}",
+        ["url"] = $"{RepoApi}/labels/{Uri.EscapeDataString(name)}",
+        ["name"] = name,
+        ["description"] = null,
+        ["color"] = "d73a4a",
+        ["default"] = false,
+    };
+
+    private JsonObject CommentJson(CommentState comment) => new()
+    {
+        ["id"] = comment.Id,
+        ["node_id"] = $"IC_{comment.Id}",
+        ["url"] = $"{RepoApi}/issues/comments/{comment.Id}",
+        ["html_url"] = $"{Html}/issues/{comment.Issue}#issuecomment-{comment.Id}",
+        ["issue_url"] = $"{RepoApi}/issues/{comment.Issue}",
+        ["body"] = comment.Body,
+        ["user"] = User(),
+        ["author_association"] = "NONE",
+        ["created_at"] = comment.Created.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        ["updated_at"] = comment.Created.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+    };
+
+    private JsonObject RefJson(string name, string sha) => new()
+    {
+        ["ref"] = name,
+        ["node_id"] = $"REF_{sha[..12]}",
+        ["url"] = $"{RepoApi}/git/{name}",
+        ["object"] = new JsonObject { ["type"] = "commit", ["sha"] = sha, ["url"] = $"{RepoApi}/git/commits/{sha}" },
+    };
+
+    private JsonObject TreeJson(string sha) => new()
+    {
+        ["sha"] = sha,
+        ["url"] = $"{RepoApi}/git/trees/{sha}",
+        ["truncated"] = false,
+        ["tree"] = new JsonArray([.. _git.Tree(sha)!.Select(e =>
+        {
+            // As GitHub does: a tree entry has no size at all, not a null one.
+            var item = new JsonObject { ["path"] = e.Name, ["mode"] = e.Mode, ["type"] = e.Type, ["sha"] = e.Sha, ["url"] = $"{RepoApi}/git/{e.Type}s/{e.Sha}" };
+            if (e.Type == "blob")
+            {
+                item["size"] = _git.Blob(e.Sha)?.Length ?? 0;
+            }
+
+            return (JsonNode)item;
+        })]),
+    };
+
+    private JsonObject CommitJson(GitCommit commit)
+    {
+        var who = new JsonObject { ["name"] = "policy-response", ["email"] = "policy-response@example.invalid", ["date"] = commit.Date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) };
+        return new JsonObject
+        {
+            ["sha"] = commit.Sha,
+            ["node_id"] = $"C_{commit.Sha[..12]}",
+            ["url"] = $"{RepoApi}/git/commits/{commit.Sha}",
+            ["html_url"] = $"{Html}/commit/{commit.Sha}",
+            ["author"] = who,
+            ["committer"] = who.DeepClone(),
+            ["message"] = commit.Message,
+            ["tree"] = new JsonObject { ["sha"] = commit.Tree, ["url"] = $"{RepoApi}/git/trees/{commit.Tree}" },
+            ["parents"] = new JsonArray([.. commit.Parents.Select(p => (JsonNode)new JsonObject { ["sha"] = p, ["url"] = $"{RepoApi}/git/commits/{p}", ["html_url"] = $"{Html}/commit/{p}" })]),
+            ["verification"] = new JsonObject { ["verified"] = false, ["reason"] = "unsigned", ["signature"] = null, ["payload"] = null, ["verified_at"] = null },
+        };
+    }
+}

@@ -1,0 +1,389 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using PolicyAction.GitHubDouble.Contract;
+
+namespace PolicyAction.GitHubDouble;
+
+/// <summary>How to start the double.</summary>
+public sealed record DoubleOptions
+{
+    public string Owner { get; init; } = "octo-org";
+
+    public string Name { get; init; } = "octo-repo";
+
+    public string DefaultBranch { get; init; } = "main";
+
+    public string Token { get; init; } = "ghs_FAKE0123456789abcdefTOKEN";
+
+    public int Port { get; init; }
+
+    /// <summary>Files of the first commit on the default branch.</summary>
+    public IReadOnlyDictionary<string, byte[]> Files { get; init; } = new Dictionary<string, byte[]>();
+}
+
+/// <summary>One HTTP exchange, as the double saw it.</summary>
+public sealed record Exchange(string Method, string Path, string? RequestBody, int Status, string? ResponseBody, bool Faulted);
+
+/// <summary>A fault to inject into the next <c>Count</c> requests that match.</summary>
+public sealed record Fault(string Kind, int Count = 1, string? Method = null, string? PathPattern = null, int Seconds = 1);
+
+/// <summary>
+/// A stateful double of the GitHub REST endpoints policy-response uses, on Kestrel at 127.0.0.1. Every request
+/// and every response is checked against GitHub's official description; violations are collected and fail tests.
+/// </summary>
+public sealed partial class GitHubDouble : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = false };
+
+    private readonly Lock _gate = new();
+    private readonly WebApplication _app;
+    private readonly OpenApiContract _contract = OpenApiContract.Default;
+    private readonly GitObjects _git = new();
+    private readonly Dictionary<string, string> _refs = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<int, IssueState> _issues = [];
+    private readonly Dictionary<long, CommentState> _comments = [];
+    private readonly List<string> _labels = [];
+    private readonly ConcurrentQueue<Exchange> _exchanges = new();
+    private readonly ConcurrentQueue<string> _violations = new();
+    private readonly List<Fault> _faults = [];
+    private long _nextId = 1000;
+
+    private GitHubDouble(WebApplication app, DoubleOptions options)
+    {
+        _app = app;
+        Options = options;
+        var files = options.Files.ToDictionary(f => f.Key, f => ("100644", _git.AddBlob(f.Value)), StringComparer.Ordinal);
+        var tree = _git.Build(files);
+        _refs[$"refs/heads/{options.DefaultBranch}"] = _git.AddCommit(tree, [], "initial commit", DateTimeOffset.UtcNow);
+    }
+
+    public DoubleOptions Options { get; }
+
+    /// <summary>The API root, as GITHUB_API_URL gives it to the tool.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string Repository => $"{Options.Owner}/{Options.Name}";
+
+    public IReadOnlyList<Exchange> Exchanges => [.. _exchanges];
+
+    public IReadOnlyList<string> Violations => [.. _violations];
+
+    public static async Task<GitHubDouble> StartAsync(DoubleOptions? options = null)
+    {
+        options ??= new DoubleOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
+        var app = builder.Build();
+        var double_ = new GitHubDouble(app, options);
+        app.Run(double_.HandleAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Urls.First();
+        double_.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        return double_;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public void AddFault(Fault fault)
+    {
+        lock (_gate)
+        {
+            _faults.Add(fault);
+        }
+    }
+
+    /// <summary>Throws with every contract violation seen so far.</summary>
+    public void AssertContractHonoured()
+    {
+        if (!_violations.IsEmpty)
+        {
+            throw new InvalidOperationException($"{_violations.Count} exchange(s) broke GitHub's API description:\n" + string.Join("\n", _violations));
+        }
+    }
+
+    public string? BranchHead(string branch)
+    {
+        lock (_gate)
+        {
+            return _refs.GetValueOrDefault($"refs/heads/{branch}");
+        }
+    }
+
+    public IReadOnlyList<string> Branches()
+    {
+        lock (_gate)
+        {
+            return _refs.Keys.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).Select(r => r["refs/heads/".Length..]).ToArray();
+        }
+    }
+
+    /// <summary>A file's bytes on a branch, walking commit → tree → blob.</summary>
+    public byte[]? ReadFile(string branch, string path)
+    {
+        lock (_gate)
+        {
+            var head = _refs.GetValueOrDefault($"refs/heads/{branch}");
+            var commit = head is null ? null : _git.Commit(head);
+            return commit is not null && _git.Flatten(commit.Tree).TryGetValue(path, out var file) ? _git.Blob(file.Sha) : null;
+        }
+    }
+
+    /// <summary>Commits files to a branch directly, as another person or run would.</summary>
+    public string CommitFiles(string branch, IReadOnlyDictionary<string, byte[]> files, string message)
+    {
+        lock (_gate)
+        {
+            var head = _refs[$"refs/heads/{branch}"];
+            var tree = _git.Flatten(_git.Commit(head)!.Tree);
+            foreach (var (path, content) in files)
+            {
+                tree[path] = ("100644", _git.AddBlob(content));
+            }
+
+            var sha = _git.AddCommit(_git.Build(tree), [head], message, DateTimeOffset.UtcNow);
+            _refs[$"refs/heads/{branch}"] = sha;
+            return sha;
+        }
+    }
+
+    public IReadOnlyList<CommitInfo> History(string branch)
+    {
+        lock (_gate)
+        {
+            var list = new List<CommitInfo>();
+            for (var sha = _refs.GetValueOrDefault($"refs/heads/{branch}"); sha is not null;)
+            {
+                var commit = _git.Commit(sha)!;
+                list.Add(new CommitInfo(sha, commit.Message));
+                sha = commit.Parents.FirstOrDefault();
+            }
+
+            return list;
+        }
+    }
+
+    public IReadOnlyList<IssueView> Issues()
+    {
+        lock (_gate)
+        {
+            return _issues.Values.Select(i => new IssueView(i.Number, i.Title, i.Body, i.Open, [.. i.Labels], _comments.Values.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body).ToArray())).ToArray();
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        if (path.StartsWith("/api/v3/", StringComparison.Ordinal))
+        {
+            path = path["/api/v3".Length..];
+        }
+
+        string? body = null;
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            body = await reader.ReadToEndAsync().ConfigureAwait(false);
+        }
+
+        if (path.StartsWith("/_double/", StringComparison.Ordinal))
+        {
+            await WriteAsync(context, 200, StateDump()).ConfigureAwait(false);
+            return;
+        }
+
+        var fault = TakeFault(request.Method, path);
+        if (fault is not null && fault.Kind == "slow")
+        {
+            await Task.Delay(TimeSpan.FromSeconds(fault.Seconds)).ConfigureAwait(false);
+            fault = null;
+        }
+
+        if (fault is not null)
+        {
+            var (status, message) = FaultAnswer(context, fault);
+            var faultBody = Error(message);
+            _exchanges.Enqueue(new Exchange(request.Method, path, body, status, faultBody, true));
+            await WriteAsync(context, status, faultBody).ConfigureAwait(false);
+            return;
+        }
+
+        var auth = request.Headers.Authorization.ToString().Split(' ', 2);
+        if (auth.Length != 2 || !(auth[0].Equals("token", StringComparison.OrdinalIgnoreCase) || auth[0].Equals("bearer", StringComparison.OrdinalIgnoreCase)) || auth[1] != Options.Token)
+        {
+            var unauthorized = Error("Bad credentials");
+            _exchanges.Enqueue(new Exchange(request.Method, path, body, 401, unauthorized, false));
+            await WriteAsync(context, 401, unauthorized).ConfigureAwait(false);
+            return;
+        }
+
+        var (operation, match) = _contract.Find(request.Method, path);
+        int code;
+        string? answer;
+        if (operation is null)
+        {
+            _violations.Enqueue($"{request.Method} {path}: not an operation in GitHub's API description");
+            (code, answer) = (404, Error("Not Found"));
+        }
+        else
+        {
+            JsonNode? parsed = null;
+            if (operation.RequestSchema is { } requestSchema)
+            {
+                try
+                {
+                    parsed = body is null ? null : JsonNode.Parse(body);
+                    using var document = JsonDocument.Parse(body ?? "null");
+                    foreach (var error in SchemaValidator.Validate(requestSchema, document.RootElement))
+                    {
+                        _violations.Enqueue($"{request.Method} {operation.Template} request: {error}");
+                    }
+                }
+                catch (JsonException e)
+                {
+                    _violations.Enqueue($"{request.Method} {operation.Template} request: not JSON ({e.Message})");
+                }
+            }
+
+            try
+            {
+                lock (_gate)
+                {
+                    (code, var node) = Dispatch(operation, match!, parsed, request.Query);
+                    answer = node?.ToJsonString(Indented);
+                }
+            }
+            catch (Exception e) when (e is KeyNotFoundException or FormatException or InvalidOperationException or NullReferenceException)
+            {
+                (code, answer) = (422, Error($"Invalid request: {e.Message}"));
+            }
+
+            var (documented, responseSchema) = operation.Response(code);
+            if (!documented)
+            {
+                _violations.Enqueue($"{request.Method} {operation.Template} response {code}: status not documented");
+            }
+            else if (responseSchema is { } schema && answer is not null)
+            {
+                using var document = JsonDocument.Parse(answer);
+                foreach (var error in SchemaValidator.Validate(schema, document.RootElement))
+                {
+                    _violations.Enqueue($"{request.Method} {operation.Template} response {code}: {error}");
+                }
+            }
+        }
+
+        _exchanges.Enqueue(new Exchange(request.Method, path + request.QueryString, body, code, answer, false));
+        await WriteAsync(context, code, answer).ConfigureAwait(false);
+    }
+
+    private Fault? TakeFault(string method, string path)
+    {
+        lock (_gate)
+        {
+            var fault = _faults.FirstOrDefault(f => f.Count > 0 && (f.Method is null || f.Method == method) && (f.PathPattern is null || Regex.IsMatch(path, f.PathPattern)));
+            if (fault is null)
+            {
+                return null;
+            }
+
+            var index = _faults.IndexOf(fault);
+            _faults[index] = fault with { Count = fault.Count - 1 };
+            return fault;
+        }
+    }
+
+    private static (int Status, string Message) FaultAnswer(HttpContext context, Fault fault)
+    {
+        switch (fault.Kind)
+        {
+            case "secondary-rate-limit":
+                context.Response.Headers["retry-after"] = fault.Seconds.ToString(CultureInfo.InvariantCulture);
+                return (403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+            case "primary-rate-limit":
+                context.Response.Headers["x-ratelimit-remaining"] = "0";
+                context.Response.Headers["x-ratelimit-reset"] = DateTimeOffset.UtcNow.AddSeconds(fault.Seconds).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                return (403, "API rate limit exceeded");
+            case "429":
+                context.Response.Headers["retry-after"] = fault.Seconds.ToString(CultureInfo.InvariantCulture);
+                return (429, "Too many requests");
+            case "403":
+                return (403, "Resource not accessible by integration");
+            default:
+                return (int.Parse(fault.Kind, CultureInfo.InvariantCulture), "Server Error");
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string? body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers["x-ratelimit-limit"] = "5000";
+        context.Response.Headers["x-ratelimit-remaining"] = context.Response.Headers.TryGetValue("x-ratelimit-remaining", out var remaining) ? remaining : "4999";
+        context.Response.Headers["x-github-api-version-selected"] = "2022-11-28";
+        context.Response.Headers["x-github-request-id"] = Guid.NewGuid().ToString("N");
+        if (body is not null)
+        {
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync(body).ConfigureAwait(false);
+        }
+    }
+
+    private static string Error(string message) =>
+        new JsonObject { ["message"] = message, ["documentation_url"] = "https://docs.github.com/rest" }.ToJsonString();
+
+    private string StateDump() =>
+        new JsonObject
+        {
+            ["refs"] = new JsonObject(_refs.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))),
+            ["issues"] = JsonSerializer.SerializeToNode(Issues().Select(i => new { i.Number, i.Title, i.Open, i.Labels, i.Comments })),
+            ["violations"] = new JsonArray([.. Violations.Select(v => (JsonNode)v)]),
+            ["requests"] = new JsonArray([.. Exchanges.Select(e => (JsonNode)$"{e.Method} {e.Path} {e.Status}")]),
+        }.ToJsonString();
+
+    private sealed class IssueState
+    {
+        public required int Number { get; init; }
+
+        public required long Id { get; init; }
+
+        public required string Title { get; set; }
+
+        public string? Body { get; set; }
+
+        public bool Open { get; set; } = true;
+
+        public string? StateReason { get; set; }
+
+        public List<string> Labels { get; init; } = [];
+
+        public List<string> Assignees { get; init; } = [];
+
+        public DateTimeOffset Created { get; init; }
+
+        public DateTimeOffset Updated { get; set; }
+
+        public DateTimeOffset? Closed { get; set; }
+    }
+
+    private sealed record CommentState(long Id, int Issue, string Body, DateTimeOffset Created);
+}
+
+public sealed record IssueView(int Number, string Title, string? Body, bool Open, IReadOnlyList<string> Labels, IReadOnlyList<string> Comments);
+
+public sealed record CommitInfo(string Sha, string Message);

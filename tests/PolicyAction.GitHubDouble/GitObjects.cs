@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PolicyAction.GitHubDouble;
+
+/// <summary>A tree entry: a blob or a subtree under a name.</summary>
+public sealed record TreeEntry(string Name, string Mode, string Type, string Sha);
+
+public sealed record GitCommit(string Sha, string Tree, IReadOnlyList<string> Parents, string Message, DateTimeOffset Date);
+
+/// <summary>Git's object store, with real object ids (SHA-1 of the object header and content).</summary>
+public sealed class GitObjects
+{
+    private readonly Dictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<TreeEntry>> _trees = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GitCommit> _commits = new(StringComparer.Ordinal);
+
+    public string AddBlob(byte[] content)
+    {
+        var sha = Hash("blob", content);
+        _blobs[sha] = content;
+        return sha;
+    }
+
+    public byte[]? Blob(string sha) => _blobs.GetValueOrDefault(sha);
+
+    public IReadOnlyList<TreeEntry>? Tree(string sha) => _trees.GetValueOrDefault(sha);
+
+    public GitCommit? Commit(string sha) => _commits.GetValueOrDefault(sha);
+
+    public string AddTree(IEnumerable<TreeEntry> entries)
+    {
+        var sorted = entries.OrderBy(e => e.Type == "tree" ? e.Name + "/" : e.Name, StringComparer.Ordinal).ToArray();
+        using var content = new MemoryStream();
+        foreach (var entry in sorted)
+        {
+            content.Write(Encoding.UTF8.GetBytes($"{entry.Mode.TrimStart('0')} {entry.Name}\0"));
+            content.Write(Convert.FromHexString(entry.Sha));
+        }
+
+        var sha = Hash("tree", content.ToArray());
+        _trees[sha] = sorted;
+        return sha;
+    }
+
+    public string AddCommit(string tree, IReadOnlyList<string> parents, string message, DateTimeOffset date)
+    {
+        var text = new StringBuilder($"tree {tree}\n");
+        foreach (var parent in parents)
+        {
+            text.Append($"parent {parent}\n");
+        }
+
+        var stamp = $"{date.ToUnixTimeSeconds()} +0000";
+        text.Append($"author policy-response <policy-response@example.invalid> {stamp}\ncommitter policy-response <policy-response@example.invalid> {stamp}\n\n{message}");
+        var sha = Hash("commit", Encoding.UTF8.GetBytes(text.ToString()));
+        _commits[sha] = new GitCommit(sha, tree, parents, message, date);
+        return sha;
+    }
+
+    /// <summary>Every blob under a tree, by full path.</summary>
+    public Dictionary<string, (string Mode, string Sha)> Flatten(string treeSha, string prefix = "")
+    {
+        var files = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        foreach (var entry in Tree(treeSha) ?? [])
+        {
+            if (entry.Type == "tree")
+            {
+                foreach (var (path, value) in Flatten(entry.Sha, prefix + entry.Name + "/"))
+                {
+                    files[path] = value;
+                }
+            }
+            else
+            {
+                files[prefix + entry.Name] = (entry.Mode, entry.Sha);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Builds nested trees from full paths, as git does; returns the root tree's id.</summary>
+    public string Build(IReadOnlyDictionary<string, (string Mode, string Sha)> files)
+    {
+        var entries = new List<TreeEntry>();
+        foreach (var group in files.GroupBy(f => f.Key.Contains('/', StringComparison.Ordinal) ? f.Key[..f.Key.IndexOf('/', StringComparison.Ordinal)] : null))
+        {
+            if (group.Key is null)
+            {
+                entries.AddRange(group.Select(f => new TreeEntry(f.Key, f.Value.Mode, "blob", f.Value.Sha)));
+            }
+            else
+            {
+                var inner = group.ToDictionary(f => f.Key[(group.Key.Length + 1)..], f => f.Value, StringComparer.Ordinal);
+                entries.Add(new TreeEntry(group.Key, "040000", "tree", Build(inner)));
+            }
+        }
+
+        return AddTree(entries);
+    }
+
+    public bool IsAncestor(string ancestor, string descendant)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>([descendant]);
+        while (queue.Count > 0)
+        {
+            var sha = queue.Dequeue();
+            if (sha == ancestor)
+            {
+                return true;
+            }
+
+            if (seen.Add(sha) && Commit(sha) is { } commit)
+            {
+                foreach (var parent in commit.Parents)
+                {
+                    queue.Enqueue(parent);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string Hash(string kind, byte[] content)
+    {
+        var header = Encoding.ASCII.GetBytes($"{kind} {content.Length}\0");
+#pragma warning disable CA5350 // Git object ids are SHA-1 by definition.
+        return Convert.ToHexStringLower(SHA1.HashData([.. header, .. content]));
+#pragma warning restore CA5350
+    }
+}

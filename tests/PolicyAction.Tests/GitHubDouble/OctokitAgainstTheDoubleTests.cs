@@ -1,0 +1,140 @@
+using System.Text;
+using PolicyAction.GitHub;
+using PolicyAction.GitHubDouble;
+
+namespace PolicyAction.Tests.GitHubDouble;
+
+/// <summary>Our Octokit client over real HTTP against the double; every exchange checked against GitHub's description.</summary>
+public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
+{
+    private PolicyAction.GitHubDouble.GitHubDouble _github = null!;
+    private RetryingHandler _handler = null!;
+    private OctokitRepositoryApi _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _github = await PolicyAction.GitHubDouble.GitHubDouble.StartAsync(new DoubleOptions
+        {
+            Files = new Dictionary<string, byte[]> { ["state/policy_response_log.jsonl"] = "{\"a\":1}\n"u8.ToArray(), ["README.md"] = "hi\n"u8.ToArray() },
+        });
+        _handler = new RetryingHandler(new HttpClientHandler(), new RetryPolicy(4, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2)), TimeProvider.System);
+        _api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, _handler);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _handler.Dispose();
+        await _github.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Commits_files_fast_forward_only_and_reads_them_back()
+    {
+        var branch = await _api.GetDefaultBranchAsync(CancellationToken.None);
+        var head = (await _api.GetBranchHeadAsync(branch, CancellationToken.None))!;
+
+        var commit = await _api.CreateCommitAsync(head, [new FileChange("state/policy_response_log.jsonl", "{\"a\":1}\n{\"b\":2}\n"u8.ToArray()), new FileChange("state/new/undo.json", "{}"u8.ToArray())], "policy-response: test", CancellationToken.None);
+        Assert.True(await _api.TryFastForwardAsync(branch, commit, CancellationToken.None));
+
+        var read = await _api.GetFileAsync(commit, "state/policy_response_log.jsonl", CancellationToken.None);
+        Assert.Equal("{\"a\":1}\n{\"b\":2}\n", Encoding.UTF8.GetString(read!));
+        Assert.Equal("hi\n", Encoding.UTF8.GetString(_github.ReadFile("main", "README.md")!));
+        Assert.Null(await _api.GetFileAsync(commit, "no/such/file", CancellationToken.None));
+        Assert.Null(await _api.GetBranchHeadAsync("no-such-branch", CancellationToken.None));
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
+    public async Task A_stale_commit_is_not_a_fast_forward_and_the_branch_keeps_the_other_commit()
+    {
+        var head = (await _api.GetBranchHeadAsync("main", CancellationToken.None))!;
+        var mine = await _api.CreateCommitAsync(head, [new FileChange("a.txt", "mine"u8.ToArray())], "mine", CancellationToken.None);
+        var theirs = _github.CommitFiles("main", new Dictionary<string, byte[]> { ["b.txt"] = "theirs"u8.ToArray() }, "theirs");
+
+        Assert.False(await _api.TryFastForwardAsync("main", mine, CancellationToken.None));
+        Assert.Equal(theirs, _github.BranchHead("main"));
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
+    public async Task Issues_round_trip_open_comment_close_reopen_and_list_by_label()
+    {
+        var created = await _api.CreateIssueAsync("title", "body <!-- marker -->", ["policy-alert"], [], CancellationToken.None);
+        await _api.CreateIssueAsync("other", "unlabelled", ["something-else"], [], CancellationToken.None);
+        await _api.AddCommentAsync(created.Number, "still firing", CancellationToken.None);
+        await _api.SetIssueOpenAsync(created.Number, false, CancellationToken.None);
+
+        var listed = await _api.ListIssuesAsync("policy-alert", CancellationToken.None);
+
+        var issue = Assert.Single(listed);
+        Assert.Equal((created.Number, false, "body <!-- marker -->"), (issue.Number, issue.Open, issue.Body));
+        Assert.NotNull(issue.ClosedAt);
+        await _api.SetIssueOpenAsync(created.Number, true, CancellationToken.None);
+        Assert.True(_github.Issues().Single(i => i.Number == created.Number).Open);
+        Assert.Equal(["still firing"], _github.Issues().Single(i => i.Number == created.Number).Comments);
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
+    public async Task Branches_are_created_once_and_listed_by_prefix()
+    {
+        var head = (await _api.GetBranchHeadAsync("main", CancellationToken.None))!;
+
+        Assert.True(await _api.CreateBranchAsync("fix/policy-response/abc", head, CancellationToken.None));
+        Assert.False(await _api.CreateBranchAsync("fix/policy-response/abc", head, CancellationToken.None));
+        Assert.Equal(["fix/policy-response/abc"], await _api.ListBranchesAsync("fix/", CancellationToken.None));
+        _github.AssertContractHonoured();
+    }
+
+    [Theory]
+    [InlineData("500")]
+    [InlineData("502")]
+    [InlineData("429")]
+    [InlineData("secondary-rate-limit")]
+    public async Task Faults_are_retried_and_the_call_succeeds(string kind)
+    {
+        _github.AddFault(new Fault(kind, Count: 2, Method: "GET", Seconds: 1));
+
+        var head = await _api.GetBranchHeadAsync("main", CancellationToken.None);
+
+        Assert.NotNull(head);
+        Assert.Equal(2, _github.Exchanges.Count(e => e.Faulted));
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
+    public async Task A_missing_permission_is_reported_with_what_to_fix()
+    {
+        _github.AddFault(new Fault("403", Count: 1, Method: "POST"));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => _api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None));
+
+        Assert.Contains("issues: write", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_401_with_a_clear_message()
+    {
+        using var handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, TimeProvider.System);
+        var api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), "wrong", _github.Repository, handler);
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => api.GetBranchHeadAsync("main", CancellationToken.None));
+
+        Assert.Contains("401", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_double_flags_an_exchange_that_breaks_githubs_description()
+    {
+        using var client = new HttpClient { BaseAddress = _github.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("token", _github.Options.Token);
+
+        using var missingSha = await client.PostAsync(new Uri("repos/octo-org/octo-repo/git/refs", UriKind.Relative), new StringContent("{\"ref\":\"refs/heads/x\"}"));
+        using var undocumented = await client.GetAsync(new Uri("repos/octo-org/octo-repo/hooks", UriKind.Relative));
+
+        Assert.Contains(_github.Violations, v => v.Contains("git/refs request: $.sha: required property missing", StringComparison.Ordinal));
+        Assert.Contains(_github.Violations, v => v.Contains("/hooks: not an operation", StringComparison.Ordinal));
+        Assert.Throws<InvalidOperationException>(() => _github.AssertContractHonoured());
+    }
+}
