@@ -144,6 +144,16 @@ public sealed partial class GitHubDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>Every file on a branch, as a checkout would have them.</summary>
+    public Dictionary<string, byte[]> Files(string branch)
+    {
+        lock (_gate)
+        {
+            var commit = _git.Commit(_refs[$"refs/heads/{branch}"])!;
+            return _git.Flatten(commit.Tree).ToDictionary(f => f.Key, f => _git.Blob(f.Value.Sha)!, StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>Commits files to a branch directly, as another person or run would.</summary>
     public string CommitFiles(string branch, IReadOnlyDictionary<string, byte[]> files, string message)
     {

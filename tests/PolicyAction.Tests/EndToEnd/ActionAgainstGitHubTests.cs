@@ -1,0 +1,136 @@
+using System.Text;
+using PolicyAction.GitHubDouble;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.EndToEnd;
+
+/// <summary>The action as the runner runs it, talking to the API double over real HTTP; every exchange contract-checked.</summary>
+public sealed class ActionAgainstGitHubTests : IAsyncLifetime
+{
+    private PolicyAction.GitHubDouble.GitHubDouble _github = null!;
+
+    public async Task InitializeAsync() =>
+        _github = await PolicyAction.GitHubDouble.GitHubDouble.StartAsync(new DoubleOptions { Files = DoubleWorkspace.ExampleFiles() });
+
+    public async Task DisposeAsync()
+    {
+        _github.AssertContractHonoured();
+        await _github.DisposeAsync();
+    }
+
+    private string[] BranchLog(string path = "state/policy_response_log.jsonl") =>
+        Encoding.UTF8.GetString(_github.ReadFile("main", path) ?? []).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private int Writes(int from = 0) => _github.Exchanges.Skip(from).Count(e => e.Method != "GET");
+
+    [Fact]
+    public async Task An_applied_response_is_reserved_then_committed_with_its_undo_record()
+    {
+        using var workspace = DoubleWorkspace.Checkout(_github);
+        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun().Input("auto-apply", "true");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var outputs = runner.Outputs();
+        Assert.Equal("apply", outputs["mode"]);
+        Assert.Equal(_github.BranchHead("main"), outputs["commit-sha"]);
+        var log = BranchLog();
+        Assert.Single(log, l => l.Contains("\"event\":\"response_started\"", StringComparison.Ordinal));
+        Assert.Single(log, l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
+        Assert.NotNull(_github.ReadFile("main", $"state/policy_response_undo_{outputs["response-id"]}.json"));
+        var history = _github.History("main");
+        Assert.StartsWith($"policy-response: RED apply {outputs["response-id"]}", history[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("policy-response: reserve RED response", history[1].Message, StringComparison.Ordinal);
+        Assert.Contains("Run: https://github.com/octo-org/octo-repo/actions/runs/9001", history[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_quiet_dry_run_writes_nothing_to_github()
+    {
+        using (var first = DoubleWorkspace.Checkout(_github))
+        using (var runner = DoubleWorkspace.Runner(_github, first).WorkflowRun())
+        {
+            Assert.Equal(0, (await runner.RunAsync()).ExitCode);
+        }
+
+        var before = _github.Exchanges.Count;
+        using var second = DoubleWorkspace.Checkout(_github);
+        using var quiet = DoubleWorkspace.Runner(_github, second).WorkflowRun();
+
+        var result = await quiet.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("dry-run", quiet.Outputs()["mode"]);
+        Assert.Equal(string.Empty, quiet.Outputs()["commit-sha"]);
+        Assert.Equal(0, Writes(before));
+    }
+
+    [Fact]
+    public async Task Concurrent_runs_lose_no_record_and_never_exceed_the_rate_limit()
+    {
+        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes("version: 1\ngates:\n  max_responses_per_24h: 3\nlevels:\n  RED:\n    - id: note\n      run: [\"/bin/true\"]\n"),
+        }, "limit 3");
+        var workspaces = Enumerable.Range(0, 8).Select(_ => DoubleWorkspace.Checkout(_github)).ToArray();
+        var runners = workspaces.Select((w, i) =>
+        {
+            var runner = DoubleWorkspace.Runner(_github, w).WorkflowRun(runId: 5000 + i).Input("auto-apply", "true");
+            runner.Environment["GITHUB_RUN_ID"] = (7000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return runner;
+        }).ToArray();
+
+        var results = await Task.WhenAll(runners.Select(r => r.RunAsync()));
+
+        var log = BranchLog();
+        Assert.Equal(3, log.Count(l => l.Contains("\"event\":\"response_started\"", StringComparison.Ordinal)));
+        Assert.Equal(3, log.Count(l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal)));
+        Assert.Equal(3, runners.Count(r => r.Outputs()["mode"] == "apply" && r.Outputs()["blocked"] == "false"));
+        Assert.Equal(5, runners.Count(r => r.Outputs()["blocked"] == "true"));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        foreach (var workspace in workspaces)
+        {
+            // Everything each run logged locally is on the branch: nothing was lost in the races.
+            Assert.All(workspace.AuditLines(), line => Assert.Contains(line, log));
+            workspace.Dispose();
+        }
+
+        foreach (var runner in runners)
+        {
+            runner.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Server_errors_and_rate_limits_are_retried_and_the_commit_lands()
+    {
+        _github.AddFault(new Fault("502", Count: 2, Method: "POST"));
+        _github.AddFault(new Fault("secondary-rate-limit", Count: 1, Method: "PATCH", Seconds: 1));
+        using var workspace = DoubleWorkspace.Checkout(_github);
+        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun().Input("auto-apply", "true");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(_github.BranchHead("main"), runner.Outputs()["commit-sha"]);
+        Assert.Equal(3, _github.Exchanges.Count(e => e.Faulted));
+        Assert.Contains("retry 1 of", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_permission_fails_the_step_with_what_to_fix_and_keeps_the_local_log()
+    {
+        _github.AddFault(new Fault("403", Count: 100, Method: "POST"));
+        using var workspace = DoubleWorkspace.Checkout(_github);
+        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun();
+        runner.Input("commit-artifacts", "true");
+
+        var result = await runner.RunAsync();
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("contents: write", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(workspace.AuditLines(), l => l.Contains("level_changed", StringComparison.Ordinal));
+        Assert.DoesNotContain(RunnerSimulation.Token, result.Stdout.Split('\n').Skip(1).Aggregate(string.Empty, (a, b) => a + b), StringComparison.Ordinal);
+    }
+}
