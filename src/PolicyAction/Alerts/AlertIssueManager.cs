@@ -136,6 +136,20 @@ internal sealed class AlertIssueManager
             _settings.Issues.Labels,
             _settings.Issues.Assignees,
             cancellationToken).ConfigureAwait(false);
+        // Two checks running at once can both open an issue: the one with the lower number wins, the other
+        // closes its own as a duplicate. Listing by label sees new issues at once, unlike the search index.
+        var twin = (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
+            .Where(i => i.Open && i.Number < created.Number && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
+            .OrderBy(i => i.Number)
+            .FirstOrDefault();
+        if (twin is not null)
+        {
+            await _issues.AddCommentAsync(created.Number, $"Duplicate of #{twin.Number} (two alert checks ran at once).\n", cancellationToken).ConfigureAwait(false);
+            await _issues.SetIssueOpenAsync(created.Number, false, cancellationToken).ConfigureAwait(false);
+            actions.Add(new IssueAction(alert.Id, "duplicate", $"closed #{created.Number} as a duplicate of #{twin.Number}"));
+            return alert with { IssueNumber = twin.Number, IssueUrl = twin.Url, LastNotifiedAt = now };
+        }
+
         actions.Add(new IssueAction(alert.Id, "opened", $"fired; opened #{created.Number}"));
         return alert with { IssueNumber = created.Number, IssueUrl = created.Url, LastNotifiedAt = now };
     }

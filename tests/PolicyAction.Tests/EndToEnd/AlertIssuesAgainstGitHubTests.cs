@@ -1,0 +1,129 @@
+using System.Text;
+using PolicyAction.GitHubDouble;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.EndToEnd;
+
+/// <summary>The alert issue lifecycle, end to end: the action's alerts stage against the API double.</summary>
+public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
+{
+    private const string Config = """
+        version: 1
+        levels: {}
+        alerts:
+          issues:
+            repeat_interval: 2s
+        """;
+
+    private PolicyAction.GitHubDouble.GitHubDouble _github = null!;
+
+    public async Task InitializeAsync()
+    {
+        var files = DoubleWorkspace.ExampleFiles();
+        files[".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config);
+        _github = await PolicyAction.GitHubDouble.GitHubDouble.StartAsync(new DoubleOptions { Files = files });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _github.AssertContractHonoured();
+        await _github.DisposeAsync();
+    }
+
+    private void Brake(bool engaged, double hoursAgo = 5) =>
+        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes(engaged
+                ? $"{{\"is_engaged\": true, \"engaged_at\": \"{DateTimeOffset.UtcNow.AddHours(-hoursAgo):O}\", \"engaged_by\": \"alice\", \"reason\": \"drill\"}}"
+                : "{\"is_engaged\": false}"),
+        }, engaged ? "engage brake" : "release brake");
+
+    private async Task<(CliResult Result, Dictionary<string, string> Outputs, int Writes)> CheckAsync()
+    {
+        var before = _github.Exchanges.Count;
+        using var workspace = DoubleWorkspace.Checkout(_github);
+        using var runner = DoubleWorkspace.Runner(_github, workspace).Event("schedule", "{}").Input("command", "alerts");
+        var result = await runner.RunAsync();
+        return (result, runner.Outputs(), _github.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
+    }
+
+    private IssueView AlertIssue() => Assert.Single(_github.Issues(), i => i.Title.Contains("safety brake", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Fire_repeat_resolve_and_reopen_use_one_issue()
+    {
+        var quiet = await CheckAsync();
+        Assert.True(quiet.Result.ExitCode == 0, quiet.Result.ToString());
+        Assert.Empty(_github.Issues());
+        Assert.Equal(0, quiet.Writes);
+
+        Brake(engaged: true);
+        var fired = await CheckAsync();
+        Assert.Equal(1, fired.Result.ExitCode);
+        Assert.Contains("::error title=Policy alert firing::brake_engaged (critical)", fired.Result.Stdout, StringComparison.Ordinal);
+        var issue = AlertIssue();
+        Assert.True(issue.Open);
+        Assert.Equal(["policy-alert"], issue.Labels);
+        Assert.Contains("<!-- POLICY_ALERT: CREATED ", issue.Body, StringComparison.Ordinal);
+        Assert.Contains("fingerprint=", issue.Body, StringComparison.Ordinal);
+        Assert.Equal("brake_engaged", fired.Outputs["alerts"]);
+        Assert.Equal(issue.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), fired.Outputs["issue-urls"].Split('/')[^1]);
+        Assert.Contains("\"issue_number\"", Encoding.UTF8.GetString(_github.ReadFile("main", "reports/policy_orchestration_alerts.json")!), StringComparison.Ordinal);
+
+        var soon = await CheckAsync();
+        Assert.Equal(1, soon.Result.ExitCode);
+        Assert.Empty(AlertIssue().Comments);
+        Assert.Equal(0, soon.Writes);
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await CheckAsync();
+        Assert.StartsWith("Still firing", Assert.Single(AlertIssue().Comments), StringComparison.Ordinal);
+
+        Brake(engaged: false);
+        var resolved = await CheckAsync();
+        Assert.Equal(0, resolved.Result.ExitCode);
+        Assert.False(AlertIssue().Open);
+        Assert.StartsWith("Resolved at", AlertIssue().Comments[^1], StringComparison.Ordinal);
+
+        Brake(engaged: true);
+        await CheckAsync();
+        var reopened = AlertIssue();
+        Assert.Equal(issue.Number, reopened.Number);
+        Assert.True(reopened.Open);
+        Assert.StartsWith("Firing again", reopened.Comments[^1], StringComparison.Ordinal);
+
+        var history = Encoding.UTF8.GetString(_github.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
+        foreach (var change in new[] { "\"event\":\"fired\"", "\"event\":\"opened\"", "\"event\":\"repeated\"", "\"event\":\"resolved\"", "\"event\":\"reopened\"" })
+        {
+            Assert.Contains(change, history, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_silenced_alert_files_nothing_but_is_shown()
+    {
+        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + $"\n  silences:\n    - alert: brake_engaged\n      until: \"{DateTimeOffset.UtcNow.AddDays(1):O}\"\n      reason: planned drill\n"),
+        }, "silence");
+        Brake(engaged: true);
+
+        var check = await CheckAsync();
+
+        Assert.Equal(0, check.Result.ExitCode);
+        Assert.Empty(_github.Issues());
+        Assert.Contains("silenced", check.Result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_checks_at_once_leave_one_open_issue()
+    {
+        Brake(engaged: true);
+
+        await Task.WhenAll(CheckAsync(), CheckAsync());
+
+        var issues = _github.Issues().Where(i => i.Title.Contains("safety brake", StringComparison.Ordinal)).ToArray();
+        Assert.Single(issues, i => i.Open);
+        Assert.All(issues.Where(i => !i.Open), i => Assert.StartsWith("Duplicate of #", i.Comments[^1], StringComparison.Ordinal));
+    }
+}
