@@ -1,5 +1,5 @@
 using System.Text;
-using PolicyAction.GitHubDouble;
+using PolicyAction.GitHubEmulator;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.EndToEnd;
@@ -7,10 +7,10 @@ namespace PolicyAction.Tests.EndToEnd;
 /// <summary>The action as the runner runs it, talking to the API double over real HTTP; every exchange contract-checked.</summary>
 public sealed class ActionAgainstGitHubTests : IAsyncLifetime
 {
-    private PolicyAction.GitHubDouble.GitHubDouble _github = null!;
+    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
 
     public async Task InitializeAsync() =>
-        _github = await PolicyAction.GitHubDouble.GitHubDouble.StartAsync(new DoubleOptions { Files = DoubleWorkspace.ExampleFiles() });
+        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = DoubleWorkspace.ExampleFiles() });
 
     public async Task DisposeAsync()
     {

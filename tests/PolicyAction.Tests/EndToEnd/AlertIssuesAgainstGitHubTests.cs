@@ -1,5 +1,5 @@
 using System.Text;
-using PolicyAction.GitHubDouble;
+using PolicyAction.GitHubEmulator;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.EndToEnd;
@@ -15,13 +15,13 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
             repeat_interval: 2s
         """;
 
-    private PolicyAction.GitHubDouble.GitHubDouble _github = null!;
+    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
 
     public async Task InitializeAsync()
     {
         var files = DoubleWorkspace.ExampleFiles();
         files[".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config);
-        _github = await PolicyAction.GitHubDouble.GitHubDouble.StartAsync(new DoubleOptions { Files = files });
+        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files });
     }
 
     public async Task DisposeAsync()

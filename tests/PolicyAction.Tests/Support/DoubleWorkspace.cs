@@ -1,4 +1,4 @@
-using PolicyAction.GitHubDouble;
+using PolicyAction.GitHubEmulator;
 
 namespace PolicyAction.Tests.Support;
 
@@ -20,7 +20,7 @@ internal static class DoubleWorkspace
         return files;
     }
 
-    public static TempWorkspace Checkout(PolicyAction.GitHubDouble.GitHubDouble github, string branch = "main")
+    public static TempWorkspace Checkout(PolicyAction.GitHubEmulator.GitHubEmulator github, string branch = "main")
     {
         var workspace = new TempWorkspace();
         foreach (var (path, content) in github.Files(branch))
@@ -31,7 +31,7 @@ internal static class DoubleWorkspace
         return workspace;
     }
 
-    public static RunnerSimulation Runner(PolicyAction.GitHubDouble.GitHubDouble github, TempWorkspace workspace)
+    public static RunnerSimulation Runner(PolicyAction.GitHubEmulator.GitHubEmulator github, TempWorkspace workspace)
     {
         var runner = new RunnerSimulation(workspace);
         runner.Environment["GITHUB_API_URL"] = github.BaseAddress.ToString();

@@ -1,19 +1,19 @@
 using System.Text;
 using PolicyAction.GitHub;
-using PolicyAction.GitHubDouble;
+using PolicyAction.GitHubEmulator;
 
-namespace PolicyAction.Tests.GitHubDouble;
+namespace PolicyAction.Tests.GitHubEmulator;
 
 /// <summary>Our Octokit client over real HTTP against the double; every exchange checked against GitHub's description.</summary>
 public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
 {
-    private PolicyAction.GitHubDouble.GitHubDouble _github = null!;
+    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
     private RetryingHandler _handler = null!;
     private OctokitRepositoryApi _api = null!;
 
     public async Task InitializeAsync()
     {
-        _github = await PolicyAction.GitHubDouble.GitHubDouble.StartAsync(new DoubleOptions
+        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions
         {
             Files = new Dictionary<string, byte[]> { ["state/policy_response_log.jsonl"] = "{\"a\":1}\n"u8.ToArray(), ["README.md"] = "hi\n"u8.ToArray() },
         });

@@ -1,8 +1,8 @@
 using System.Globalization;
-using PolicyAction.GitHubDouble;
+using PolicyAction.GitHubEmulator;
 
-// Standalone: dotnet run --project tests/PolicyAction.GitHubDouble -- --port 8088 [--token T]
-// State and the request log: GET /_double/state.
+// Standalone: dotnet run --project tests/PolicyAction.GitHubEmulator -- --port 8088 [--token T]
+// State and the request log: GET /_emulator/state.
 var port = 0;
 var token = new DoubleOptions().Token;
 for (var i = 0; i < args.Length - 1; i++)
@@ -18,8 +18,8 @@ for (var i = 0; i < args.Length - 1; i++)
     }
 }
 
-await using var github = await GitHubDouble.StartAsync(new DoubleOptions { Port = port, Token = token });
-Console.WriteLine($"GitHub API double for {github.Repository} at {github.BaseAddress} (state: {github.BaseAddress}_double/state); Ctrl+C stops it");
+await using var github = await GitHubEmulator.StartAsync(new DoubleOptions { Port = port, Token = token });
+Console.WriteLine($"GitHub API double for {github.Repository} at {github.BaseAddress} (state: {github.BaseAddress}_emulator/state); Ctrl+C stops it");
 var stop = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) =>
 {

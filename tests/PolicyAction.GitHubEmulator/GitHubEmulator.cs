@@ -10,9 +10,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
-using PolicyAction.GitHubDouble.Contract;
+using PolicyAction.GitHubEmulator.Contract;
 
-namespace PolicyAction.GitHubDouble;
+namespace PolicyAction.GitHubEmulator;
 
 /// <summary>How to start the double.</summary>
 public sealed record DoubleOptions
@@ -41,7 +41,7 @@ public sealed record Fault(string Kind, int Count = 1, string? Method = null, st
 /// A stateful double of the GitHub REST endpoints policy-response uses, on Kestrel at 127.0.0.1. Every request
 /// and every response is checked against GitHub's official description; violations are collected and fail tests.
 /// </summary>
-public sealed partial class GitHubDouble : IAsyncDisposable
+public sealed partial class GitHubEmulator : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = false };
 
@@ -58,7 +58,7 @@ public sealed partial class GitHubDouble : IAsyncDisposable
     private readonly List<Fault> _faults = [];
     private long _nextId = 1000;
 
-    private GitHubDouble(WebApplication app, DoubleOptions options)
+    private GitHubEmulator(WebApplication app, DoubleOptions options)
     {
         _app = app;
         Options = options;
@@ -78,7 +78,7 @@ public sealed partial class GitHubDouble : IAsyncDisposable
 
     public IReadOnlyList<string> Violations => [.. _violations];
 
-    public static async Task<GitHubDouble> StartAsync(DoubleOptions? options = null)
+    public static async Task<GitHubEmulator> StartAsync(DoubleOptions? options = null)
     {
         options ??= new DoubleOptions();
         var builder = WebApplication.CreateSlimBuilder();
@@ -86,7 +86,7 @@ public sealed partial class GitHubDouble : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         var app = builder.Build();
-        var double_ = new GitHubDouble(app, options);
+        var double_ = new GitHubEmulator(app, options);
         app.Run(double_.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Urls.First();
@@ -212,7 +212,7 @@ public sealed partial class GitHubDouble : IAsyncDisposable
             body = await reader.ReadToEndAsync().ConfigureAwait(false);
         }
 
-        if (path.StartsWith("/_double/", StringComparison.Ordinal))
+        if (path.StartsWith("/_emulator/", StringComparison.Ordinal))
         {
             await WriteAsync(context, 200, StateDump()).ConfigureAwait(false);
             return;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace PolicyAction.GitHubDouble.Contract;
+namespace PolicyAction.GitHubEmulator.Contract;
 
 /// <summary>
 /// Builds a minimal value that satisfies a schema (every required property, typed placeholders), so the

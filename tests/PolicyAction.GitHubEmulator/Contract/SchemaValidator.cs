@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace PolicyAction.GitHubDouble.Contract;
+namespace PolicyAction.GitHubEmulator.Contract;
 
 /// <summary>
 /// Validates JSON against the OpenAPI 3.0 schema subset GitHub's description uses. <c>oneOf</c> is checked

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace PolicyAction.GitHubDouble;
+namespace PolicyAction.GitHubEmulator;
 
 /// <summary>A tree entry: a blob or a subtree under a name.</summary>
 public sealed record TreeEntry(string Name, string Mode, string Type, string Sha);

@@ -4,12 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
-using PolicyAction.GitHubDouble.Contract;
+using PolicyAction.GitHubEmulator.Contract;
 
-namespace PolicyAction.GitHubDouble;
+namespace PolicyAction.GitHubEmulator;
 
 /// <summary>The endpoints: GitHub's behaviour for each operation, over the double's state (called under the lock).</summary>
-public sealed partial class GitHubDouble
+public sealed partial class GitHubEmulator
 {
     private string Api => BaseAddress.ToString().TrimEnd('/');
 

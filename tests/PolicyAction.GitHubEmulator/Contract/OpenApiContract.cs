@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace PolicyAction.GitHubDouble.Contract;
+namespace PolicyAction.GitHubEmulator.Contract;
 
 /// <summary>One operation of GitHub's description: its path template, method, and schemas.</summary>
 public sealed record Operation(string Template, string Method, Regex Pattern, JsonElement Definition)
