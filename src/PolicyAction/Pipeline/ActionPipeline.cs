@@ -254,7 +254,7 @@ internal sealed class ActionPipeline : IDisposable
             _api = OctokitRepositoryApi.Create(_context.ApiUrl, token, repository, _handler);
         }
 
-        _branch ??= _inputs.GetString("commit-branch") ?? await _api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false);
+        _branch ??= _inputs.GetString("commit-branch") ?? _context.DefaultBranch ?? await _api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false);
         return (_api, _branch);
     }
 

@@ -34,6 +34,9 @@ internal sealed record ActionContext
 
     public WorkflowRunInfo? WorkflowRun { get; init; }
 
+    /// <summary>The repository's default branch, from the event payload (saves an API request).</summary>
+    public string? DefaultBranch { get; init; }
+
     public IReadOnlyDictionary<string, string> DispatchInputs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>A link to this run's page, when the runner told us enough to build one.</summary>
@@ -115,6 +118,11 @@ internal sealed record ActionContext
                         Text(run, "head_sha"),
                         Text(run, "name")),
                 };
+            }
+
+            if (root.TryGetProperty("repository", out var repository) && repository.ValueKind == JsonValueKind.Object && Text(repository, "default_branch") is { Length: > 0 } defaultBranch)
+            {
+                result = result with { DefaultBranch = defaultBranch };
             }
 
             if (root.TryGetProperty("inputs", out var inputs) && inputs.ValueKind == JsonValueKind.Object)

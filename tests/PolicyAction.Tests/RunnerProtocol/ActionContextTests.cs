@@ -31,6 +31,7 @@ public class ActionContextTests
         var run = Assert.IsType<WorkflowRunInfo>(context.WorkflowRun);
         Assert.Equal((289782451L, 1, "success", "octo-org/octo-repo"), (run.Id, run.RunAttempt, run.Conclusion, run.HeadRepository));
         Assert.Equal("https://ghe.example.com/octo-org/octo-repo/actions/runs/42/attempts/2", context.RunUrl);
+        Assert.Equal("master", context.DefaultBranch);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ internal sealed class RunnerSimulation : IDisposable
         payload["workflow_run"]!["head_repository"]!["full_name"] = headRepository;
         payload["workflow_run"]!["id"] = runId;
         payload["workflow_run"]!["run_attempt"] = attempt;
+        payload["repository"]!["default_branch"] = "main";
         return Event("workflow_run", payload.ToJsonString());
     }
 

@@ -1,0 +1,66 @@
+using System.Text;
+using PolicyAction.GitHubEmulator;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.EndToEnd;
+
+/// <summary>How many requests a run sends, counted from the emulator's log, so that a regression fails.</summary>
+public sealed class ApiBudgetTests : IAsyncLifetime
+{
+    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
+
+    public async Task InitializeAsync() =>
+        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = DoubleWorkspace.ExampleFiles() });
+
+    public async Task DisposeAsync()
+    {
+        _github.AssertContractHonoured();
+        await _github.DisposeAsync();
+    }
+
+    private async Task<(int Reads, int Writes)> Run(Action<RunnerSimulation> setup)
+    {
+        var before = _github.Exchanges.Count;
+        using var workspace = DoubleWorkspace.Checkout(_github);
+        using var runner = DoubleWorkspace.Runner(_github, workspace);
+        setup(runner);
+        var result = await runner.RunAsync();
+        Assert.True(result.ExitCode is 0 or 1, result.ToString());
+        var exchanges = _github.Exchanges.Skip(before).ToArray();
+        return (exchanges.Count(e => e.Method == "GET"), exchanges.Count(e => e.Method != "GET"));
+    }
+
+    [Fact]
+    public async Task A_quiet_run_writes_nothing_and_reads_little()
+    {
+        await Run(r => r.WorkflowRun());
+
+        var quiet = await Run(r => r.WorkflowRun());
+
+        Assert.Equal(0, quiet.Writes);
+        Assert.True(quiet.Reads <= 1, $"{quiet.Reads} reads");
+    }
+
+    [Fact]
+    public async Task An_applied_and_committed_response_stays_within_its_budget()
+    {
+        var apply = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
+
+        // Measured: reserve 7 (ref, file, commit, blob, tree, commit, ref update), commit 9 (the same with 3 blobs), alert stage 1.
+        Assert.True(apply.Reads + apply.Writes <= 18, $"{apply.Reads} reads, {apply.Writes} writes");
+    }
+
+    [Fact]
+    public async Task Filing_an_alert_issue_adds_a_handful()
+    {
+        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes($"{{\"is_engaged\": true, \"engaged_at\": \"{DateTimeOffset.UtcNow.AddHours(-5):O}\"}}"),
+        }, "brake");
+
+        var firing = await Run(r => r.Event("schedule", "{}").Input("command", "alerts"));
+
+        Assert.True(firing.Writes <= 6, $"{firing.Writes} writes");
+        Assert.True(firing.Reads <= 8, $"{firing.Reads} reads");
+    }
+}
