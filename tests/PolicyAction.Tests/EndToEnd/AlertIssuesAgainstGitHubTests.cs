@@ -12,7 +12,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         levels: {}
         alerts:
           issues:
-            repeat_interval: 2s
+            repeat_interval: 24h
         """;
 
     private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
@@ -47,6 +47,20 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         return (result, runner.Outputs(), _github.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
     }
 
+    private void PretendLastNotified(TimeSpan ago)
+    {
+        var report = System.Text.Json.Nodes.JsonNode.Parse(_github.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!;
+        foreach (var alert in report["alerts"]!.AsArray())
+        {
+            if (alert!["last_notified_at"] is not null)
+            {
+                alert["last_notified_at"] = DateTimeOffset.UtcNow.Subtract(ago).ToString("O");
+            }
+        }
+
+        _github.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "time passes");
+    }
+
     private IssueView AlertIssue() => Assert.Single(_github.Issues(), i => i.Title.Contains("safety brake", StringComparison.Ordinal));
 
     [Fact]
@@ -75,7 +89,8 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         Assert.Empty(AlertIssue().Comments);
         Assert.Equal(0, soon.Writes);
 
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        // A day passes: the committed report says the issue was last notified 25 hours ago.
+        PretendLastNotified(TimeSpan.FromHours(25));
         await CheckAsync();
         Assert.StartsWith("Still firing", Assert.Single(AlertIssue().Comments), StringComparison.Ordinal);
 
