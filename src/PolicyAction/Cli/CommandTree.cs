@@ -40,6 +40,7 @@ internal sealed class CommandTree
             Brake(),
             Status(),
             Alerts(),
+            Run(),
             Action(),
         };
         Root.Options.Add(WorkspaceOption);
@@ -225,6 +226,17 @@ internal sealed class CommandTree
                 ? JsonSerializer.Serialize(check.Report, StateJsonContext.Default.AlertReport) + Environment.NewLine
                 : ConsoleRenderer.Alerts(check));
             return Task.FromResult(check.ExitCode);
+        }));
+        return command;
+    }
+
+    private Command Run()
+    {
+        var command = new Command("run", "The action's pipeline: gate evaluation, response, alerts, commit of artifacts, outputs and job summary. Reads INPUT_* and the GitHub context like the action.");
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
+        {
+            using var pipeline = new Pipeline.ActionPipeline(services, "run");
+            return await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }

@@ -22,8 +22,12 @@ internal sealed class ActionPipeline : IDisposable
     private OctokitRepositoryApi? _api;
     private string? _branch;
 
-    public ActionPipeline(CommandServices services)
+    private readonly string? _commandOverride;
+
+    /// <param name="command">The stage to run; null reads the action's 'command' input (default run).</param>
+    public ActionPipeline(CommandServices services, string? command = null)
     {
+        _commandOverride = command;
         var environment = services.Context.Environment;
         _inputs = new ActionInputs(environment);
 
@@ -44,7 +48,7 @@ internal sealed class ActionPipeline : IDisposable
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var command = _inputs.GetString("command") ?? "run";
+        var command = _commandOverride ?? _inputs.GetString("command") ?? "run";
         if (!Commands.Contains(command, StringComparer.Ordinal))
         {
             throw new UsageException($"input 'command' must be one of {string.Join(", ", Commands)}; got '{command}'");

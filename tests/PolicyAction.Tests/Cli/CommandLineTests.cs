@@ -30,6 +30,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("status")]
     [InlineData("alerts")]
     [InlineData("action")]
+    [InlineData("run")]
     public async Task Every_command_has_help(params string[] command)
     {
         var result = await Run([.. command, "--help"]);

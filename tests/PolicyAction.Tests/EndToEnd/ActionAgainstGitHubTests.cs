@@ -133,4 +133,18 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
         Assert.Contains(workspace.AuditLines(), l => l.Contains("level_changed", StringComparison.Ordinal));
         Assert.DoesNotContain(RunnerSimulation.Token, result.Stdout.Split('\n').Skip(1).Aggregate(string.Empty, (a, b) => a + b), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Policy_response_run_is_the_same_pipeline_from_a_shell()
+    {
+        using var workspace = DoubleWorkspace.Checkout(_github);
+        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun().Input("auto-apply", "true");
+        runner.Environment["INPUT_COMMAND"] = "gates";
+
+        var result = await runner.RunAsync("run");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("apply", runner.Outputs()["mode"]);
+        Assert.Contains("::group::Alerts", result.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -54,7 +54,7 @@ internal sealed class RunnerSimulation : IDisposable
         return this;
     }
 
-    public async Task<CliResult> RunAsync()
+    public async Task<CliResult> RunAsync(string command = "action")
     {
         File.WriteAllText(OutputFile, string.Empty);
         File.WriteAllText(SummaryFile, string.Empty);
@@ -83,7 +83,7 @@ internal sealed class RunnerSimulation : IDisposable
             environment[name] = value;
         }
 
-        return await ProcessCli.RunAsync(Workspace.Root, environment, "action");
+        return await ProcessCli.RunAsync(Workspace.Root, environment, command);
     }
 
     /// <summary>The outputs written to GITHUB_OUTPUT, parsed the way the runner parses heredocs.</summary>
