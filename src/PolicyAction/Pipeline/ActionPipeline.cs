@@ -224,16 +224,7 @@ internal sealed class ActionPipeline : IDisposable
                 }
             }
 
-            summary.Heading("Alerts", 3).Table(
-                ["Alert", "Severity", "State", "Observed", "Threshold", "Issue"],
-                report.Alerts.Select(a => (IReadOnlyList<string>)[
-                    a.Id,
-                    a.Severity,
-                    !a.Evaluated ? "not evaluated" : !a.Firing ? "ok" : a.Silenced ? "🔕 silenced" : a.Inhibited ? $"inhibited by {a.InhibitedBy}" : "🔥 firing",
-                    a.Observed,
-                    a.Threshold,
-                    a.IssueUrl is null ? string.Empty : $"[#{a.IssueNumber}]({a.IssueUrl})",
-                ]));
+            AlertSummary.Write(summary, report);
             outputs.Set("alerts", string.Join(',', report.Alerts.Where(a => a.Active).Select(a => a.Id)));
             outputs.Set("issue-urls", string.Join('\n', issueUrls));
             return new AlertEvaluator(_services.Clock, settings).ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success;

@@ -141,4 +141,61 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         Assert.Single(issues, i => i.Open);
         Assert.All(issues.Where(i => !i.Open), i => Assert.StartsWith("Duplicate of #", i.Comments[^1], StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Blocked_streaks_are_inhibited_while_the_brake_has_its_own_issue()
+    {
+        var log = new StringBuilder();
+        for (var i = 4; i > 0; i--)
+        {
+            log.Append($"{{\"timestamp\":\"{DateTimeOffset.UtcNow.AddMinutes(-i):O}\",\"event\":\"response_blocked\",\"policy\":\"RED\",\"mode\":\"apply\",\"blocked_by\":[\"safety_brake\"]}}\n");
+        }
+
+        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["state/policy_response_log.jsonl"] = Encoding.UTF8.GetBytes(log.ToString()),
+            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
+        }, "blocked four times");
+        Brake(engaged: true);
+
+        var check = await CheckAsync();
+
+        Assert.Equal(1, check.Result.ExitCode);
+        Assert.Single(_github.Issues());
+        Assert.Equal("brake_engaged", check.Outputs["alerts"]);
+        Assert.Contains("inhibited by brake_engaged", check.Result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Repeated_action_failures_create_one_fix_branch_and_never_move_it()
+    {
+        var log = new StringBuilder();
+        for (var i = 3; i > 0; i--)
+        {
+            var id = Guid.NewGuid();
+            log.Append($"{{\"timestamp\":\"{DateTimeOffset.UtcNow.AddHours(-i):O}\",\"event\":\"action_finished\",\"response_id\":\"{id}\",\"action\":\"mirror\",\"status\":\"failed\",\"detail\":\"exited with code 1\"}}\n");
+            log.Append($"{{\"timestamp\":\"{DateTimeOffset.UtcNow.AddHours(-i):O}\",\"event\":\"response_finished\",\"response_id\":\"{id}\",\"policy\":\"RED\",\"mode\":\"apply\",\"status\":\"failed\",\"actions_failed\":1}}\n");
+        }
+
+        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["state/policy_response_log.jsonl"] = Encoding.UTF8.GetBytes(log.ToString()),
+            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
+        }, "three failed responses");
+
+        await CheckAsync();
+        var branch = Assert.Single(_github.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
+        var head = _github.BranchHead(branch);
+        var issue = Assert.Single(_github.Issues());
+        Assert.Contains(branch, issue.Body, StringComparison.Ordinal);
+
+        // Someone commits a fix on the branch; the next check must leave it where it is.
+        _github.CommitFiles(branch, new Dictionary<string, byte[]> { ["fix.txt"] = "work in progress"u8.ToArray() }, "a person's fix");
+        var theirs = _github.BranchHead(branch);
+        await CheckAsync();
+
+        Assert.NotEqual(head, theirs);
+        Assert.Equal(theirs, _github.BranchHead(branch));
+        Assert.Single(_github.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
+    }
 }
