@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # policy-response container action.
-# Base images are pinned by digest; refresh them deliberately (docs/security.md).
+# Base images are pinned by digest; refresh them deliberately (check the new digest, then update both).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0@sha256:ea8bde36c11b6e7eec2656d0e59101d4462f6bd630730f2c8201ed0572b295d5 AS build
 WORKDIR /src

@@ -170,7 +170,7 @@ internal static partial class ConfigLoader
                     continue;
                 }
 
-                levels[level] = ValidateActions(actions ?? [], levelPath, Report);
+                levels[level] = ValidateActions(actions ?? [], levelPath, index, Report);
             }
         }
 
@@ -329,7 +329,7 @@ internal static partial class ConfigLoader
         return fallback;
     }
 
-    private static List<ActionDefinition> ValidateActions(List<ActionDocument> actions, string levelPath, Action<string, string, bool> report)
+    private static List<ActionDefinition> ValidateActions(List<ActionDocument> actions, string levelPath, YamlPositionIndex index, Action<string, string, bool> report)
     {
         var result = new List<ActionDefinition>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -398,6 +398,12 @@ internal static partial class ConfigLoader
             }
 
             var paths = new List<string>();
+            if (action.Reversible is null && index.Has($"{at}.reversible"))
+            {
+                report($"{at}.reversible", "is empty; give the files the action changes under 'paths', or remove 'reversible'", true);
+                ok = false;
+            }
+
             if (action.Reversible is { } reversible)
             {
                 if (reversible.Paths is null || reversible.Paths.Count == 0)
@@ -512,7 +518,7 @@ internal static partial class ConfigLoader
     private static ConfigProblem Problem(string path, Mark mark, string field, string message) =>
         new(path, (int)mark.Line, (int)mark.Column, field, message);
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,63}\z")]
     private static partial Regex ActionIdPattern();
 
     [GeneratedRegex("Property '([^']*)' not found")]

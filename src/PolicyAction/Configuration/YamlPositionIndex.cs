@@ -60,6 +60,8 @@ internal sealed class YamlPositionIndex
         }
     }
 
+    public bool Has(string path) => _keys.ContainsKey(path) || _values.ContainsKey(path);
+
     /// <summary>The position of the value itself, falling back to its key.</summary>
     public Mark? FindValue(string path) => _values.TryGetValue(path, out var mark) ? mark : Find(path);
 

@@ -33,6 +33,9 @@ internal sealed class ResponseService
     public const long MaxUndoBytesPerFile = 16 * 1024 * 1024;
     public const string PlanDigestGate = "plan_digest";
 
+    /// <summary>How far back the last recorded level is looked for.</summary>
+    public static readonly TimeSpan LevelHistoryLookBack = TimeSpan.FromDays(31);
+
     private readonly StateStore _store;
     private readonly PolicyConfig _config;
     private readonly GateEvaluator _gates;
@@ -359,7 +362,8 @@ internal sealed class ResponseService
     /// <summary>Appends to the level history (the audit log's level_changed records) when the level differs from the last one.</summary>
     private void RecordLevel(string level, string mode)
     {
-        var last = _store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged);
+        // Bounded: a level unchanged for longer than this is recorded again (harmless: no previous level, so no flip).
+        var last = _store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged, _clock.GetUtcNow() - LevelHistoryLookBack);
         if (last?.Policy == level)
         {
             return;

@@ -115,7 +115,7 @@ internal sealed class AuditLog
                         continue;
                     }
 
-                    throw new StateFileException(Path, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged (policy-response verify-log finds every bad line)", e);
+                    throw new StateFileException(Path, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged", e);
                 }
 
                 tornNoted = record.Event == AuditEvents.TornRecordNoted;
@@ -136,7 +136,8 @@ internal sealed class AuditLog
     }
 
     /// <summary>The newest record that matches, reading back from the end only as far as it must.</summary>
-    public AuditRecord? FindLast(Func<AuditRecord, bool> match)
+    /// <param name="notBefore">Stop at records older than this (less the ordering slack): the search is bounded.</param>
+    public AuditRecord? FindLast(Func<AuditRecord, bool> match, DateTimeOffset notBefore)
     {
         if (!File.Exists(Path))
         {
@@ -167,6 +168,11 @@ internal sealed class AuditLog
                 if (record is not null && match(record))
                 {
                     return record;
+                }
+
+                if (record is not null && record.Timestamp < notBefore - OrderingSlack)
+                {
+                    return null;
                 }
             }
         }

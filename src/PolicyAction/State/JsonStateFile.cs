@@ -16,7 +16,7 @@ internal static class JsonStateFile
         where T : class
         => TryRead(path, typeInfo) ?? whenMissing;
 
-    public static T? TryRead<T>(string path, JsonTypeInfo<T> typeInfo)
+    public static T? TryRead<T>(string path, JsonTypeInfo<T> typeInfo, long maxBytes = MaxStateFileBytes)
         where T : class
     {
         byte[] bytes;
@@ -33,9 +33,9 @@ internal static class JsonStateFile
                 return null;
             }
 
-            if (info.Length > MaxStateFileBytes)
+            if (info.Length > maxBytes)
             {
-                throw new StateFileException(path, $"is {info.Length} bytes, larger than the {MaxStateFileBytes}-byte limit for a state file");
+                throw new StateFileException(path, $"is {info.Length} bytes, larger than the {maxBytes}-byte limit for this file");
             }
 
             bytes = File.ReadAllBytes(path);

@@ -24,6 +24,16 @@ namespace PolicyAction.State;
 [JsonSerializable(typeof(Alerts.AlertReport))]
 internal sealed partial class StateJsonContext : JsonSerializerContext
 {
+    /// <summary>
+    /// The same contract without HTML-safe escaping: files on disk are not embedded in HTML, and people grep
+    /// the blocked report for the literal <c>&lt;!-- POLICY_RESPONSE: BLOCKED</c> marker.
+    /// </summary>
+    public static StateJsonContext Relaxed => s_relaxed ??= new(new System.Text.Json.JsonSerializerOptions(Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    private static StateJsonContext? s_relaxed;
 }
 
 /// <summary>The same contract on one line, for JSONL records.</summary>

@@ -27,9 +27,12 @@ internal sealed class StateStore
 
     public void WritePreview(ResponseReport report) => JsonStateFile.Write(Paths.Preview, report, StateJsonContext.Default.ResponseReport);
 
-    public void WriteBlockedReport(BlockedReport report) => JsonStateFile.Write(Paths.BlockedReport, report, StateJsonContext.Default.BlockedReport);
+    public void WriteBlockedReport(BlockedReport report) => JsonStateFile.Write(Paths.BlockedReport, report, StateJsonContext.Relaxed.BlockedReport);
 
-    public UndoRecord? ReadUndo(Guid responseId) => JsonStateFile.TryRead(Paths.UndoRecord(responseId), StateJsonContext.Default.UndoRecord);
+    /// <summary>Undo records hold base64 copies of files (up to 16 MiB each), so they may be larger than other state.</summary>
+    public const long MaxUndoRecordBytes = 256L * 1024 * 1024;
+
+    public UndoRecord? ReadUndo(Guid responseId) => JsonStateFile.TryRead(Paths.UndoRecord(responseId), StateJsonContext.Default.UndoRecord, MaxUndoRecordBytes);
 
     public void WriteUndo(UndoRecord record) => JsonStateFile.Write(Paths.UndoRecord(record.ResponseId), record, StateJsonContext.Default.UndoRecord);
 }

@@ -93,6 +93,8 @@ public class ConfigLoaderTests
         { "- version: 1\n", 1, 1, "expected a mapping" },
         { "version: 1\ngates:\n  max_responses_per_24h: -1\nlevels: {}\n", 3, 26, "0 or more" },
         { "version: 1\nlevels: {}\nalerts:\n  fail_on: severe\n", 4, 12, "not a severity" },
+        { "version: 1\nlevels:\n  RED:\n    - id: \"abc\\n\"\n      run: [\"/bin/true\"]\n", 4, 11, "must be" },
+        { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible:\n", 6, 18, "reversible" },
         { "version: 1\nlevels: {}\nalerts:\n  rules:\n    red_flip: {}\n", 5, 5, "unknown alert 'red_flip'" },
         { "version: 1\nlevels: {}\nalerts:\n  rules:\n    brake_engaged:\n      longer_than: 4 hours\n", 6, 20, "not a duration" },
         { "version: 1\nlevels: {}\nalerts:\n  rules:\n    brake_engaged:\n      more_than: 2\n", 6, 7, "does not apply to brake_engaged" },

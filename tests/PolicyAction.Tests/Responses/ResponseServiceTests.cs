@@ -86,6 +86,31 @@ public sealed class ResponseServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task The_level_history_is_looked_for_only_within_its_window()
+    {
+        await Respond(PolicyLevel.Red, apply: false);
+        _clock.Advance(TimeSpan.FromDays(40));
+        await Respond(PolicyLevel.Yellow, apply: true);
+        _clock.Advance(TimeSpan.FromDays(40));
+
+        await Respond(PolicyLevel.Yellow, apply: false);
+
+        var history = LevelHistory();
+        Assert.Equal(["RED", "YELLOW", "YELLOW"], history.Select(r => r.Policy));
+        Assert.Null(history[2].PreviousPolicy);
+    }
+
+    [Fact]
+    public async Task The_blocked_report_keeps_the_audit_marker_greppable()
+    {
+        Store.WriteBrake(new SafetyBrakeState { IsEngaged = true });
+
+        await Respond(PolicyLevel.Red, apply: true);
+
+        Assert.Contains("\"audit_marker\": \"<!-- POLICY_RESPONSE: BLOCKED 2026-11-24T05:00:00Z -->\"", _workspace.Read("reports/policy_response_blocked.json"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dry_run_writes_the_preview_and_executes_nothing()
     {
         var processes = new ScriptedProcessRunner();
