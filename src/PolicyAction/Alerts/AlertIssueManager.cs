@@ -27,9 +27,15 @@ internal sealed class AlertIssueManager
     private readonly TimeProvider _clock;
     private readonly string? _runUrl;
     private readonly string? _runbookUrl;
+    private readonly IssueClaim? _claim;
+    private readonly Action<AlertHistoryRecord> _recordLocally;
 
-    public AlertIssueManager(IIssuesApi issues, IRepositoryApi repository, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl)
+    /// <param name="claim">Claims the right to open an issue on the shared branch first; null when this run does not commit to a branch.</param>
+    /// <param name="recordLocally">Appends a claim to the local history too, so the artifact commit carries it instead of dropping it.</param>
+    public AlertIssueManager(IIssuesApi issues, IRepositoryApi repository, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
     {
+        _claim = claim;
+        _recordLocally = recordLocally;
         _issues = issues;
         _repository = repository;
         _settings = settings;
@@ -107,17 +113,17 @@ internal sealed class AlertIssueManager
         var open = issues.FirstOrDefault(i => i.Open);
         if (open is not null)
         {
-            if (alert.LastNotifiedAt is { } last && now - last < _settings.Issues.RepeatInterval && alert.IssueNumber == open.Number)
+            // An issue the report does not know (another check opened it, or the report was lost) counts as
+            // notified when it was last updated, so a check running just after its twin does not comment.
+            var known = alert.IssueNumber == open.Number;
+            var lastNotified = known ? alert.LastNotifiedAt : open.UpdatedAt;
+            if (lastNotified is { } last && now - last < _settings.Issues.RepeatInterval)
             {
-                return alert;
+                return known ? alert : alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = last };
             }
 
-            if (alert.IssueNumber != open.Number || alert.LastNotifiedAt is not null)
-            {
-                await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
-                actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
-            }
-
+            await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
+            actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
             return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = now };
         }
 
@@ -130,24 +136,46 @@ internal sealed class AlertIssueManager
             return alert with { IssueNumber = recent.Number, IssueUrl = recent.Url, LastNotifiedAt = now };
         }
 
+        if (_claim is not null)
+        {
+            var claim = await _claim.ClaimAsync(alert, cancellationToken).ConfigureAwait(false);
+            if (!claim.Won)
+            {
+                // Another check is opening this issue right now: adopt it if it is already there, else leave it to that run.
+                var theirs = (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
+                    .Where(i => i.Open && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
+                    .OrderBy(i => i.Number)
+                    .FirstOrDefault();
+                actions.Add(new IssueAction(alert.Id, "claimed_elsewhere", theirs is null
+                    ? $"another check ({claim.HeldBy}) is opening the issue; not opening a second one"
+                    : $"another check ({claim.HeldBy}) opened #{theirs.Number}"));
+                return theirs is null ? alert : alert with { IssueNumber = theirs.Number, IssueUrl = theirs.Url, LastNotifiedAt = now };
+            }
+
+            _recordLocally(claim.Record!);
+        }
+
         var created = await _issues.CreateIssueAsync(
             AlertIssueText.Title(alert),
             AlertIssueText.Body(alert, now, _runUrl, _runbookUrl, alert.FixBranch),
             _settings.Issues.Labels,
             _settings.Issues.Assignees,
             cancellationToken).ConfigureAwait(false);
-        // Two checks running at once can both open an issue: the one with the lower number wins, the other
-        // closes its own as a duplicate. Listing by label sees new issues at once, unlike the search index.
-        var twin = (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
-            .Where(i => i.Open && i.Number < created.Number && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
-            .OrderBy(i => i.Number)
-            .FirstOrDefault();
-        if (twin is not null)
+        if (_claim is null)
         {
-            await _issues.AddCommentAsync(created.Number, $"Duplicate of #{twin.Number} (two alert checks ran at once).\n", cancellationToken).ConfigureAwait(false);
-            await _issues.SetIssueOpenAsync(created.Number, false, cancellationToken).ConfigureAwait(false);
-            actions.Add(new IssueAction(alert.Id, "duplicate", $"closed #{created.Number} as a duplicate of #{twin.Number}"));
-            return alert with { IssueNumber = twin.Number, IssueUrl = twin.Url, LastNotifiedAt = now };
+            // Without a claim on the branch, two checks at once can both open an issue: the lower number wins and
+            // the other closes its own as a duplicate. Listing by label sees new issues at once, unlike the search index.
+            var twin = (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
+                .Where(i => i.Open && i.Number < created.Number && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
+                .OrderBy(i => i.Number)
+                .FirstOrDefault();
+            if (twin is not null)
+            {
+                await _issues.AddCommentAsync(created.Number, $"Duplicate of #{twin.Number} (two alert checks ran at once).\n", cancellationToken).ConfigureAwait(false);
+                await _issues.SetIssueOpenAsync(created.Number, false, cancellationToken).ConfigureAwait(false);
+                actions.Add(new IssueAction(alert.Id, "duplicate", $"closed #{created.Number} as a duplicate of #{twin.Number}"));
+                return alert with { IssueNumber = twin.Number, IssueUrl = twin.Url, LastNotifiedAt = now };
+            }
         }
 
         actions.Add(new IssueAction(alert.Id, "opened", $"fired; opened #{created.Number}"));

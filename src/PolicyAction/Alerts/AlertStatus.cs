@@ -84,7 +84,7 @@ internal sealed record AlertHistoryRecord
 
     public required string Alert { get; init; }
 
-    /// <summary>fired, resolved, repeated, silenced.</summary>
+    /// <summary>fired, resolved, silenced; opened, repeated, reopened, fix_branch; issue_claimed.</summary>
     public required string Event { get; init; }
 
     public required string Severity { get; init; }
@@ -94,4 +94,9 @@ internal sealed record AlertHistoryRecord
     public string? Threshold { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>On <c>issue_claimed</c>: the alert's fingerprint and the run that claimed the right to open its issue.</summary>
+    public string? Fingerprint { get; init; }
+
+    public string? Claimant { get; init; }
 }

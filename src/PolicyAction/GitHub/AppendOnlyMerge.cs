@@ -46,6 +46,21 @@ internal static class AppendOnlyMerge
         return merged.ToArray();
     }
 
+    /// <summary>The file with one more line at its end; a last line without its newline gets one first.</summary>
+    public static byte[] Append(byte[] file, byte[] line)
+    {
+        var separator = file.Length > 0 && file[^1] != (byte)'\n' ? 1 : 0;
+        var content = new byte[file.Length + separator + line.Length];
+        file.CopyTo(content, 0);
+        if (separator == 1)
+        {
+            content[file.Length] = (byte)'\n';
+        }
+
+        line.CopyTo(content, file.Length + separator);
+        return content;
+    }
+
     private static IEnumerable<string> Lines(byte[] bytes) =>
         System.Text.Encoding.UTF8.GetString(bytes).Split('\n').Where(line => line.Length > 0);
 }

@@ -12,17 +12,13 @@ namespace PolicyAction.GitHub;
 /// </summary>
 internal sealed class BranchReservation
 {
-    public const int MaxAttempts = 8;
-
-    private readonly IRepositoryApi _api;
-    private readonly string _branch;
+    private readonly BranchLogAppender _log;
     private readonly int _maxResponses;
     private readonly TimeProvider _clock;
 
     public BranchReservation(IRepositoryApi api, string branch, int maxResponses, TimeProvider clock)
     {
-        _api = api;
-        _branch = branch;
+        _log = new BranchLogAppender(api, branch);
         _maxResponses = maxResponses;
         _clock = clock;
     }
@@ -32,45 +28,38 @@ internal sealed class BranchReservation
 
     public async Task<Reservation> ReserveAsync(AuditRecord started, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var branch = _log.Branch;
+        string[] blockedBy = [];
+        var outcome = await _log.AppendAsync(
+            ArtifactCommitter.AuditLogPath,
+            remote =>
+            {
+                var records = AuditLog.Parse(new MemoryStream(remote), $"{ArtifactCommitter.AuditLogPath} on {branch}").Records;
+                var applied = GateEvaluator.AppliedResponsesInWindow(records, _clock.GetUtcNow());
+                if (applied >= _maxResponses)
+                {
+                    blockedBy = [GateNames.RateLimit];
+                    return AppendDecision.Refuse($"blocked by rate_limit: {applied} applied response(s) in the last 24 h on {branch} reached the limit of {_maxResponses} (another run took the last slot); nothing was executed");
+                }
+
+                if (started.Trigger is { } trigger && records.Any(r => r.Event == AuditEvents.ResponseStarted && r.Trigger == trigger))
+                {
+                    blockedBy = ["trigger"];
+                    return AppendDecision.Refuse($"{trigger} has already applied a response on {branch}; nothing was executed");
+                }
+
+                return AppendDecision.Append(AuditLog.Line(started));
+            },
+            $"policy-response: reserve {started.Policy} response {started.ResponseId:D}\n\nRecorded before any action runs, so concurrent runs share one rate limit.",
+            "the response was not reserved and nothing was executed",
+            cancellationToken).ConfigureAwait(false);
+
+        if (!outcome.Appended)
         {
-            var head = await _api.GetBranchHeadAsync(_branch, cancellationToken).ConfigureAwait(false)
-                ?? throw new GitHubApiException($"branch {_branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
-            var remote = await _api.GetFileAsync(head, ArtifactCommitter.AuditLogPath, cancellationToken).ConfigureAwait(false) ?? [];
-            var records = AuditLog.Parse(new MemoryStream(remote), $"{ArtifactCommitter.AuditLogPath} on {_branch}").Records;
-
-            var applied = GateEvaluator.AppliedResponsesInWindow(records, _clock.GetUtcNow());
-            if (applied >= _maxResponses)
-            {
-                return new Reservation(false, [GateNames.RateLimit], $"blocked by rate_limit: {applied} applied response(s) in the last 24 h on {_branch} reached the limit of {_maxResponses} (another run took the last slot); nothing was executed");
-            }
-
-            if (started.Trigger is { } trigger && records.Any(r => r.Event == AuditEvents.ResponseStarted && r.Trigger == trigger))
-            {
-                return new Reservation(false, ["trigger"], $"{trigger} has already applied a response on {_branch}; nothing was executed");
-            }
-
-            var line = AuditLog.Line(started);
-            var content = new byte[remote.Length + (remote.Length > 0 && remote[^1] != '\n' ? 1 : 0) + line.Length];
-            remote.CopyTo(content, 0);
-            if (content.Length > remote.Length + line.Length)
-            {
-                content[remote.Length] = (byte)'\n';
-            }
-
-            line.CopyTo(content, content.Length - line.Length);
-            var commit = await _api.CreateCommitAsync(
-                head,
-                [new FileChange(ArtifactCommitter.AuditLogPath, content)],
-                $"policy-response: reserve {started.Policy} response {started.ResponseId:D}\n\nRecorded before any action runs, so concurrent runs share one rate limit.",
-                cancellationToken).ConfigureAwait(false);
-            if (await _api.TryFastForwardAsync(_branch, commit, cancellationToken).ConfigureAwait(false))
-            {
-                CommitSha = commit;
-                return new Reservation(true, [], $"reserved on {_branch} as {commit}");
-            }
+            return new Reservation(false, blockedBy, outcome.Refusal!);
         }
 
-        throw new GitHubApiException($"branch {_branch} kept moving: {MaxAttempts} attempts to reserve the response lost the race; nothing was executed");
+        CommitSha = outcome.CommitSha;
+        return new Reservation(true, [], $"reserved on {branch} as {outcome.CommitSha}");
     }
 }

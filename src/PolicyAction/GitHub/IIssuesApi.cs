@@ -1,7 +1,8 @@
 namespace PolicyAction.GitHub;
 
 /// <summary>An issue as the alert checker needs it.</summary>
-internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt);
+/// <summary>An issue as the alert checker sees it; <paramref name="UpdatedAt"/> moves with every comment.</summary>
+internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>The seam to GitHub's issues and branches for the alert checker.</summary>
 internal interface IIssuesApi

@@ -190,7 +190,7 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
         });
 
     private static IssueInfo ToInfo(Issue issue) =>
-        new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt);
+        new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt, issue.UpdatedAt ?? issue.CreatedAt);
 
     private static async Task<T> Call<T>(string doing, Func<Task<T>> call)
     {

@@ -105,7 +105,7 @@ internal sealed class ActionPipeline : IDisposable
 
         if (command is "run" or "alerts")
         {
-            var alertsExit = await AlertsAsync(summary, outputs, cancellationToken).ConfigureAwait(false);
+            var alertsExit = await AlertsAsync(summary, outputs, commitMode, cancellationToken).ConfigureAwait(false);
             exitCode = exitCode == ExitCodes.Success ? alertsExit : exitCode;
         }
 
@@ -172,7 +172,7 @@ internal sealed class ActionPipeline : IDisposable
         return result;
     }
 
-    private async Task<int> AlertsAsync(JobSummary summary, ActionOutputs outputs, CancellationToken cancellationToken)
+    private async Task<int> AlertsAsync(JobSummary summary, ActionOutputs outputs, string commitMode, CancellationToken cancellationToken)
     {
         using (Reporter.Group("Alerts"))
         {
@@ -199,7 +199,9 @@ internal sealed class ActionPipeline : IDisposable
             {
                 var (api, branch) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
                 var runbook = _context.Repository is null ? null : $"{_context.ServerUrl.TrimEnd('/')}/{_context.Repository}/blob/{branch}/docs/runbook.md";
-                var manager = new Alerts.AlertIssueManager((IIssuesApi)api, api, settings, _services.Clock, _context.RunUrl, runbook);
+                // The branch is the shared state that lets concurrent checks agree on who opens an issue; without commits there is none.
+                var claim = commitMode == "false" ? null : new Alerts.IssueClaim(api, branch, _services.Clock, Claimant());
+                var manager = new Alerts.AlertIssueManager((IIssuesApi)api, api, settings, _services.Clock, _context.RunUrl, runbook, claim, service.AppendHistory);
                 var sync = await manager.SyncAsync(report, previous, branch, cancellationToken).ConfigureAwait(false);
                 report = sync.Report;
                 issueUrls.AddRange(sync.IssueUrls);
@@ -230,6 +232,10 @@ internal sealed class ActionPipeline : IDisposable
             return new AlertEvaluator(_services.Clock, settings).ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success;
         }
     }
+
+    /// <summary>Names this run in a claim: the workflow run and attempt when known, and a random part so two local runs differ.</summary>
+    private string Claimant() =>
+        $"{(_context.RunId is { } id ? $"run {id}/{_context.RunAttempt ?? "1"} " : string.Empty)}{Guid.NewGuid():N}";
 
     private bool HasToken => !string.IsNullOrEmpty(_inputs.GetString("github-token") ?? _services.Context.Variable("GITHUB_TOKEN"));
 

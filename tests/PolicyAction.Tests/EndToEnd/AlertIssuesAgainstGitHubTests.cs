@@ -38,11 +38,11 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
                 : "{\"is_engaged\": false}"),
         }, engaged ? "engage brake" : "release brake");
 
-    private async Task<(CliResult Result, Dictionary<string, string> Outputs, int Writes)> CheckAsync()
+    private async Task<(CliResult Result, Dictionary<string, string> Outputs, int Writes)> CheckAsync(string commitArtifacts = "apply-only")
     {
         var before = _github.Exchanges.Count;
         using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace).Event("schedule", "{}").Input("command", "alerts");
+        using var runner = DoubleWorkspace.Runner(_github, workspace).Event("schedule", "{}").Input("command", "alerts").Input("commit-artifacts", commitArtifacts);
         var result = await runner.RunAsync();
         return (result, runner.Outputs(), _github.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
     }
@@ -131,11 +131,32 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_checks_at_once_leave_one_open_issue()
+    public async Task Two_checks_at_once_open_one_issue()
     {
         Brake(engaged: true);
 
-        await Task.WhenAll(CheckAsync(), CheckAsync());
+        var checks = await Task.WhenAll(CheckAsync(), CheckAsync(), CheckAsync());
+
+        Assert.All(checks, c => Assert.True(c.Result.ExitCode == 1, c.Result.ToString()));
+        var issue = AlertIssue();
+        Assert.True(issue.Open);
+        Assert.Empty(issue.Comments);
+        var history = Encoding.UTF8.GetString(_github.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
+        Assert.Single(history.Split('\n'), line => line.Contains("\"event\":\"issue_claimed\"", StringComparison.Ordinal));
+        Assert.Single(history.Split('\n'), line => line.Contains("\"event\":\"opened\"", StringComparison.Ordinal));
+
+        // The next check adopts the one issue and stays quiet until the repeat interval passes.
+        var next = await CheckAsync();
+        Assert.Equal(0, next.Writes);
+        Assert.Empty(AlertIssue().Comments);
+    }
+
+    [Fact]
+    public async Task Without_commits_a_second_issue_is_closed_as_a_duplicate()
+    {
+        Brake(engaged: true);
+
+        await Task.WhenAll(CheckAsync("false"), CheckAsync("false"));
 
         var issues = _github.Issues().Where(i => i.Title.Contains("safety brake", StringComparison.Ordinal)).ToArray();
         Assert.Single(issues, i => i.Open);
