@@ -39,6 +39,7 @@ internal sealed class CommandTree
             Trust(),
             Brake(),
             Status(),
+            VerifyLog(),
             Alerts(),
             Run(),
             Action(),
@@ -210,6 +211,33 @@ internal sealed class CommandTree
                 ? JsonSerializer.Serialize(report, StateJsonContext.Default.StatusReport) + Environment.NewLine
                 : ConsoleRenderer.Status(report, services.Store));
             return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private Command VerifyLog()
+    {
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "SEQ:SHA256 printed by an earlier run (job summary, commit message): also check the log still reaches that record unchanged, so truncation and rewrites show.",
+        };
+        var json = JsonOption();
+        var command = new Command("verify-log", "Check the audit log's hash chain and report the first edited, inserted, reordered or deleted record. Exit 0 if intact, 2 if not.") { checkpoint, json };
+        command.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            ChainHead? expected = null;
+            if (parsed.GetValue(checkpoint) is { } text)
+            {
+                expected = ChainHead.TryParse(text.Trim(), out var head)
+                    ? head
+                    : throw new UsageException($"--checkpoint '{text}' is not SEQ:SHA256 (a record number, a colon and 64 lower-case hex digits)");
+            }
+
+            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected);
+            services.Reporter.Text(parsed.GetValue(json)
+                ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
+                : ConsoleRenderer.Verification(verification, services.Paths.Relative(services.Paths.AuditLog)));
+            return Task.FromResult(verification.Intact ? ExitCodes.Success : ExitCodes.UsageOrStateError);
         }));
         return command;
     }

@@ -83,6 +83,32 @@ internal static class ConsoleRenderer
         return TextTable.Render(null, rows);
     }
 
+    public static string Verification(LogVerification verification, string log)
+    {
+        var text = new StringBuilder();
+        foreach (var warning in verification.Warnings)
+        {
+            text.Append($"warning: {log}: {warning}\n");
+        }
+
+        if (verification.Intact)
+        {
+            text.Append(verification.Records == 0
+                ? $"{log}: no records yet; nothing to verify\n"
+                : $"{log}: chain intact, {verification.Records} record(s)\ncheckpoint: {verification.Head}\n");
+        }
+        else
+        {
+            text.Append($"{log}: chain BROKEN{(verification.BadLine is { } line ? $" at line {line}" : string.Empty)}\n");
+            text.Append($"  {verification.Problem}\n");
+            text.Append(verification.Records == 0
+                ? "  no record before it verifies\n"
+                : $"  records up to {verification.Head.Seq} verify (checkpoint {verification.Head})\n");
+        }
+
+        return text.ToString();
+    }
+
     public static string Alerts(Alerts.AlertCheck check)
     {
         var text = new StringBuilder();

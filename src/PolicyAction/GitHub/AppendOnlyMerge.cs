@@ -10,7 +10,11 @@ internal static class AppendOnlyMerge
     /// <param name="baseline">The file as this run found it before it started.</param>
     /// <param name="local">The file as this run leaves it (baseline plus appended lines).</param>
     /// <param name="remote">The file on the branch now, or null if the branch does not have it.</param>
-    public static byte[] Merge(byte[]? baseline, byte[] local, byte[]? remote)
+    /// <param name="chained">
+    /// The file is the hash-chained audit log: a line is matched by its record without its chain fields, and the
+    /// lines this run adds are relinked onto the branch's head so the merged chain verifies.
+    /// </param>
+    public static byte[] Merge(byte[]? baseline, byte[] local, byte[]? remote, bool chained = false)
     {
         baseline ??= [];
         if (!local.AsSpan().StartsWith(baseline))
@@ -18,18 +22,23 @@ internal static class AppendOnlyMerge
             throw new InvalidOperationException("the local log no longer starts with what this run read; it was rewritten, not appended to");
         }
 
+        // A last line without its newline is a write a crash interrupted: not a record, and never worth committing.
+        var complete = local.AsSpan(0, local.AsSpan().LastIndexOf((byte)'\n') + 1).ToArray();
         if (remote is null || remote.Length == 0)
         {
-            return local;
+            return complete;
         }
 
-        var present = new HashSet<string>(Lines(remote), StringComparer.Ordinal);
-        var missing = Lines(local.AsSpan(baseline.Length).ToArray()).Where(line => !present.Contains(line)).ToArray();
+        Func<string, string> identity = chained ? State.AuditChain.Identity : line => line;
+        var present = new HashSet<string>(Lines(remote).Select(identity), StringComparer.Ordinal);
+        var added = complete.Length > baseline.Length ? Lines(complete.AsSpan(baseline.Length).ToArray()) : [];
+        var missing = added.Where(line => !present.Contains(identity(line))).ToArray();
         if (missing.Length == 0)
         {
             return remote;
         }
 
+        var lines = chained ? State.AuditChain.Relink(missing, State.AuditChain.HeadOf(remote, "the branch's audit log")) : missing;
         using var merged = new MemoryStream();
         merged.Write(remote);
         if (remote[^1] != (byte)'\n')
@@ -37,7 +46,7 @@ internal static class AppendOnlyMerge
             merged.WriteByte((byte)'\n');
         }
 
-        foreach (var line in missing)
+        foreach (var line in lines)
         {
             merged.Write(System.Text.Encoding.UTF8.GetBytes(line));
             merged.WriteByte((byte)'\n');
@@ -61,6 +70,6 @@ internal static class AppendOnlyMerge
         return content;
     }
 
-    private static IEnumerable<string> Lines(byte[] bytes) =>
-        System.Text.Encoding.UTF8.GetString(bytes).Split('\n').Where(line => line.Length > 0);
+    private static string[] Lines(byte[] bytes) =>
+        System.Text.Encoding.UTF8.GetString(bytes).Split('\n').Where(line => line.Length > 0).ToArray();
 }

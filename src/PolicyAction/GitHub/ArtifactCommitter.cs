@@ -2,8 +2,8 @@ using PolicyAction.State;
 
 namespace PolicyAction.GitHub;
 
-/// <summary>What was committed: the commit, and how many times the branch moved under us first.</summary>
-internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyList<string> Paths);
+/// <summary>What was committed: the commit, how many times the branch moved under us first, and the audit log's head there.</summary>
+internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyList<string> Paths, ChainHead? Checkpoint);
 
 /// <summary>
 /// Commits the run's artifacts (audit log, undo records, reports) to a branch through the Git Data API:
@@ -72,7 +72,7 @@ internal sealed class ArtifactCommitter
                 if (AppendOnly.Contains(path))
                 {
                     var remote = await _api.GetFileAsync(head, path, cancellationToken).ConfigureAwait(false);
-                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote)));
+                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote, chained: path == AuditLogPath)));
                 }
                 else
                 {
@@ -80,10 +80,14 @@ internal sealed class ArtifactCommitter
                 }
             }
 
-            var commit = await _api.CreateCommitAsync(head, changes, message, cancellationToken).ConfigureAwait(false);
+            // The checkpoint is the head of the log as committed (merged and relinked), so it can be verified on the branch.
+            var log = changes.FirstOrDefault(c => c.Path == AuditLogPath);
+            var checkpoint = log is null ? null : AuditChain.HeadOf(log.Content, $"{AuditLogPath} as merged");
+            var text = checkpoint is null ? message : $"{message.TrimEnd('\n')}\nAudit log checkpoint: {checkpoint}\n";
+            var commit = await _api.CreateCommitAsync(head, changes, text, cancellationToken).ConfigureAwait(false);
             if (await _api.TryFastForwardAsync(branch, commit, cancellationToken).ConfigureAwait(false))
             {
-                return new CommitOutcome(commit, attempt, changes.Select(c => c.Path).ToArray());
+                return new CommitOutcome(commit, attempt, changes.Select(c => c.Path).ToArray(), checkpoint);
             }
         }
 

@@ -48,7 +48,7 @@ internal sealed class BranchReservation
                     return AppendDecision.Refuse($"{trigger} has already applied a response on {branch}; nothing was executed");
                 }
 
-                return AppendDecision.Append(AuditLog.Line(started));
+                return AppendDecision.Append(AuditChain.LineAfter(remote, started, $"{ArtifactCommitter.AuditLogPath} on {branch}"));
             },
             $"policy-response: reserve {started.Policy} response {started.ResponseId:D}\n\nRecorded before any action runs, so concurrent runs share one rate limit.",
             "the response was not reserved and nothing was executed",

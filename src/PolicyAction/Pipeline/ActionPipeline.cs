@@ -6,6 +6,7 @@ using PolicyAction.GitHub;
 using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.RunnerProtocol;
+using PolicyAction.State;
 
 namespace PolicyAction.Pipeline;
 
@@ -110,6 +111,7 @@ internal sealed class ActionPipeline : IDisposable
         }
 
         // apply-only: commit when a log gained records (a response applied or blocked, a new level, an alert changed), not for a preview alone.
+        ChainHead? committedCheckpoint = null;
         if (commitMode == "true" || (commitMode == "apply-only" && ArtifactCommitter.LogsChanged(baseline, _services.Paths)))
         {
             try
@@ -121,6 +123,7 @@ internal sealed class ActionPipeline : IDisposable
                     {
                         outputs.Set("commit-sha", outcome.CommitSha);
                         summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+                        committedCheckpoint = outcome.Checkpoint;
                     }
                 }
             }
@@ -133,8 +136,23 @@ internal sealed class ActionPipeline : IDisposable
             }
         }
 
+        SummarizeCheckpoint(summary, committedCheckpoint);
         Finish(outputs, summary);
         return exitCode;
+    }
+
+    /// <summary>The audit log's head, printed every run so a later truncation or rewrite shows against it.</summary>
+    private void SummarizeCheckpoint(JobSummary summary, ChainHead? committed)
+    {
+        var head = committed ?? _services.Store.AuditLog.Head();
+        if (head.Seq == 0)
+        {
+            return;
+        }
+
+        var where = committed is null ? "in the workspace" : "as committed";
+        Reporter.Line($"audit log checkpoint ({where}): {head}");
+        summary.Paragraph($"**Audit log checkpoint** ({where}): `{head}` · check it later with `policy-response verify-log --checkpoint {head}`");
     }
 
     private async Task<RespondResult> RespondAsync(ResponseService responses, PolicyLevel level, bool apply, string trigger, string commitMode, CancellationToken cancellationToken)

@@ -18,10 +18,15 @@ internal sealed class AuditLog
 
     public string Path { get; }
 
-    public void Append(AuditRecord record)
+    /// <summary>
+    /// Appends the record linked to the log's current head (see <see cref="AuditChain"/>) and returns the new head.
+    /// Callers hold the workspace lock, so there is one writer at a time.
+    /// </summary>
+    public ChainHead Append(AuditRecord record)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var head = AuditChain.HeadOf(stream, Path);
 
         // A crash mid-write can leave a last line without its newline. End that line and note it, so the
         // torn record stays on disk, is skipped knowingly by readers, and cannot corrupt the new record.
@@ -32,22 +37,46 @@ internal sealed class AuditLog
             if (stream.ReadByte() != '\n')
             {
                 line.WriteByte((byte)'\n');
-                var note = new AuditRecord
-                {
-                    Timestamp = record.Timestamp,
-                    Event = AuditEvents.TornRecordNoted,
-                    Actor = record.Actor,
-                    Detail = "the previous line is an incomplete record left by an interrupted write; it is kept and ignored",
-                };
-                line.Write(JsonSerializer.SerializeToUtf8Bytes(note, CompactJsonContext.Default.AuditRecord));
-                line.WriteByte((byte)'\n');
+                var note = AuditChain.Link(
+                    new AuditRecord
+                    {
+                        Timestamp = record.Timestamp,
+                        Event = AuditEvents.TornRecordNoted,
+                        Actor = record.Actor,
+                        Detail = "the previous line is an incomplete record left by an interrupted write; it is kept and ignored",
+                    },
+                    head);
+                var noteLine = Line(note);
+                line.Write(noteLine);
+                head = new ChainHead(head.Seq + 1, AuditChain.Hash(noteLine.AsSpan(0, noteLine.Length - 1)));
             }
         }
 
-        line.Write(Line(record));
+        var recordLine = Line(AuditChain.Link(record, head));
+        line.Write(recordLine);
         stream.Seek(0, SeekOrigin.End);
         stream.Write(line.GetBuffer(), 0, (int)line.Length);
         stream.Flush(flushToDisk: true);
+        return new ChainHead(head.Seq + 1, AuditChain.Hash(recordLine.AsSpan(0, recordLine.Length - 1)));
+    }
+
+    /// <summary>The chain's head now: the newest complete record, read from the end (cost does not grow with the log).</summary>
+    public ChainHead Head()
+    {
+        if (!File.Exists(Path))
+        {
+            return ChainHead.Genesis;
+        }
+
+        try
+        {
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return AuditChain.HeadOf(stream, Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(Path, $"cannot be read: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -154,16 +183,8 @@ internal sealed class AuditLog
                     continue;
                 }
 
-                AuditRecord? record;
-                try
-                {
-                    record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord);
-                }
-                catch (JsonException)
-                {
-                    // Damage is reported by the windowed reads and verify-log; a search skips it.
-                    continue;
-                }
+                // Damage is reported by the windowed reads and verify-log; a search skips it.
+                var record = TryParse(line);
 
                 if (record is not null && match(record))
                 {
@@ -249,6 +270,19 @@ internal sealed class AuditLog
         return new AuditLogContents(records, warning);
     }
 
+    /// <summary>The record a line holds, or null when it holds none (a torn or damaged line).</summary>
+    public static AuditRecord? TryParse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The exact bytes <see cref="Append"/> writes for a record (when the log ends cleanly).</summary>
     public static byte[] Line(AuditRecord record)
     {
@@ -265,7 +299,7 @@ internal sealed class AuditLog
     private static StateFileException Corrupt(string name, int line, JsonException error) =>
         new(name, $"line {line} is not a valid audit record ({error.Message}); the log may have been edited or damaged", error);
 
-    private static IEnumerable<(byte[] Line, bool Terminated)> Lines(Stream stream)
+    internal static IEnumerable<(byte[] Line, bool Terminated)> Lines(Stream stream)
     {
         var buffer = new byte[64 * 1024];
         using var current = new MemoryStream();

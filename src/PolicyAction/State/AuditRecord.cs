@@ -66,4 +66,10 @@ internal sealed record AuditRecord
     public string? Reason { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>The record's place in the log's hash chain: 1 for the first record, one more for each after it.</summary>
+    public long? Seq { get; init; }
+
+    /// <summary>The SHA-256 (hex) of the previous record's line, or 64 zeros for the first: see <see cref="AuditChain"/>.</summary>
+    public string? Prev { get; init; }
 }

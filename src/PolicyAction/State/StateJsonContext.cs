@@ -22,6 +22,7 @@ namespace PolicyAction.State;
 [JsonSerializable(typeof(GateEvaluation))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(Alerts.AlertReport))]
+[JsonSerializable(typeof(LogVerification))]
 internal sealed partial class StateJsonContext : JsonSerializerContext
 {
     /// <summary>

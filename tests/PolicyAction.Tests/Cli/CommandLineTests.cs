@@ -29,6 +29,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("brake", "release")]
     [InlineData("status")]
     [InlineData("alerts")]
+    [InlineData("verify-log")]
     [InlineData("action")]
     [InlineData("run")]
     public async Task Every_command_has_help(params string[] command)
@@ -45,6 +46,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("respond", "--bogus")]
     [InlineData("trust", "lock")]
     [InlineData("trust", "force-unlock", "--reason", "x")]
+    [InlineData("verify-log", "--checkpoint", "12")]
     public async Task Bad_usage_exits_2_with_a_message(params string[] args)
     {
         var result = await Run(args);
@@ -150,6 +152,29 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(json.RootElement.GetProperty("trust_locked").GetBoolean());
         Assert.False(json.RootElement.GetProperty("brake_engaged").GetBoolean());
         Assert.Equal(0, json.RootElement.GetProperty("responses_last24h").GetInt32());
+    }
+
+    [Fact]
+    public async Task Verify_log_prints_a_checkpoint_that_a_later_truncation_fails_against()
+    {
+        Assert.Equal(0, (await Run("brake", "engage", "--reason", "one")).ExitCode);
+        Assert.Equal(0, (await Run("brake", "release", "--reason", "two")).ExitCode);
+        var first = await Run("verify-log");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("chain intact, 2 record(s)", first.Stdout, StringComparison.Ordinal);
+        var checkpoint = first.Stdout.Split('\n').Single(l => l.StartsWith("checkpoint: ", StringComparison.Ordinal))["checkpoint: ".Length..];
+
+        var lines = _workspace.AuditLines();
+        _workspace.Write("state/policy_response_log.jsonl", lines[0] + "\n");
+        var truncated = await Run("verify-log", "--checkpoint", checkpoint);
+
+        Assert.Equal(2, truncated.ExitCode);
+        Assert.Contains("chain BROKEN", truncated.Stdout, StringComparison.Ordinal);
+        Assert.Contains("it was truncated", truncated.Stdout, StringComparison.Ordinal);
+        var json = await Run("verify-log", "--checkpoint", checkpoint, "--json");
+        using var report = JsonDocument.Parse(json.Stdout);
+        Assert.False(report.RootElement.GetProperty("intact").GetBoolean());
+        Assert.Equal(1, report.RootElement.GetProperty("records").GetInt64());
     }
 
     [Fact]

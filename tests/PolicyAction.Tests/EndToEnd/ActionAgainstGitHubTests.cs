@@ -1,5 +1,6 @@
 using System.Text;
 using PolicyAction.GitHubEmulator;
+using PolicyAction.State;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.EndToEnd;
@@ -71,7 +72,7 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
     {
         _github.CommitFiles("main", new Dictionary<string, byte[]>
         {
-            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes("version: 1\ngates:\n  max_responses_per_24h: 3\nlevels:\n  RED:\n    - id: note\n      run: [\"/bin/true\"]\n"),
+            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes("version: 1\ngates:\n  max_responses_per_24h: 3\nlevels:\n  RED:\n    - id: note\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\"mirrors/anchor_chain.json\"]\n"),
         }, "limit 3");
         var workspaces = Enumerable.Range(0, 8).Select(_ => DoubleWorkspace.Checkout(_github)).ToArray();
         var runners = workspaces.Select((w, i) =>
@@ -89,10 +90,28 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
         Assert.Equal(3, runners.Count(r => r.Outputs()["mode"] == "apply" && r.Outputs()["blocked"] == "false"));
         Assert.Equal(5, runners.Count(r => r.Outputs()["blocked"] == "true"));
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var onBranch = log.Select(AuditChain.Identity).ToHashSet();
+        var branchLog = _github.ReadFile("main", "state/policy_response_log.jsonl")!;
+        var verification = AuditLogVerifier.Verify(new MemoryStream(branchLog), "branch log");
+        Assert.True(verification.Intact, verification.Problem);
+        Assert.Equal(log.Length, verification.Records);
+        Assert.Contains($"Audit log checkpoint: {verification.Head}", _github.History("main")[0].Message, StringComparison.Ordinal);
+        foreach (var runner in runners.Where(r => r.Outputs()["mode"] == "apply" && r.Outputs()["blocked"] == "false"))
+        {
+            var id = runner.Outputs()["response-id"];
+            Assert.NotNull(_github.ReadFile("main", $"state/policy_response_undo_{id}.json"));
+        }
+
         foreach (var workspace in workspaces)
         {
-            // Everything each run logged locally is on the branch: nothing was lost in the races.
-            Assert.All(workspace.AuditLines(), line => Assert.Contains(line, log));
+            // Everything each run logged locally is on the branch (relinked into one chain): nothing was lost in the races,
+            // and each run's undo record is there byte for byte, none overwritten by another's.
+            Assert.All(workspace.AuditLines(), line => Assert.Contains(AuditChain.Identity(line), onBranch));
+            foreach (var undo in Directory.EnumerateFiles(workspace.PathOf("state"), "policy_response_undo_*.json"))
+            {
+                Assert.Equal(File.ReadAllBytes(undo), _github.ReadFile("main", $"state/{Path.GetFileName(undo)}"));
+            }
+
             workspace.Dispose();
         }
 

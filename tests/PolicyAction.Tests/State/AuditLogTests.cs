@@ -65,8 +65,8 @@ public class AuditLogTests
         using var workspace = new TempWorkspace();
         var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
         log.Append(Record(AuditEvents.BrakeEngaged));
-        File.AppendAllText(log.Path, "not json\n");
         log.Append(Record(AuditEvents.BrakeReleased));
+        InsertLine(log.Path, 1, "not json");
 
         var error = Assert.Throws<StateFileException>(() => log.Read());
 
@@ -99,12 +99,13 @@ public class AuditLogTests
         using var workspace = new TempWorkspace();
         var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
         log.Append(Record(AuditEvents.BrakeEngaged, minute: 0));
-        File.AppendAllText(log.Path, "damaged long ago\n");
         log.Append(Record(AuditEvents.BrakeReleased, minute: 1));
         for (var day = 2; day < 5; day++)
         {
             log.Append(Record(AuditEvents.BrakeEngaged, minute: day * 24 * 60));
         }
+
+        InsertLine(log.Path, 1, "damaged long ago");
 
         Assert.Equal(3, log.ReadSince(CliHarness.Now.AddDays(3)).Records.Count);
         Assert.Throws<StateFileException>(() => log.ReadSince(CliHarness.Now));
@@ -123,5 +124,45 @@ public class AuditLogTests
 
         Assert.Equal([AuditEvents.TornRecordNoted, AuditEvents.BrakeEngaged], contents.Records.Select(r => r.Event));
         Assert.NotNull(contents.Warning);
+    }
+
+    [Fact]
+    public void Append_refuses_to_link_onto_a_damaged_last_line()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged));
+        File.AppendAllText(log.Path, "not json\n");
+        var before = File.ReadAllBytes(log.Path);
+
+        var error = Assert.Throws<StateFileException>(() => log.Append(Record(AuditEvents.BrakeReleased)));
+
+        Assert.Contains("last line is not a valid audit record", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(log.Path));
+    }
+
+    [Fact]
+    public void Append_links_each_record_to_the_one_before_and_returns_the_head()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+
+        log.Append(Record(AuditEvents.BrakeEngaged));
+        var head = log.Append(Record(AuditEvents.BrakeReleased));
+
+        var lines = File.ReadAllLines(log.Path);
+        var records = log.Read().Records;
+        Assert.Equal([1L, 2L], records.Select(r => r.Seq!.Value));
+        Assert.Equal(ChainHead.Genesis.Hash, records[0].Prev);
+        Assert.Equal(AuditChain.Hash(System.Text.Encoding.UTF8.GetBytes(lines[0])), records[1].Prev);
+        Assert.Equal(new ChainHead(2, AuditChain.Hash(System.Text.Encoding.UTF8.GetBytes(lines[1]))), head);
+        Assert.Equal(head, log.Head());
+    }
+
+    private static void InsertLine(string path, int index, string line)
+    {
+        var lines = File.ReadAllLines(path).ToList();
+        lines.Insert(index, line);
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
     }
 }
