@@ -16,7 +16,8 @@ internal sealed record ProcessOutcome(
     string Stderr,
     bool OutputTruncated,
     TimeSpan Duration,
-    string? StartError);
+    string? StartError,
+    int StraysKilled = 0);
 
 /// <summary>The seam to the operating system's processes.</summary>
 internal interface IProcessRunner

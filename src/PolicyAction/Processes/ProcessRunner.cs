@@ -5,7 +5,8 @@ namespace PolicyAction.Processes;
 
 /// <summary>
 /// Starts real processes without a shell, streams their output line by line, keeps a bounded tail of it,
-/// and kills the whole process tree when the timeout passes.
+/// and kills the whole process tree when the timeout passes. No process an action started outlives it:
+/// when it exits or times out, its strays (detached grandchildren included) are killed too.
 /// </summary>
 internal sealed class ProcessRunner : IProcessRunner
 {
@@ -34,6 +35,9 @@ internal sealed class ProcessRunner : IProcessRunner
         {
             startInfo.Environment[name] = value;
         }
+
+        var cookie = StrayProcessSweeper.NewCookie();
+        startInfo.Environment[StrayProcessSweeper.CookieVariable] = cookie;
 
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = startInfo };
@@ -70,6 +74,8 @@ internal sealed class ProcessRunner : IProcessRunner
             }
         }
 
+        var strays = StrayProcessSweeper.KillAll(cookie);
+
         await Task.WhenAny(Task.WhenAll(stdoutTask, stderrTask), Task.Delay(OutputDrainGrace, CancellationToken.None)).ConfigureAwait(false);
         stopwatch.Stop();
 
@@ -81,7 +87,8 @@ internal sealed class ProcessRunner : IProcessRunner
             stderr.ToString(),
             stdout.Truncated || stderr.Truncated,
             stopwatch.Elapsed,
-            null);
+            null,
+            strays);
     }
 
     private static void KillTree(Process process)

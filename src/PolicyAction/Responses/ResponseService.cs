@@ -332,6 +332,13 @@ internal sealed class ResponseService
             { ExitCode: not 0 } => $"exited with code {outcome.ExitCode}",
             _ => null,
         };
+        if (outcome.StraysKilled > 0)
+        {
+            // Left running, they would act on the workspace unsupervised after the response is recorded as done.
+            var strays = $"{outcome.StraysKilled} process(es) it left running were killed";
+            detail = detail is null ? strays : $"{detail}; {strays}";
+        }
+
         if (detail is not null)
         {
             _reporter.Warning($"action {action.Id} {detail}");

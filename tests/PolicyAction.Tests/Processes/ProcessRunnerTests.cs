@@ -78,6 +78,51 @@ public class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task A_timeout_kills_grandchildren_that_detached_into_their_own_session()
+    {
+        using var workspace = new TempWorkspace();
+
+        // setsid puts the grandchild in a new session and process group: neither a tree walk nor a group kill reaches it.
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("setsid -f sh -c 'echo $$ > daemon.pid; exec sleep 300' </dev/null >/dev/null 2>&1; sleep 300", workspace, timeout: TimeSpan.FromSeconds(2)),
+            null,
+            CancellationToken.None);
+
+        Assert.True(outcome.TimedOut);
+        Assert.True(outcome.StraysKilled >= 1, $"killed {outcome.StraysKilled}");
+        await WaitUntilGone(int.Parse(workspace.Read("daemon.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task An_action_that_exits_cannot_leave_a_double_forked_daemon_behind()
+    {
+        using var workspace = new TempWorkspace();
+
+        // The classic double fork: the intermediate shell exits at once, so the daemon is reparented away from us.
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo $! > daemon.pid' ; sleep 0.2; exit 0", workspace, timeout: TimeSpan.FromSeconds(30)),
+            null,
+            CancellationToken.None);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.True(outcome.StraysKilled == 1, $"killed {outcome.StraysKilled}");
+        await WaitUntilGone(int.Parse(workspace.Read("daemon.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task The_sweep_spares_processes_that_do_not_carry_the_cookie()
+    {
+        using var workspace = new TempWorkspace();
+        using var bystander = Process.Start(new ProcessStartInfo("/bin/sleep", "30") { UseShellExecute = false })!;
+
+        var outcome = await new ProcessRunner().RunAsync(Shell("exit 0", workspace, timeout: TimeSpan.FromSeconds(30)), null, CancellationToken.None);
+
+        Assert.Equal(0, outcome.StraysKilled);
+        Assert.False(bystander.HasExited);
+        bystander.Kill();
+    }
+
+    [Fact]
     public async Task Captured_output_is_bounded_and_marked_as_truncated()
     {
         using var workspace = new TempWorkspace();
