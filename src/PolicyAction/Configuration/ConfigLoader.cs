@@ -57,15 +57,25 @@ internal static partial class ConfigLoader
             throw new ConfigurationException([new ConfigProblem(path, null, null, string.Empty, $"file is {file.Length} bytes; the limit is {MaxConfigBytes}")]);
         }
 
-        string text;
+        byte[] bytes;
         try
         {
-            text = StrictUtf8.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException([new ConfigProblem(path, null, null, string.Empty, $"cannot be read: {e.Message}")]);
         }
+
+        var content = bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes.AsSpan();
+        if (StrictUtf8.FirstInvalidByte(content) is { } bad)
+        {
+            var line = content[..bad].Count((byte)'\n') + 1;
+            var column = bad - (content[..bad].LastIndexOf((byte)'\n') + 1) + 1;
+            throw new ConfigurationException([new ConfigProblem(path, line, column, string.Empty, $"is not valid UTF-8 text (byte 0x{content[bad]:X2}); save the file as UTF-8")]);
+        }
+
+        var text = StrictUtf8.Encoding.GetString(content);
 
         return Parse(text, path);
     }
@@ -79,7 +89,9 @@ internal static partial class ConfigLoader
         }
         catch (YamlException e)
         {
-            throw new ConfigurationException([Problem(path, e.Start, string.Empty, $"not valid YAML: {Describe(e)}")]);
+            // YamlDotNet places a tab-indentation error at 1:1; point at the tab instead.
+            var mark = Describe(e).Contains("tab", StringComparison.Ordinal) && FirstIndentingTab(text) is { } tab ? tab : e.Start;
+            throw new ConfigurationException([Problem(path, mark, string.Empty, $"not valid YAML: {Describe(e)}; indent with spaces only")]);
         }
 
         if (index.Root is null)
@@ -464,7 +476,9 @@ internal static partial class ConfigLoader
         }
 
         var expectation = Expectations.TryGetValue(leaf, out var text) ? text : "has the wrong type";
-        return Problem(path, e.Start, field, $"{expectation} ({Describe(e)})");
+
+        // A cast failure's own message names .NET types, which says nothing to the person editing YAML.
+        return Problem(path, e.Start, field, e.InnerException is InvalidCastException ? expectation : $"{expectation} ({Describe(e)})");
     }
 
     private static string? KnownKeys(string parentPath)
@@ -513,6 +527,22 @@ internal static partial class ConfigLoader
         var close = message.IndexOf("), ", StringComparison.Ordinal);
         message = close >= 0 && message.StartsWith('(') ? message[(close + 3)..] : message;
         return message.TrimEnd('.');
+    }
+
+    private static Mark? FirstIndentingTab(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return new Mark(0, i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     private static ConfigProblem Problem(string path, Mark mark, string field, string message) =>

@@ -156,7 +156,7 @@ public class ConfigLoaderTests
 
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Load(workspace.ConfigPath));
 
-        Assert.Contains("cannot be read", error.Message, StringComparison.Ordinal);
+        Assert.Contains("policy-response.yml:3:3: is not valid UTF-8 text (byte 0xC3)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
