@@ -36,6 +36,7 @@ internal sealed class CommandTree
             Gates(),
             Respond(),
             Undo(),
+            Acknowledge(),
             Trust(),
             Brake(),
             Status(),
@@ -120,17 +121,31 @@ internal sealed class CommandTree
         var command = new Command("undo", "Preview, or with --apply perform, the undo of an applied response's reversible actions.") { responseId, apply };
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services =>
         {
-            var text = parsed.GetValue(responseId);
-            if (!Guid.TryParseExact(text, "D", out var id))
-            {
-                throw new UsageException($"'{text}' is not a response id; expected a UUID such as 0b6f7a0e-3c1d-4c1e-9a57-2f5d8c0e9a11");
-            }
-
+            var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
             return Task.FromResult(services.Undo().Run(id, parsed.GetValue(apply)));
         }));
         return command;
     }
+
+    private Command Acknowledge()
+    {
+        var responseId = new Argument<string>("response-id") { Description = "The interrupted response's id, as the blocked message and 'status' show it." };
+        var reason = ReasonOption();
+        var command = new Command("acknowledge", "Accept an interrupted response as it is (after checking the workspace), so applies may run again. To restore its files instead, use 'undo ID --apply'.") { responseId, reason };
+        command.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            var id = ParseResponseId(parsed.GetValue(responseId));
+            using var workspaceLock = services.LockWorkspace();
+            return Task.FromResult(services.Responses().Acknowledge(id, parsed.GetValue(reason)!));
+        }));
+        return command;
+    }
+
+    private static Guid ParseResponseId(string? text) =>
+        Guid.TryParseExact(text, "D", out var id)
+            ? id
+            : throw new UsageException($"'{text}' is not a response id; expected a UUID such as 0b6f7a0e-3c1d-4c1e-9a57-2f5d8c0e9a11");
 
     private Command Trust()
     {

@@ -76,6 +76,21 @@ internal sealed class ResponseService
         return _gates.Evaluate(new GateInputs(_store.ReadTrust(), _store.ReadBrake(), log.Records, _config.Gates));
     }
 
+    /// <summary>Settles an interrupted response as it is, so applies can run again; refuses any other response.</summary>
+    public int Acknowledge(Guid responseId, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new UsageException("--reason must not be empty: say what you checked");
+        }
+
+        var interrupted = InterruptedResponses.Find(_store.AuditLog, _clock.GetUtcNow()).FirstOrDefault(r => r.ResponseId == responseId)
+            ?? throw new UsageException($"response {responseId:D} is not an interrupted response in the last {InterruptedResponses.LookBack.TotalDays:0} days of {_store.Paths.Relative(_store.AuditLog.Path)}; nothing to acknowledge");
+        _store.AuditLog.Append(Record(AuditEvents.InterruptionAcknowledged, responseId, string.Empty) with { Policy = interrupted.Policy, Reason = reason.Trim() });
+        _reporter.Line($"acknowledged: {interrupted.Describe()}; recorded in {_store.Paths.Relative(_store.AuditLog.Path)}. Applies may run again.");
+        return ExitCodes.Success;
+    }
+
     public async Task<RespondResult> RespondAsync(RespondRequest request, CancellationToken cancellationToken)
     {
         var responseId = Guid.NewGuid();
@@ -132,6 +147,13 @@ internal sealed class ResponseService
             var message = $"the plan changed since it was approved: approved {expected.Trim()}, current {digest}. "
                 + "Nothing was executed; review the new preview and approve its digest.";
             return Blocked(Report(planned, message, [PlanDigestGate]), gates, request.Apply, message);
+        }
+
+        // Checked in dry runs too, so a preview says now what would stop the apply.
+        if (InterruptedResponses.Find(_store.AuditLog, _clock.GetUtcNow()) is [var interrupted, ..])
+        {
+            var message = $"blocked by {InterruptedResponses.BlockName}: {InterruptedResponses.Advice(interrupted)}";
+            return Blocked(Report(planned, message, [InterruptedResponses.BlockName]), gates, request.Apply, message);
         }
 
         if (!request.Apply)

@@ -17,6 +17,9 @@ internal static class AuditEvents
     /// <summary>The policy level a response acted on differs from the last one recorded: the level history.</summary>
     public const string LevelChanged = "level_changed";
 
+    /// <summary>A person accepted an interrupted response as it is (<c>acknowledge</c>); the next apply may run.</summary>
+    public const string InterruptionAcknowledged = "interruption_acknowledged";
+
     /// <summary>Written right after a torn line (an interrupted write) so that line is known, kept, and skipped.</summary>
     public const string TornRecordNoted = "torn_record_noted";
 }

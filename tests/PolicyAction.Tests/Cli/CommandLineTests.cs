@@ -18,6 +18,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("gates")]
     [InlineData("respond")]
     [InlineData("undo")]
+    [InlineData("acknowledge")]
     [InlineData("trust")]
     [InlineData("trust", "status")]
     [InlineData("trust", "lock")]
@@ -175,6 +176,33 @@ public sealed class CommandLineTests : IDisposable
         using var report = JsonDocument.Parse(json.Stdout);
         Assert.False(report.RootElement.GetProperty("intact").GetBoolean());
         Assert.Equal(1, report.RootElement.GetProperty("records").GetInt64());
+    }
+
+    [Fact]
+    public async Task Acknowledge_settles_only_an_interrupted_response_and_needs_a_reason()
+    {
+        var id = Guid.NewGuid();
+        new PolicyAction.State.AuditLog(_workspace.PathOf("state/policy_response_log.jsonl")).Append(new PolicyAction.State.AuditRecord
+        {
+            Timestamp = CliHarness.Now.AddHours(-1),
+            Event = PolicyAction.State.AuditEvents.ResponseStarted,
+            ResponseId = id,
+            Policy = "RED",
+            Mode = "apply",
+            ActionsPlanned = 1,
+        });
+
+        var blocked = await Run("respond", "--policy", "RED");
+        Assert.Equal(3, blocked.ExitCode);
+        Assert.Contains($"interrupted_response: response {id:D} (RED, started 2026-11-24T04:00:00Z) did not finish: 0 of 1 action(s) recorded", blocked.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(2, (await Run("acknowledge", Guid.NewGuid().ToString("D"), "--reason", "x")).ExitCode);
+        Assert.Equal(2, (await Run("acknowledge", id.ToString("D"), "--reason", " ")).ExitCode);
+        var acknowledged = await Run("acknowledge", id.ToString("D"), "--reason", "checked the mirror by hand");
+        Assert.Equal(0, acknowledged.ExitCode);
+        Assert.Contains("interruption_acknowledged", _workspace.AuditLines()[^1], StringComparison.Ordinal);
+        Assert.Equal(0, (await Run("respond", "--policy", "RED")).ExitCode);
+        Assert.Equal(2, (await Run("acknowledge", id.ToString("D"), "--reason", "again")).ExitCode);
     }
 
     [Fact]
