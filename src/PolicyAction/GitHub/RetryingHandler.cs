@@ -3,15 +3,21 @@ using System.Net.Http.Headers;
 namespace PolicyAction.GitHub;
 
 /// <summary>How hard to try before giving up on GitHub.</summary>
-internal sealed record RetryPolicy(int MaxAttempts, TimeSpan MaxTotalWait, TimeSpan BaseDelay, TimeSpan MaxSingleWait)
+/// <param name="AttemptTimeout">How long one request may take before it counts as failed (default 30 s).</param>
+internal sealed record RetryPolicy(int MaxAttempts, TimeSpan MaxTotalWait, TimeSpan BaseDelay, TimeSpan MaxSingleWait, TimeSpan? AttemptTimeout = null)
 {
     public static RetryPolicy Default { get; } = new(MaxAttempts: 5, MaxTotalWait: TimeSpan.FromMinutes(2), BaseDelay: TimeSpan.FromSeconds(1), MaxSingleWait: TimeSpan.FromSeconds(60));
+
+    public TimeSpan Timeout => AttemptTimeout ?? TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
 /// Octokit has no retry: this handler sits under it. It sends one request at a time, retries server errors
 /// (5xx) and rate-limit answers (403/429 that say so), honouring <c>retry-after</c> and <c>x-ratelimit-reset</c>,
-/// within a bounded number of tries and a bounded total wait. It logs method, path and status only, never headers.
+/// within a bounded number of tries and a bounded total wait. A request that takes longer than the attempt timeout
+/// is retried when it is a read; a write that timed out may still have taken effect, so it fails with a message
+/// instead (a re-run finds its issue or commit rather than making a second). It logs method, path and status only,
+/// never headers.
 /// </summary>
 internal sealed class RetryingHandler : DelegatingHandler
 {
@@ -43,7 +49,33 @@ internal sealed class RetryingHandler : DelegatingHandler
             {
                 using var copy = Copy(request, body);
                 Sent++;
-                var response = await base.SendAsync(copy, cancellationToken).ConfigureAwait(false);
+                HttpResponseMessage response;
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    timeout.CancelAfter(_policy.Timeout);
+                    try
+                    {
+                        response = await base.SendAsync(copy, timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        var backoff = Cap(TimeSpan.FromTicks(_policy.BaseDelay.Ticks * (1L << Math.Min(attempt - 1, 10))));
+                        var idempotent = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
+                        if (!idempotent || attempt >= _policy.MaxAttempts || waited + backoff > _policy.MaxTotalWait)
+                        {
+                            throw new GitHubApiException(
+                                $"GitHub did not answer {request.Method} {request.RequestUri?.AbsolutePath} within {_policy.Timeout.TotalSeconds:0} s (try {attempt})"
+                                + (idempotent ? string.Empty : "; it may still have taken effect, so it was not sent again. Re-run the job: it finds what was done instead of doing it twice"),
+                                e);
+                        }
+
+                        _log?.Invoke($"GitHub {request.Method} {request.RequestUri?.AbsolutePath} did not answer within {_policy.Timeout.TotalSeconds:0} s; retry {attempt} of {_policy.MaxAttempts - 1} in {backoff.TotalSeconds:0.#} s");
+                        await Task.Delay(backoff, _clock, cancellationToken).ConfigureAwait(false);
+                        waited += backoff;
+                        continue;
+                    }
+                }
+
                 var delay = RetryDelay(response, attempt);
                 if (delay is null || attempt >= _policy.MaxAttempts || waited + delay.Value > _policy.MaxTotalWait)
                 {

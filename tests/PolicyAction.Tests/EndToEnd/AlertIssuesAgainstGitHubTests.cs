@@ -152,6 +152,32 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_error_bursts_and_rate_limits_while_filing_still_open_one_issue_and_commit_once()
+    {
+        Brake(engaged: true);
+        _github.AddFault(new Fault("502", Count: 3, Method: "POST"));
+        _github.AddFault(new Fault("500", Count: 2, Method: "GET"));
+        _github.AddFault(new Fault("429", Count: 1, Method: "PATCH", Seconds: 1));
+        _github.AddFault(new Fault("secondary-rate-limit", Count: 1, Method: "POST", PathPattern: "/issues$", Seconds: 1));
+        var commitsBefore = _github.History("main").Count;
+
+        var check = await CheckAsync();
+
+        Assert.True(check.Result.ExitCode == 1, check.Result.ToString());
+        Assert.Equal(7, _github.Exchanges.Count(e => e.Faulted));
+        var issue = AlertIssue();
+        Assert.True(issue.Open);
+        Assert.Empty(issue.Comments);
+        Assert.EndsWith($"/issues/{issue.Number}", check.Outputs["issue-urls"], StringComparison.Ordinal);
+
+        // The claim and the artifacts: two commits, each landed once despite the retries.
+        Assert.Equal(commitsBefore + 2, _github.History("main").Count);
+        var next = await CheckAsync();
+        Assert.Equal(0, next.Writes);
+        Assert.Single(_github.Issues());
+    }
+
+    [Fact]
     public async Task Without_commits_a_second_issue_is_closed_as_a_duplicate()
     {
         Brake(engaged: true);

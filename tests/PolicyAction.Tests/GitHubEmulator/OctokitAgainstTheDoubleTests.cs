@@ -103,6 +103,37 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_that_hangs_is_abandoned_after_the_attempt_timeout_and_retried()
+    {
+        using var handler = new RetryingHandler(new HttpClientHandler(), new RetryPolicy(4, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), AttemptTimeout: TimeSpan.FromMilliseconds(500)), TimeProvider.System);
+        var api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, handler);
+        _github.AddFault(new Fault("slow", Count: 1, Method: "GET", Seconds: 5));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var head = await api.GetBranchHeadAsync("main", CancellationToken.None);
+
+        Assert.NotNull(head);
+        Assert.Equal(2, handler.Sent);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_write_that_hangs_is_not_sent_twice_and_says_why()
+    {
+        using var handler = new RetryingHandler(new HttpClientHandler(), new RetryPolicy(4, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), AttemptTimeout: TimeSpan.FromMilliseconds(500)), TimeProvider.System);
+        var api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, handler);
+        _github.AddFault(new Fault("slow", Count: 1, Method: "POST", Seconds: 2));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None));
+
+        Assert.Contains("did not answer POST", error.Message, StringComparison.Ordinal);
+        Assert.Contains("it was not sent again", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, handler.Sent);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Single(_github.Issues());
+    }
+
+    [Fact]
     public async Task A_missing_permission_is_reported_with_what_to_fix()
     {
         _github.AddFault(new Fault("403", Count: 1, Method: "POST"));
