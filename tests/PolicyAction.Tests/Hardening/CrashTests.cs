@@ -77,7 +77,7 @@ public sealed class CrashTests
         TimeSpan applyPhase;
         using (var timing = Workspace())
         {
-            Assert.False((await RunAndKill(timing, killAfter: null)).Killed);
+            Assert.False(await RunAndKill(timing, killAfter: null));
             var records = new AuditLog(timing.PathOf("state/policy_response_log.jsonl")).Read().Records;
             applyPhase = records.Single(r => r.Event == AuditEvents.ResponseFinished).Timestamp - records.Single(r => r.Event == AuditEvents.ResponseStarted).Timestamp;
         }
@@ -89,7 +89,7 @@ public sealed class CrashTests
         {
             using var workspace = Workspace();
             var delay = TimeSpan.FromTicks(applyPhase.Ticks * 3 * i / (2 * Points));
-            var (killed, _) = await RunAndKill(workspace, delay);
+            var killed = await RunAndKill(workspace, delay);
             var outcome = await AssertRecoverable(workspace, expectInterrupted: null);
             survived += killed ? 1 : 0;
             interrupted += outcome.StartsWith("interrupted", StringComparison.Ordinal) ? 1 : 0;
@@ -103,7 +103,7 @@ public sealed class CrashTests
 
     /// <summary>Starts an apply, waits until its response_started record is on disk, then kills it after the delay (or lets it finish).</summary>
     /// <returns>Whether it was killed.</returns>
-    private static async Task<(bool Killed, int Unused)> RunAndKill(TempWorkspace workspace, TimeSpan? killAfter)
+    private static async Task<bool> RunAndKill(TempWorkspace workspace, TimeSpan? killAfter)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workspace.Root };
         foreach (var arg in new[] { ProcessCli.ToolPath, "respond", "--policy", "RED", "--apply", "--workspace", workspace.Root })
@@ -138,7 +138,7 @@ public sealed class CrashTests
 
         await process.WaitForExitAsync();
         await drain;
-        return (killed, 0);
+        return killed;
     }
 
     /// <param name="expectInterrupted">Whether the crash must have left an interrupted response; null when it depends on timing.</param>
