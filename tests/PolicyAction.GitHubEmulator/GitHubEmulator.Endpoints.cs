@@ -50,7 +50,7 @@ public sealed partial class GitHubEmulator
                 var now = DateTimeOffset.UtcNow;
                 var issue = new IssueState
                 {
-                    Number = _issues.Count == 0 ? 1 : _issues.Keys.Max() + 1,
+                    Number = ++_lastIssueNumber,
                     Id = NextId(),
                     Title = body!["title"]!.ToString(),
                     Body = body["body"]?.GetValue<string>(),
@@ -71,12 +71,12 @@ public sealed partial class GitHubEmulator
             case ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"):
                 return _issues.TryGetValue(int.Parse(P("issue_number"), CultureInfo.InvariantCulture), out var found)
                     ? (200, Make(operation, 200, IssueJson(found)))
-                    : (404, JsonNode.Parse(Error("Not Found")));
+                    : Missing(P("issue_number"));
             case ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"):
             {
                 if (!_issues.TryGetValue(int.Parse(P("issue_number"), CultureInfo.InvariantCulture), out var issue))
                 {
-                    return (404, JsonNode.Parse(Error("Not Found")));
+                    return Missing(P("issue_number"));
                 }
 
                 if (body?["title"] is { } title)
@@ -107,6 +107,11 @@ public sealed partial class GitHubEmulator
             case ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"):
             {
                 var number = int.Parse(P("issue_number"), CultureInfo.InvariantCulture);
+                if (!_issues.ContainsKey(number))
+                {
+                    return Missing(P("issue_number"));
+                }
+
                 return (200, Page(operation, _comments.Values.Where(c => c.Issue == number).OrderBy(c => c.Id).Select(CommentJson), query));
             }
 
@@ -115,7 +120,7 @@ public sealed partial class GitHubEmulator
                 var number = int.Parse(P("issue_number"), CultureInfo.InvariantCulture);
                 if (!_issues.TryGetValue(number, out var issue))
                 {
-                    return (404, JsonNode.Parse(Error("Not Found")));
+                    return Missing(P("issue_number"));
                 }
 
                 var comment = new CommentState(NextId(), number, body!["body"]!.GetValue<string>(), DateTimeOffset.UtcNow);
@@ -294,6 +299,12 @@ public sealed partial class GitHubEmulator
     }
 
     private long NextId() => ++_nextId;
+
+    /// <summary>GitHub answers 410 Gone for a deleted issue and 404 for a number that never existed.</summary>
+    private (int, JsonNode?) Missing(string issueNumber) =>
+        _deletedIssues.Contains(int.Parse(issueNumber, CultureInfo.InvariantCulture))
+            ? (410, JsonNode.Parse(Error("This issue was deleted")))
+            : (404, JsonNode.Parse(Error("Not Found")));
 
     private IEnumerable<IssueState> ListIssues(IQueryCollection query)
     {

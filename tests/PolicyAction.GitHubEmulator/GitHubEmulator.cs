@@ -52,6 +52,8 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private readonly Dictionary<string, string> _refs = new(StringComparer.Ordinal);
     private readonly SortedDictionary<int, IssueState> _issues = [];
     private readonly Dictionary<long, CommentState> _comments = [];
+    private readonly HashSet<int> _deletedIssues = [];
+    private int _lastIssueNumber;
     private readonly List<string> _labels = [];
     private readonly ConcurrentQueue<Exchange> _exchanges = new();
     private readonly ConcurrentQueue<string> _violations = new();
@@ -193,6 +195,27 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         lock (_gate)
         {
             return _issues.Values.Select(i => new IssueView(i.Number, i.Title, i.Body, i.Open, [.. i.Labels], _comments.Values.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body).ToArray())).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Deletes an issue as an admin would in the web UI (there is no REST endpoint for it): it leaves every list,
+    /// and requests for its number are answered 410 Gone, as GitHub does. Its number is never given out again.
+    /// </summary>
+    public void DeleteIssue(int number)
+    {
+        lock (_gate)
+        {
+            if (!_issues.Remove(number))
+            {
+                throw new InvalidOperationException($"issue #{number} does not exist");
+            }
+
+            _deletedIssues.Add(number);
+            foreach (var comment in _comments.Values.Where(c => c.Issue == number).ToArray())
+            {
+                _comments.Remove(comment.Id);
+            }
         }
     }
 

@@ -29,6 +29,7 @@ internal sealed class AlertIssueManager
     private readonly string? _runbookUrl;
     private readonly IssueClaim? _claim;
     private readonly Action<AlertHistoryRecord> _recordLocally;
+    private DateTimeOffset _listedAt;
 
     /// <param name="claim">Claims the right to open an issue on the shared branch first; null when this run does not commit to a branch.</param>
     /// <param name="recordLocally">Appends a claim to the local history too, so the artifact commit carries it instead of dropping it.</param>
@@ -52,7 +53,16 @@ internal sealed class AlertIssueManager
         var urls = new List<string>();
         var label = _settings.Issues.Labels[0];
         IReadOnlyList<IssueInfo>? existing = null;
-        async Task<IReadOnlyList<IssueInfo>> Existing() => existing ??= await _issues.ListIssuesAsync(label, cancellationToken).ConfigureAwait(false);
+        async Task<IReadOnlyList<IssueInfo>> Existing()
+        {
+            if (existing is null)
+            {
+                _listedAt = _clock.GetUtcNow();
+                existing = await _issues.ListIssuesAsync(label, cancellationToken).ConfigureAwait(false);
+            }
+
+            return existing;
+        }
 
         var updated = new List<AlertStatus>();
         foreach (var alert in current.Alerts)
@@ -84,13 +94,22 @@ internal sealed class AlertIssueManager
             }
             else if (wantsIssue && !alert.Firing && (was?.Firing ?? false) && status.IssueNumber is { } number)
             {
-                await _issues.AddCommentAsync(number, AlertIssueText.ResolvedComment(was!, now, _runUrl), cancellationToken).ConfigureAwait(false);
-                if (_settings.Issues.CloseOnResolve)
+                var commented = await _issues.AddCommentAsync(number, AlertIssueText.ResolvedComment(was!, now, _runUrl), cancellationToken).ConfigureAwait(false);
+                if (commented && _settings.Issues.CloseOnResolve)
                 {
                     await _issues.SetIssueOpenAsync(number, false, cancellationToken).ConfigureAwait(false);
                 }
 
-                actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; {(_settings.Issues.CloseOnResolve ? "closed" : "commented on")} #{number}"));
+                if (commented)
+                {
+                    actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; {(_settings.Issues.CloseOnResolve ? "closed" : "commented on")} #{number}"));
+                }
+                else
+                {
+                    // Someone deleted the issue; there is nothing left to close, and it must not be remembered.
+                    actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; #{number} no longer exists, nothing to close"));
+                    status = status with { IssueNumber = null, IssueUrl = null };
+                }
             }
 
             if (status.IssueUrl is { } url && alert.Active && wantsIssue)
@@ -110,6 +129,7 @@ internal sealed class AlertIssueManager
             .Where(i => AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
             .OrderBy(i => i.Number)
             .ToArray();
+        var vanished = new List<int>();
         var open = issues.FirstOrDefault(i => i.Open);
         if (open is not null)
         {
@@ -122,30 +142,38 @@ internal sealed class AlertIssueManager
                 return known ? alert : alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = last };
             }
 
-            await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
-            actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
-            return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = now };
+            if (await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false))
+            {
+                actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
+                return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = now };
+            }
+
+            // Deleted between the listing and the comment: go on as if it had never been listed.
+            vanished.Add(open.Number);
         }
 
-        var recent = issues.Where(i => i.ClosedAt is { } closed && now - closed <= _settings.Issues.ReopenWithin).OrderByDescending(i => i.ClosedAt).FirstOrDefault();
-        if (recent is not null)
+        var recent = issues.Where(i => !i.Open && i.ClosedAt is { } closed && now - closed <= _settings.Issues.ReopenWithin).OrderByDescending(i => i.ClosedAt).FirstOrDefault();
+        if (recent is not null && !await _issues.SetIssueOpenAsync(recent.Number, true, cancellationToken).ConfigureAwait(false))
         {
-            await _issues.SetIssueOpenAsync(recent.Number, true, cancellationToken).ConfigureAwait(false);
+            vanished.Add(recent.Number);
+        }
+        else if (recent is not null)
+        {
             await _issues.AddCommentAsync(recent.Number, AlertIssueText.ReopenComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
             actions.Add(new IssueAction(alert.Id, "reopened", $"fired again; reopened #{recent.Number}"));
             return alert with { IssueNumber = recent.Number, IssueUrl = recent.Url, LastNotifiedAt = now };
         }
 
+        // The issue this alert had is gone (deleted, or transferred out of the repository): say so when opening a new one.
+        var gone = alert.IssueNumber is { } previous && (!issues.Any(i => i.Number == previous) || vanished.Contains(previous)) ? $" (#{previous} no longer exists)" : string.Empty;
+
         if (_claim is not null)
         {
-            var claim = await _claim.ClaimAsync(alert, cancellationToken).ConfigureAwait(false);
+            var claim = await _claim.ClaimAsync(alert, _listedAt, cancellationToken).ConfigureAwait(false);
             if (!claim.Won)
             {
                 // Another check is opening this issue right now: adopt it if it is already there, else leave it to that run.
-                var theirs = (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
-                    .Where(i => i.Open && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
-                    .OrderBy(i => i.Number)
-                    .FirstOrDefault();
+                var theirs = await OpenIssueOf(alert, cancellationToken).ConfigureAwait(false);
                 actions.Add(new IssueAction(alert.Id, "claimed_elsewhere", theirs is null
                     ? $"another check ({claim.HeldBy}) is opening the issue; not opening a second one"
                     : $"another check ({claim.HeldBy}) opened #{theirs.Number}"));
@@ -153,6 +181,12 @@ internal sealed class AlertIssueManager
             }
 
             _recordLocally(claim.Record!);
+            if (claim.IssueMayExist && await OpenIssueOf(alert, cancellationToken).ConfigureAwait(false) is { } opened)
+            {
+                // Another check opened it between our listing and our claim: adopt it; the history line settles our claim.
+                actions.Add(new IssueAction(alert.Id, IssueClaim.AdoptedEvent, $"another check opened #{opened.Number} just before; adopting it"));
+                return alert with { IssueNumber = opened.Number, IssueUrl = opened.Url, LastNotifiedAt = now };
+            }
         }
 
         var created = await _issues.CreateIssueAsync(
@@ -165,10 +199,7 @@ internal sealed class AlertIssueManager
         {
             // Without a claim on the branch, two checks at once can both open an issue: the lower number wins and
             // the other closes its own as a duplicate. Listing by label sees new issues at once, unlike the search index.
-            var twin = (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
-                .Where(i => i.Open && i.Number < created.Number && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
-                .OrderBy(i => i.Number)
-                .FirstOrDefault();
+            var twin = await OpenIssueOf(alert, cancellationToken).ConfigureAwait(false) is { } first && first.Number < created.Number ? first : null;
             if (twin is not null)
             {
                 await _issues.AddCommentAsync(created.Number, $"Duplicate of #{twin.Number} (two alert checks ran at once).\n", cancellationToken).ConfigureAwait(false);
@@ -178,7 +209,14 @@ internal sealed class AlertIssueManager
             }
         }
 
-        actions.Add(new IssueAction(alert.Id, "opened", $"fired; opened #{created.Number}"));
+        actions.Add(new IssueAction(alert.Id, IssueClaim.OpenedEvent, $"fired; opened #{created.Number}{gone}"));
         return alert with { IssueNumber = created.Number, IssueUrl = created.Url, LastNotifiedAt = now };
     }
+
+    /// <summary>The lowest-numbered open issue for this alert, listed afresh (another check may have just opened it).</summary>
+    private async Task<IssueInfo?> OpenIssueOf(AlertStatus alert, CancellationToken cancellationToken) =>
+        (await _issues.ListIssuesAsync(_settings.Issues.Labels[0], cancellationToken).ConfigureAwait(false))
+            .Where(i => i.Open && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
+            .OrderBy(i => i.Number)
+            .FirstOrDefault();
 }

@@ -66,13 +66,15 @@ internal sealed class AlertService
         var now = _clock.GetUtcNow();
         foreach (var action in issueActions)
         {
+            var alert = report.Alerts.FirstOrDefault(a => a.Id == action.Alert);
             AppendHistory(new AlertHistoryRecord
             {
                 Timestamp = now,
                 Alert = action.Alert,
                 Event = action.Event,
-                Severity = report.Alerts.FirstOrDefault(a => a.Id == action.Alert)?.Severity ?? "unknown",
+                Severity = alert?.Severity ?? "unknown",
                 Detail = action.Detail,
+                Fingerprint = alert?.Fingerprint,
             });
         }
     }

@@ -95,7 +95,7 @@ internal sealed record AlertHistoryRecord
 
     public string? Detail { get; init; }
 
-    /// <summary>On <c>issue_claimed</c>: the alert's fingerprint and the run that claimed the right to open its issue.</summary>
+    /// <summary>On issue actions: the alert's fingerprint; on <c>issue_claimed</c> also the run that claimed the right to open its issue.</summary>
     public string? Fingerprint { get; init; }
 
     public string? Claimant { get; init; }

@@ -1,6 +1,5 @@
 namespace PolicyAction.GitHub;
 
-/// <summary>An issue as the alert checker needs it.</summary>
 /// <summary>An issue as the alert checker sees it; <paramref name="UpdatedAt"/> moves with every comment.</summary>
 internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt);
 
@@ -12,9 +11,11 @@ internal interface IIssuesApi
 
     Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken);
 
-    Task SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken);
+    /// <summary>Opens or closes an issue; false when it no longer exists (deleted: 410, or 404).</summary>
+    Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken);
 
-    Task AddCommentAsync(int number, string body, CancellationToken cancellationToken);
+    /// <summary>Comments on an issue; false when it no longer exists (deleted: 410, or 404).</summary>
+    Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken);
 
     /// <summary>Branch names under a prefix (e.g. <c>fix/</c>).</summary>
     Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken);

@@ -147,8 +147,8 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
             return ToInfo(await _client.Issue.Create(_owner, _name, issue).ConfigureAwait(false));
         });
 
-    public Task SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) =>
-        Call($"{(open ? "reopening" : "closing")} issue #{number}", async () =>
+    public Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) =>
+        Call($"{(open ? "reopening" : "closing")} issue #{number}", () => UnlessGone(async () =>
         {
             var update = new IssueUpdate { State = open ? ItemState.Open : ItemState.Closed };
             if (!open)
@@ -157,15 +157,10 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
             }
 
             await _client.Issue.Update(_owner, _name, number, update).ConfigureAwait(false);
-            return true;
-        });
+        }));
 
-    public Task AddCommentAsync(int number, string body, CancellationToken cancellationToken) =>
-        Call($"commenting on issue #{number}", async () =>
-        {
-            await _client.Issue.Comment.Create(_owner, _name, number, body).ConfigureAwait(false);
-            return true;
-        });
+    public Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken) =>
+        Call($"commenting on issue #{number}", () => UnlessGone(() => _client.Issue.Comment.Create(_owner, _name, number, body)));
 
     public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) =>
         Call($"listing branches under {prefix}", async () =>
@@ -188,6 +183,23 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
                 return false;
             }
         });
+
+    /// <summary>
+    /// Runs a request on one issue; false when the issue is gone. GitHub answers 410 for a deleted issue and 404 for
+    /// one that was transferred away; the run has already read the repository, so a 404 here is about the issue.
+    /// </summary>
+    private static async Task<bool> UnlessGone(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+            return true;
+        }
+        catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Gone or System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
 
     private static IssueInfo ToInfo(Issue issue) =>
         new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt, issue.UpdatedAt ?? issue.CreatedAt);

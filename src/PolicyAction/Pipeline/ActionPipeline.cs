@@ -252,8 +252,7 @@ internal sealed class ActionPipeline : IDisposable
     }
 
     /// <summary>Names this run in a claim: the workflow run and attempt when known, and a random part so two local runs differ.</summary>
-    private string Claimant() =>
-        $"{(_context.RunId is { } id ? $"run {id}/{_context.RunAttempt ?? "1"} " : string.Empty)}{Guid.NewGuid():N}";
+    private string Claimant() => Alerts.IssueClaim.ClaimantFor(_context.RunId, _context.RunAttempt);
 
     private bool HasToken => !string.IsNullOrEmpty(_inputs.GetString("github-token") ?? _services.Context.Variable("GITHUB_TOKEN"));
 

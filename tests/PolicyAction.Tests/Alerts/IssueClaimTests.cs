@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using PolicyAction.Alerts;
 using PolicyAction.Configuration;
 using PolicyAction.GitHub;
-using PolicyAction.GitHubEmulator;
+using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.Alerts;
 
@@ -12,26 +12,16 @@ public sealed class IssueClaimTests : IAsyncLifetime
 {
     private const string History = "logs/policy_orchestration_alerts.jsonl";
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
-    private RetryingHandler _handler = null!;
-    private OctokitRepositoryApi _api = null!;
+    private ClientAgainstTheDouble _double = null!;
 
-    public async Task InitializeAsync()
-    {
-        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions
-        {
-            Files = new Dictionary<string, byte[]> { [History] = "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"alert\":\"x\",\"event\":\"fired\",\"severity\":\"high\"}"u8.ToArray() },
-        });
-        _handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, TimeProvider.System);
-        _api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, _handler);
-    }
+    private PolicyAction.GitHubEmulator.GitHubEmulator Server => _double.GitHub;
 
-    public async Task DisposeAsync()
-    {
-        _handler.Dispose();
-        _github.AssertContractHonoured();
-        await _github.DisposeAsync();
-    }
+    private OctokitRepositoryApi Api => _double.Api;
+
+    public async Task InitializeAsync() =>
+        _double = await ClientAgainstTheDouble.StartAsync(new Dictionary<string, byte[]> { [History] = "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"alert\":\"x\",\"event\":\"fired\",\"severity\":\"high\"}"u8.ToArray() });
+
+    public async Task DisposeAsync() => await _double.DisposeAsync();
 
     private static AlertStatus Alert(string fingerprint = "abc123") => new()
     {
@@ -44,14 +34,14 @@ public sealed class IssueClaimTests : IAsyncLifetime
         Fingerprint = fingerprint,
     };
 
-    private IssueClaim Claim(string claimant) => new(_api, "main", _clock, claimant);
+    private IssueClaim Claim(string claimant) => new(Api, "main", _clock, claimant);
 
-    private string[] Lines() => Encoding.UTF8.GetString(_github.ReadFile("main", History)!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    private string[] Lines() => Encoding.UTF8.GetString(Server.ReadFile("main", History)!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     public async Task The_first_claim_wins_and_lands_on_the_branch_after_the_existing_lines()
     {
-        var outcome = await Claim("run 1").ClaimAsync(Alert(), CancellationToken.None);
+        var outcome = await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
 
         Assert.True(outcome.Won);
         var lines = Lines();
@@ -66,15 +56,15 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [Fact]
     public async Task A_fresh_claim_by_another_run_is_respected_and_nothing_is_committed()
     {
-        await Claim("run 1").ClaimAsync(Alert(), CancellationToken.None);
-        var head = _github.BranchHead("main");
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var head = Server.BranchHead("main");
         _clock.Advance(TimeSpan.FromMinutes(14));
 
-        var second = await Claim("run 2").ClaimAsync(Alert(), CancellationToken.None);
+        var second = await Claim("run 2").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
 
         Assert.False(second.Won);
         Assert.Equal("run 1", second.HeldBy);
-        Assert.Equal(head, _github.BranchHead("main"));
+        Assert.Equal(head, Server.BranchHead("main"));
     }
 
     [Theory]
@@ -83,24 +73,86 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [InlineData("run 2", "abc123", 15)]
     public async Task The_same_run_another_alert_or_a_stale_claim_does_not_block(string claimant, string fingerprint, int minutesLater)
     {
-        await Claim("run 1").ClaimAsync(Alert(), CancellationToken.None);
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(minutesLater));
 
-        var outcome = await Claim(claimant).ClaimAsync(Alert(fingerprint), CancellationToken.None);
+        var outcome = await Claim(claimant).ClaimAsync(Alert(fingerprint), _clock.GetUtcNow(), CancellationToken.None);
 
         Assert.True(outcome.Won);
         Assert.Equal(3, Lines().Length);
     }
 
+    [Theory]
+    [InlineData("run 42/1 aaa", "run 42/2 bbb", true)]
+    [InlineData("run 42/1 aaa", "run 42/3 bbb", true)]
+    [InlineData("run 42/2 aaa", "run 42/1 bbb", false)]
+    [InlineData("run 42/1 aaa", "run 43/2 bbb", false)]
+    [InlineData("aaa", "bbb", false)]
+    [InlineData("run 42/1 aaa", "bbb", false)]
+    public async Task A_claim_by_an_earlier_attempt_of_the_same_run_is_released(string first, string rerun, bool wins)
+    {
+        await Claim(first).ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var outcome = await Claim(rerun).ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+
+        Assert.Equal(wins, outcome.Won);
+    }
+
+    [Theory]
+    [InlineData("opened", -1, true)]
+    [InlineData("adopted", -1, true)]
+    [InlineData("opened", 4, true)]
+    [InlineData("opened", 6, false)]
+    [InlineData("opened", 24 * 60, false)]
+    public async Task A_claim_followed_by_its_issue_no_longer_holds_and_a_recent_one_asks_for_a_second_look(string settledBy, int listedMinutesAfterSettling, bool issueMayExist)
+    {
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var settled = _clock.GetUtcNow();
+        var line = $"{{\"timestamp\":\"{settled:O}\",\"alert\":\"brake_engaged\",\"event\":\"{settledBy}\",\"severity\":\"critical\",\"detail\":\"#7\",\"fingerprint\":\"abc123\"}}\n";
+        Server.CommitFiles("main", new Dictionary<string, byte[]> { [History] = [.. Server.ReadFile("main", History)!, .. Encoding.UTF8.GetBytes(line)] }, "artifacts");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var outcome = await Claim("run 2").ClaimAsync(Alert(), settled.AddMinutes(listedMinutesAfterSettling), CancellationToken.None);
+
+        Assert.True(outcome.Won);
+        Assert.Equal(issueMayExist, outcome.IssueMayExist);
+    }
+
+    [Fact]
+    public async Task A_claim_with_no_earlier_issue_does_not_ask_for_a_second_look()
+    {
+        var outcome = await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+
+        Assert.False(outcome.IssueMayExist);
+    }
+
+    [Theory]
+    [InlineData("run 9001/2 0123abcd", 9001L, 2)]
+    [InlineData("run 7/1 x", 7L, 1)]
+    [InlineData("0123abcd", null, null)]
+    [InlineData("run x/1 y", null, null)]
+    [InlineData("run 7/1", null, null)]
+    [InlineData(null, null, null)]
+    public void The_run_and_attempt_are_read_from_a_claimant(string? claimant, long? run, int? attempt)
+    {
+        var parsed = IssueClaim.RunAttemptOf(claimant);
+
+        Assert.Equal(run, parsed?.RunId);
+        Assert.Equal(attempt, parsed?.Attempt);
+        Assert.Equal((9001L, 3), IssueClaim.RunAttemptOf(IssueClaim.ClaimantFor("9001", "3")));
+        Assert.Null(IssueClaim.RunAttemptOf(IssueClaim.ClaimantFor(null, null)));
+    }
+
     [Fact]
     public async Task A_commit_by_someone_else_in_between_is_kept_and_the_claim_retried()
     {
-        var api = new MovingBranch(_api, () => _github.CommitFiles("main", new Dictionary<string, byte[]> { ["README.md"] = "someone else\n"u8.ToArray() }, "meanwhile"));
+        var api = new MovingBranch(Api, () => Server.CommitFiles("main", new Dictionary<string, byte[]> { ["README.md"] = "someone else\n"u8.ToArray() }, "meanwhile"));
 
-        var outcome = await new IssueClaim(api, "main", _clock, "run 1").ClaimAsync(Alert(), CancellationToken.None);
+        var outcome = await new IssueClaim(api, "main", _clock, "run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
 
         Assert.True(outcome.Won);
-        Assert.Equal("someone else\n", Encoding.UTF8.GetString(_github.ReadFile("main", "README.md")!));
+        Assert.Equal("someone else\n", Encoding.UTF8.GetString(Server.ReadFile("main", "README.md")!));
         Assert.Equal(2, Lines().Length);
     }
 

@@ -38,11 +38,13 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
                 : "{\"is_engaged\": false}"),
         }, engaged ? "engage brake" : "release brake");
 
-    private async Task<(CliResult Result, Dictionary<string, string> Outputs, int Writes)> CheckAsync(string commitArtifacts = "apply-only")
+    private async Task<(CliResult Result, Dictionary<string, string> Outputs, int Writes)> CheckAsync(string commitArtifacts = "apply-only", string runId = "9001", string attempt = "1")
     {
         var before = _github.Exchanges.Count;
         using var workspace = DoubleWorkspace.Checkout(_github);
         using var runner = DoubleWorkspace.Runner(_github, workspace).Event("schedule", "{}").Input("command", "alerts").Input("commit-artifacts", commitArtifacts);
+        runner.Environment["GITHUB_RUN_ID"] = runId;
+        runner.Environment["GITHUB_RUN_ATTEMPT"] = attempt;
         var result = await runner.RunAsync();
         return (result, runner.Outputs(), _github.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
     }
@@ -115,6 +117,53 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deleted_issue_is_replaced_while_the_alert_fires_and_closes_the_new_one_when_it_resolves()
+    {
+        Brake(engaged: true);
+        await CheckAsync();
+        var first = AlertIssue();
+        _github.DeleteIssue(first.Number);
+        PretendLastNotified(TimeSpan.FromHours(25));
+
+        var refiled = await CheckAsync();
+
+        Assert.True(refiled.Result.ExitCode == 1, refiled.Result.ToString());
+        var second = AlertIssue();
+        Assert.NotEqual(first.Number, second.Number);
+        Assert.True(second.Open);
+        Assert.Contains($"opened #{second.Number} (#{first.Number} no longer exists)", refiled.Result.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith($"/issues/{second.Number}", refiled.Outputs["issue-urls"], StringComparison.Ordinal);
+
+        Brake(engaged: false);
+        var resolved = await CheckAsync();
+        Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
+        Assert.False(AlertIssue().Open);
+    }
+
+    [Fact]
+    public async Task An_alert_resolving_after_its_issue_was_deleted_finishes_cleanly_and_forgets_the_number()
+    {
+        Brake(engaged: true);
+        await CheckAsync();
+        var issue = AlertIssue();
+        _github.DeleteIssue(issue.Number);
+        Brake(engaged: false);
+
+        var resolved = await CheckAsync();
+
+        Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
+        Assert.Contains($"#{issue.Number} no longer exists, nothing to close", resolved.Result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(_github.Issues());
+        Assert.Contains(_github.Exchanges, e => e.Status == 410);
+        var report = Encoding.UTF8.GetString(_github.ReadFile("main", "reports/policy_orchestration_alerts.json")!);
+        Assert.DoesNotContain("\"issue_number\"", report, StringComparison.Ordinal);
+
+        // The next check has nothing to say to GitHub.
+        var next = await CheckAsync();
+        Assert.Equal(0, next.Writes);
+    }
+
+    [Fact]
     public async Task A_silenced_alert_files_nothing_but_is_shown()
     {
         _github.CommitFiles("main", new Dictionary<string, byte[]>
@@ -175,6 +224,33 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         var next = await CheckAsync();
         Assert.Equal(0, next.Writes);
         Assert.Single(_github.Issues());
+    }
+
+    [Fact]
+    public async Task A_failure_between_claim_and_issue_holds_off_other_runs_but_not_a_rerun_of_the_same_run()
+    {
+        Brake(engaged: true);
+        _github.AddFault(new Fault("403", Method: "POST", PathPattern: "/issues$"));
+
+        var failed = await CheckAsync(runId: "9001", attempt: "1");
+
+        Assert.True(failed.Result.ExitCode == 1, failed.Result.ToString());
+        Assert.Contains("403", failed.Result.Stderr + failed.Result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(_github.Issues());
+        var history = Encoding.UTF8.GetString(_github.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
+        Assert.Contains("\"claimant\":\"run 9001/1 ", history, StringComparison.Ordinal);
+
+        // Another run inside the hold opens nothing: for all it knows, the claimant is still opening the issue.
+        var other = await CheckAsync(runId: "9002");
+        Assert.Empty(_github.Issues());
+        Assert.Contains("another check (run 9001/1 ", other.Result.Stdout, StringComparison.Ordinal);
+
+        // "Re-run failed jobs" starts attempt 2 of the same run only after attempt 1 ended: it takes over at once.
+        var rerun = await CheckAsync(runId: "9001", attempt: "2");
+        Assert.True(rerun.Result.ExitCode == 1, rerun.Result.ToString());
+        var issue = AlertIssue();
+        Assert.True(issue.Open);
+        Assert.EndsWith($"/issues/{issue.Number}", rerun.Outputs["issue-urls"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -76,6 +76,24 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deleted_or_missing_issue_is_reported_as_gone_not_as_a_failure()
+    {
+        var created = await _api.CreateIssueAsync("title", "body", ["policy-alert"], [], CancellationToken.None);
+        _github.DeleteIssue(created.Number);
+
+        Assert.False(await _api.AddCommentAsync(created.Number, "still firing", CancellationToken.None));
+        Assert.False(await _api.SetIssueOpenAsync(created.Number, false, CancellationToken.None));
+        Assert.False(await _api.AddCommentAsync(999, "never existed", CancellationToken.None));
+        Assert.Empty(await _api.ListIssuesAsync("policy-alert", CancellationToken.None));
+        Assert.Equal([410, 410, 404], _github.Exchanges.Where(e => e.Method != "GET" && e.Status >= 400).Select(e => e.Status));
+
+        // A deleted number is never handed out again.
+        var next = await _api.CreateIssueAsync("title", "body", ["policy-alert"], [], CancellationToken.None);
+        Assert.Equal(created.Number + 1, next.Number);
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
     public async Task Branches_are_created_once_and_listed_by_prefix()
     {
         var head = (await _api.GetBranchHeadAsync("main", CancellationToken.None))!;

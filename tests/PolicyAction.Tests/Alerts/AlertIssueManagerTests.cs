@@ -1,0 +1,107 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using PolicyAction.Alerts;
+using PolicyAction.Configuration;
+using PolicyAction.GitHub;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.Alerts;
+
+/// <summary>The issue sync's races, made deterministic: another check acts between this one's steps, against the API double.</summary>
+public sealed class AlertIssueManagerTests : IAsyncLifetime
+{
+    private const string History = "logs/policy_orchestration_alerts.jsonl";
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private ClientAgainstTheDouble _double = null!;
+
+    private PolicyAction.GitHubEmulator.GitHubEmulator Server => _double.GitHub;
+
+    private OctokitRepositoryApi Api => _double.Api;
+
+    public async Task InitializeAsync() =>
+        _double = await ClientAgainstTheDouble.StartAsync(new Dictionary<string, byte[]> { [History] = [] });
+
+    public async Task DisposeAsync() => await _double.DisposeAsync();
+
+    private static AlertStatus Brake() => new()
+    {
+        Id = AlertIds.BrakeEngaged,
+        Severity = "critical",
+        Evaluated = true,
+        Firing = true,
+        Observed = "engaged for 5 h",
+        Threshold = "> 4 h",
+        Fingerprint = AlertStatus.FingerprintOf(AlertIds.BrakeEngaged),
+    };
+
+    private static AlertReport Report(AlertStatus alert) => new() { EvaluatedAt = DateTimeOffset.UtcNow, Alerts = [alert] };
+
+    /// <summary>What another check does when it wins: open the issue, then commit its history with the <c>opened</c> line.</summary>
+    private void AnotherCheckOpensTheIssue()
+    {
+        var body = AlertIssueText.Body(Brake(), _clock.GetUtcNow(), null, null, null);
+        var created = Api.CreateIssueAsync(AlertIssueText.Title(Brake()), body, ["policy-alert"], [], CancellationToken.None).GetAwaiter().GetResult();
+        var opened = $"{{\"timestamp\":\"{_clock.GetUtcNow():O}\",\"alert\":\"brake_engaged\",\"event\":\"opened\",\"severity\":\"critical\",\"detail\":\"fired; opened #{created.Number}\",\"fingerprint\":\"{Brake().Fingerprint}\"}}\n";
+        Server.CommitFiles("main", new Dictionary<string, byte[]> { [History] = [.. Server.ReadFile("main", History)!, .. Encoding.UTF8.GetBytes(opened)] }, "artifacts of the other check");
+    }
+
+    private AlertIssueManager Manager(IIssuesApi issues, List<AlertHistoryRecord> recorded) =>
+        new(issues, Api, AlertSettings.Default, _clock, null, null, new IssueClaim(Api, "main", _clock, "run 2/1 mine"), recorded.Add);
+
+    [Fact]
+    public async Task An_issue_opened_by_another_check_after_our_listing_is_adopted_not_duplicated()
+    {
+        var recorded = new List<AlertHistoryRecord>();
+        var issues = new AfterFirstListing(Api, AnotherCheckOpensTheIssue);
+
+        var sync = await Manager(issues, recorded).SyncAsync(Report(Brake()), null, "main", CancellationToken.None);
+
+        var issue = Assert.Single(Server.Issues());
+        var action = Assert.Single(sync.Actions);
+        Assert.Equal((IssueClaim.AdoptedEvent, $"another check opened #{issue.Number} just before; adopting it"), (action.Event, action.Detail));
+        Assert.Equal(issue.Number, sync.Report.Alerts[0].IssueNumber);
+        Assert.Equal(IssueClaim.Event, Assert.Single(recorded).Event);
+    }
+
+    [Fact]
+    public async Task Without_another_check_the_claim_is_followed_by_one_listing_and_one_new_issue()
+    {
+        var recorded = new List<AlertHistoryRecord>();
+        var listings = Server.Exchanges.Count(e => e.Method == "GET" && e.Path.Contains("/issues?", StringComparison.Ordinal));
+
+        var sync = await Manager(Api, recorded).SyncAsync(Report(Brake()), null, "main", CancellationToken.None);
+
+        Assert.Equal(IssueClaim.OpenedEvent, Assert.Single(sync.Actions).Event);
+        Assert.Single(Server.Issues());
+        Assert.Equal(listings + 1, Server.Exchanges.Count(e => e.Method == "GET" && e.Path.Contains("/issues?", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Runs something just after the first listing of issues returns, as a check racing this one would.</summary>
+    private sealed class AfterFirstListing(IIssuesApi inner, Action meanwhile) : IIssuesApi
+    {
+        private bool _done;
+
+        public async Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken)
+        {
+            var listed = await inner.ListIssuesAsync(label, cancellationToken);
+            if (!_done)
+            {
+                _done = true;
+                meanwhile();
+            }
+
+            return listed;
+        }
+
+        public Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
+            inner.CreateIssueAsync(title, body, labels, assignees, cancellationToken);
+
+        public Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) => inner.SetIssueOpenAsync(number, open, cancellationToken);
+
+        public Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken) => inner.AddCommentAsync(number, body, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) => inner.ListBranchesAsync(prefix, cancellationToken);
+
+        public Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) => inner.CreateBranchAsync(name, commitSha, cancellationToken);
+    }
+}
