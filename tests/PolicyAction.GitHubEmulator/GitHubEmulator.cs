@@ -156,6 +156,15 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Creates a branch at another branch's head, as someone pushing it would.</summary>
+    public void CreateBranch(string name, string from)
+    {
+        lock (_gate)
+        {
+            _refs.Add($"refs/heads/{name}", _refs[$"refs/heads/{from}"]);
+        }
+    }
+
     /// <summary>Commits files to a branch directly, as another person or run would.</summary>
     public string CommitFiles(string branch, IReadOnlyDictionary<string, byte[]> files, string message)
     {
@@ -222,7 +231,11 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var path = request.Path.Value ?? "/";
+
+        // The path as sent, still escaped: Kestrel's decoded Path would turn a branch named 'a%2e' into 'a.',
+        // and the endpoints unescape each parameter once, as GitHub does.
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        var path = target.Split('?', 2)[0];
         if (path.StartsWith("/api/v3/", StringComparison.Ordinal))
         {
             path = path["/api/v3".Length..];

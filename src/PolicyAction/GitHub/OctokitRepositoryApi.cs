@@ -47,7 +47,7 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
             try
             {
                 // GitHub's documented endpoint is git/ref/{ref} (singular); Octokit's Reference.Get uses the legacy git/refs/{ref}.
-                var uri = new Uri($"repos/{_owner}/{_name}/git/ref/heads/{Uri.EscapeDataString(branch).Replace("%2F", "/", StringComparison.Ordinal)}", UriKind.Relative);
+                var uri = new Uri($"repos/{_owner}/{_name}/git/ref/{HeadsPath(branch)}", UriKind.Relative);
                 var response = await _client.Connection.Get<Reference>(uri, null).ConfigureAwait(false);
                 return response.Body.Object.Sha;
             }
@@ -111,7 +111,9 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
         {
             try
             {
-                await _client.Git.Reference.Update(_owner, _name, $"heads/{branch}", new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
+                // Built by hand like the read above: Octokit puts the ref into the path unescaped, so '#' or '%' in a name would change the request.
+                var uri = new Uri($"repos/{_owner}/{_name}/git/refs/{HeadsPath(branch)}", UriKind.Relative);
+                await new ApiConnection(_client.Connection).Patch<Reference>(uri, new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
                 return true;
             }
             catch (ApiValidationException)
@@ -183,6 +185,10 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
                 return false;
             }
         });
+
+    /// <summary><c>heads/NAME</c> for a URL path: every character of the name escaped except the '/' between its parts.</summary>
+    private static string HeadsPath(string branch) =>
+        "heads/" + string.Join('/', branch.Split('/').Select(Uri.EscapeDataString));
 
     /// <summary>
     /// Runs a request on one issue; false when the issue is gone. GitHub answers 410 for a deleted issue and 404 for

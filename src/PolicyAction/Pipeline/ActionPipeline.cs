@@ -63,6 +63,9 @@ internal sealed class ActionPipeline : IDisposable
             throw new UsageException($"input 'commit-artifacts' must be true, false or apply-only; got '{commitMode}'");
         }
 
+        // Checked before anything runs: a name git would refuse must not surface only after a response applied.
+        _branch = _inputs.GetString("commit-branch") is { } branch ? BranchName.Validate(branch, "input 'commit-branch'") : null;
+
         var respond = command is "run" or "gates" or "respond";
         var level = respond ? _services.ResolveLevel(_inputs.GetString("policy"), "input 'policy'") : (PolicyLevel?)null;
         var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
@@ -272,7 +275,9 @@ internal sealed class ActionPipeline : IDisposable
             _api = OctokitRepositoryApi.Create(_context.ApiUrl, token, repository, _handler);
         }
 
-        _branch ??= _inputs.GetString("commit-branch") ?? _context.DefaultBranch ?? await _api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false);
+        _branch ??= _context.DefaultBranch is { } payloadBranch
+            ? BranchName.Validate(payloadBranch, "the event payload's repository.default_branch")
+            : BranchName.Validate(await _api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false), "the repository's default branch");
         return (_api, _branch);
     }
 

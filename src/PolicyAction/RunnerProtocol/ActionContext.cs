@@ -85,7 +85,15 @@ internal sealed record ActionContext
                 throw new StateFileException(path, "the event payload is larger than 32 MiB");
             }
 
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var bytes = File.ReadAllBytes(path);
+
+            // JsonDocument defers decoding strings; invalid UTF-8 inside one would surface later as a crash, not an error.
+            if (State.StrictUtf8.FirstInvalidByte(bytes) is { } offset)
+            {
+                throw new StateFileException(path, $"the event payload is not valid UTF-8 (byte {offset})");
+            }
+
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {

@@ -6,58 +6,48 @@ using PolicyAction.Tests.Support;
 namespace PolicyAction.Tests.EndToEnd;
 
 /// <summary>The action as the runner runs it, talking to the API double over real HTTP; every exchange contract-checked.</summary>
-public sealed class ActionAgainstGitHubTests : IAsyncLifetime
+public sealed class ActionAgainstGitHubTests : AgainstTheDouble
 {
-    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
-
-    public async Task InitializeAsync() =>
-        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = DoubleWorkspace.ExampleFiles() });
-
-    public async Task DisposeAsync()
-    {
-        _github.AssertContractHonoured();
-        await _github.DisposeAsync();
-    }
 
     private string[] BranchLog(string path = "state/policy_response_log.jsonl") =>
-        Encoding.UTF8.GetString(_github.ReadFile("main", path) ?? []).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", path) ?? []).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    private int Writes(int from = 0) => _github.Exchanges.Skip(from).Count(e => e.Method != "GET");
+    private int Writes(int from = 0) => GitHubDouble.Exchanges.Skip(from).Count(e => e.Method != "GET");
 
     [Fact]
     public async Task An_applied_response_is_reserved_then_committed_with_its_undo_record()
     {
-        using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun().Input("auto-apply", "true");
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
 
         var result = await runner.RunAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var outputs = runner.Outputs();
         Assert.Equal("apply", outputs["mode"]);
-        Assert.Equal(_github.BranchHead("main"), outputs["commit-sha"]);
+        Assert.Equal(GitHubDouble.BranchHead("main"), outputs["commit-sha"]);
         var log = BranchLog();
         Assert.Single(log, l => l.Contains("\"event\":\"response_started\"", StringComparison.Ordinal));
         Assert.Single(log, l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
-        Assert.NotNull(_github.ReadFile("main", $"state/policy_response_undo_{outputs["response-id"]}.json"));
-        var history = _github.History("main");
+        Assert.NotNull(GitHubDouble.ReadFile("main", $"state/policy_response_undo_{outputs["response-id"]}.json"));
+        var history = GitHubDouble.History("main");
         Assert.StartsWith($"policy-response: RED apply {outputs["response-id"]}", history[0].Message, StringComparison.Ordinal);
         Assert.StartsWith("policy-response: reserve RED response", history[1].Message, StringComparison.Ordinal);
         Assert.Contains("Run: https://github.com/octo-org/octo-repo/actions/runs/9001", history[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_quiet_dry_run_writes_nothing_to_github()
+    public async Task A_quiet_dry_run_writes_nothing_toGitHubDouble()
     {
-        using (var first = DoubleWorkspace.Checkout(_github))
-        using (var runner = DoubleWorkspace.Runner(_github, first).WorkflowRun())
+        using (var first = DoubleWorkspace.Checkout(GitHubDouble))
+        using (var runner = DoubleWorkspace.Runner(GitHubDouble, first).WorkflowRun())
         {
             Assert.Equal(0, (await runner.RunAsync()).ExitCode);
         }
 
-        var before = _github.Exchanges.Count;
-        using var second = DoubleWorkspace.Checkout(_github);
-        using var quiet = DoubleWorkspace.Runner(_github, second).WorkflowRun();
+        var before = GitHubDouble.Exchanges.Count;
+        using var second = DoubleWorkspace.Checkout(GitHubDouble);
+        using var quiet = DoubleWorkspace.Runner(GitHubDouble, second).WorkflowRun();
 
         var result = await quiet.RunAsync();
 
@@ -70,14 +60,14 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_runs_lose_no_record_and_never_exceed_the_rate_limit()
     {
-        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes("version: 1\ngates:\n  max_responses_per_24h: 3\nlevels:\n  RED:\n    - id: note\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\"mirrors/anchor_chain.json\"]\n"),
         }, "limit 3");
-        var workspaces = Enumerable.Range(0, 8).Select(_ => DoubleWorkspace.Checkout(_github)).ToArray();
+        var workspaces = Enumerable.Range(0, 8).Select(_ => DoubleWorkspace.Checkout(GitHubDouble)).ToArray();
         var runners = workspaces.Select((w, i) =>
         {
-            var runner = DoubleWorkspace.Runner(_github, w).WorkflowRun(runId: 5000 + i).Input("auto-apply", "true");
+            var runner = DoubleWorkspace.Runner(GitHubDouble, w).WorkflowRun(runId: 5000 + i).Input("auto-apply", "true");
             runner.Environment["GITHUB_RUN_ID"] = (7000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return runner;
         }).ToArray();
@@ -91,15 +81,15 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
         Assert.Equal(5, runners.Count(r => r.Outputs()["blocked"] == "true"));
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
         var onBranch = log.Select(AuditChain.Identity).ToHashSet();
-        var branchLog = _github.ReadFile("main", "state/policy_response_log.jsonl")!;
+        var branchLog = GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl")!;
         var verification = AuditLogVerifier.Verify(new MemoryStream(branchLog), "branch log");
         Assert.True(verification.Intact, verification.Problem);
         Assert.Equal(log.Length, verification.Records);
-        Assert.Contains($"Audit log checkpoint: {verification.Head}", _github.History("main")[0].Message, StringComparison.Ordinal);
+        Assert.Contains($"Audit log checkpoint: {verification.Head}", GitHubDouble.History("main")[0].Message, StringComparison.Ordinal);
         foreach (var runner in runners.Where(r => r.Outputs()["mode"] == "apply" && r.Outputs()["blocked"] == "false"))
         {
             var id = runner.Outputs()["response-id"];
-            Assert.NotNull(_github.ReadFile("main", $"state/policy_response_undo_{id}.json"));
+            Assert.NotNull(GitHubDouble.ReadFile("main", $"state/policy_response_undo_{id}.json"));
         }
 
         foreach (var workspace in workspaces)
@@ -109,7 +99,7 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
             Assert.All(workspace.AuditLines(), line => Assert.Contains(AuditChain.Identity(line), onBranch));
             foreach (var undo in Directory.EnumerateFiles(workspace.PathOf("state"), "policy_response_undo_*.json"))
             {
-                Assert.Equal(File.ReadAllBytes(undo), _github.ReadFile("main", $"state/{Path.GetFileName(undo)}"));
+                Assert.Equal(File.ReadAllBytes(undo), GitHubDouble.ReadFile("main", $"state/{Path.GetFileName(undo)}"));
             }
 
             workspace.Dispose();
@@ -124,25 +114,25 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
     [Fact]
     public async Task Server_errors_and_rate_limits_are_retried_and_the_commit_lands()
     {
-        _github.AddFault(new Fault("502", Count: 2, Method: "POST"));
-        _github.AddFault(new Fault("secondary-rate-limit", Count: 1, Method: "PATCH", Seconds: 1));
-        using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun().Input("auto-apply", "true");
+        GitHubDouble.AddFault(new Fault("502", Count: 2, Method: "POST"));
+        GitHubDouble.AddFault(new Fault("secondary-rate-limit", Count: 1, Method: "PATCH", Seconds: 1));
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
 
         var result = await runner.RunAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(_github.BranchHead("main"), runner.Outputs()["commit-sha"]);
-        Assert.Equal(3, _github.Exchanges.Count(e => e.Faulted));
+        Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
+        Assert.Equal(3, GitHubDouble.Exchanges.Count(e => e.Faulted));
         Assert.Contains("retry 1 of", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_missing_permission_fails_the_step_with_what_to_fix_and_keeps_the_local_log()
     {
-        _github.AddFault(new Fault("403", Count: 100, Method: "POST"));
-        using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun();
+        GitHubDouble.AddFault(new Fault("403", Count: 100, Method: "POST"));
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun();
         runner.Input("commit-artifacts", "true");
 
         var result = await runner.RunAsync();
@@ -156,8 +146,8 @@ public sealed class ActionAgainstGitHubTests : IAsyncLifetime
     [Fact]
     public async Task Policy_response_run_is_the_same_pipeline_from_a_shell()
     {
-        using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace).WorkflowRun().Input("auto-apply", "true");
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
         runner.Environment["INPUT_COMMAND"] = "gates";
 
         var result = await runner.RunAsync("run");

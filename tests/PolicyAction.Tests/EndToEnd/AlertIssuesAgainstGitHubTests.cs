@@ -5,7 +5,7 @@ using PolicyAction.Tests.Support;
 namespace PolicyAction.Tests.EndToEnd;
 
 /// <summary>The alert issue lifecycle, end to end: the action's alerts stage against the API double.</summary>
-public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
+public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
 {
     private const string Config = """
         version: 1
@@ -15,23 +15,15 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
             repeat_interval: 24h
         """;
 
-    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
-
-    public async Task InitializeAsync()
+    protected override Dictionary<string, byte[]> InitialFiles()
     {
         var files = DoubleWorkspace.ExampleFiles();
         files[".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config);
-        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _github.AssertContractHonoured();
-        await _github.DisposeAsync();
+        return files;
     }
 
     private void Brake(bool engaged, double hoursAgo = 5) =>
-        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes(engaged
                 ? $"{{\"is_engaged\": true, \"engaged_at\": \"{DateTimeOffset.UtcNow.AddHours(-hoursAgo):O}\", \"engaged_by\": \"alice\", \"reason\": \"drill\"}}"
@@ -40,18 +32,18 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
 
     private async Task<(CliResult Result, Dictionary<string, string> Outputs, int Writes)> CheckAsync(string commitArtifacts = "apply-only", string runId = "9001", string attempt = "1")
     {
-        var before = _github.Exchanges.Count;
-        using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace).Event("schedule", "{}").Input("command", "alerts").Input("commit-artifacts", commitArtifacts);
+        var before = GitHubDouble.Exchanges.Count;
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).Event("schedule", "{}").Input("command", "alerts").Input("commit-artifacts", commitArtifacts);
         runner.Environment["GITHUB_RUN_ID"] = runId;
         runner.Environment["GITHUB_RUN_ATTEMPT"] = attempt;
         var result = await runner.RunAsync();
-        return (result, runner.Outputs(), _github.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
+        return (result, runner.Outputs(), GitHubDouble.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
     }
 
     private void PretendLastNotified(TimeSpan ago)
     {
-        var report = System.Text.Json.Nodes.JsonNode.Parse(_github.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!;
+        var report = System.Text.Json.Nodes.JsonNode.Parse(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!;
         foreach (var alert in report["alerts"]!.AsArray())
         {
             if (alert!["last_notified_at"] is not null)
@@ -60,17 +52,17 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
             }
         }
 
-        _github.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "time passes");
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "time passes");
     }
 
-    private IssueView AlertIssue() => Assert.Single(_github.Issues(), i => i.Title.Contains("safety brake", StringComparison.Ordinal));
+    private IssueView AlertIssue() => Assert.Single(GitHubDouble.Issues(), i => i.Title.Contains("safety brake", StringComparison.Ordinal));
 
     [Fact]
     public async Task Fire_repeat_resolve_and_reopen_use_one_issue()
     {
         var quiet = await CheckAsync();
         Assert.True(quiet.Result.ExitCode == 0, quiet.Result.ToString());
-        Assert.Empty(_github.Issues());
+        Assert.Empty(GitHubDouble.Issues());
         Assert.Equal(0, quiet.Writes);
 
         Brake(engaged: true);
@@ -84,7 +76,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         Assert.Contains("fingerprint=", issue.Body, StringComparison.Ordinal);
         Assert.Equal("brake_engaged", fired.Outputs["alerts"]);
         Assert.Equal(issue.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), fired.Outputs["issue-urls"].Split('/')[^1]);
-        Assert.Contains("\"issue_number\"", Encoding.UTF8.GetString(_github.ReadFile("main", "reports/policy_orchestration_alerts.json")!), StringComparison.Ordinal);
+        Assert.Contains("\"issue_number\"", Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!), StringComparison.Ordinal);
 
         var soon = await CheckAsync();
         Assert.Equal(1, soon.Result.ExitCode);
@@ -109,7 +101,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         Assert.True(reopened.Open);
         Assert.StartsWith("Firing again", reopened.Comments[^1], StringComparison.Ordinal);
 
-        var history = Encoding.UTF8.GetString(_github.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
+        var history = Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
         foreach (var change in new[] { "\"event\":\"fired\"", "\"event\":\"opened\"", "\"event\":\"repeated\"", "\"event\":\"resolved\"", "\"event\":\"reopened\"" })
         {
             Assert.Contains(change, history, StringComparison.Ordinal);
@@ -122,7 +114,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         Brake(engaged: true);
         await CheckAsync();
         var first = AlertIssue();
-        _github.DeleteIssue(first.Number);
+        GitHubDouble.DeleteIssue(first.Number);
         PretendLastNotified(TimeSpan.FromHours(25));
 
         var refiled = await CheckAsync();
@@ -146,16 +138,16 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         Brake(engaged: true);
         await CheckAsync();
         var issue = AlertIssue();
-        _github.DeleteIssue(issue.Number);
+        GitHubDouble.DeleteIssue(issue.Number);
         Brake(engaged: false);
 
         var resolved = await CheckAsync();
 
         Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
         Assert.Contains($"#{issue.Number} no longer exists, nothing to close", resolved.Result.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_github.Issues());
-        Assert.Contains(_github.Exchanges, e => e.Status == 410);
-        var report = Encoding.UTF8.GetString(_github.ReadFile("main", "reports/policy_orchestration_alerts.json")!);
+        Assert.Empty(GitHubDouble.Issues());
+        Assert.Contains(GitHubDouble.Exchanges, e => e.Status == 410);
+        var report = Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!);
         Assert.DoesNotContain("\"issue_number\"", report, StringComparison.Ordinal);
 
         // The next check has nothing to say to GitHub.
@@ -166,7 +158,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
     [Fact]
     public async Task A_silenced_alert_files_nothing_but_is_shown()
     {
-        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + $"\n  silences:\n    - alert: brake_engaged\n      until: \"{DateTimeOffset.UtcNow.AddDays(1):O}\"\n      reason: planned drill\n"),
         }, "silence");
@@ -175,7 +167,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         var check = await CheckAsync();
 
         Assert.Equal(0, check.Result.ExitCode);
-        Assert.Empty(_github.Issues());
+        Assert.Empty(GitHubDouble.Issues());
         Assert.Contains("silenced", check.Result.Stdout, StringComparison.Ordinal);
     }
 
@@ -190,7 +182,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         var issue = AlertIssue();
         Assert.True(issue.Open);
         Assert.Empty(issue.Comments);
-        var history = Encoding.UTF8.GetString(_github.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
+        var history = Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
         Assert.Single(history.Split('\n'), line => line.Contains("\"event\":\"issue_claimed\"", StringComparison.Ordinal));
         Assert.Single(history.Split('\n'), line => line.Contains("\"event\":\"opened\"", StringComparison.Ordinal));
 
@@ -204,45 +196,45 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
     public async Task Server_error_bursts_and_rate_limits_while_filing_still_open_one_issue_and_commit_once()
     {
         Brake(engaged: true);
-        _github.AddFault(new Fault("502", Count: 3, Method: "POST"));
-        _github.AddFault(new Fault("500", Count: 2, Method: "GET"));
-        _github.AddFault(new Fault("429", Count: 1, Method: "PATCH", Seconds: 1));
-        _github.AddFault(new Fault("secondary-rate-limit", Count: 1, Method: "POST", PathPattern: "/issues$", Seconds: 1));
-        var commitsBefore = _github.History("main").Count;
+        GitHubDouble.AddFault(new Fault("502", Count: 3, Method: "POST"));
+        GitHubDouble.AddFault(new Fault("500", Count: 2, Method: "GET"));
+        GitHubDouble.AddFault(new Fault("429", Count: 1, Method: "PATCH", Seconds: 1));
+        GitHubDouble.AddFault(new Fault("secondary-rate-limit", Count: 1, Method: "POST", PathPattern: "/issues$", Seconds: 1));
+        var commitsBefore = GitHubDouble.History("main").Count;
 
         var check = await CheckAsync();
 
         Assert.True(check.Result.ExitCode == 1, check.Result.ToString());
-        Assert.Equal(7, _github.Exchanges.Count(e => e.Faulted));
+        Assert.Equal(7, GitHubDouble.Exchanges.Count(e => e.Faulted));
         var issue = AlertIssue();
         Assert.True(issue.Open);
         Assert.Empty(issue.Comments);
         Assert.EndsWith($"/issues/{issue.Number}", check.Outputs["issue-urls"], StringComparison.Ordinal);
 
         // The claim and the artifacts: two commits, each landed once despite the retries.
-        Assert.Equal(commitsBefore + 2, _github.History("main").Count);
+        Assert.Equal(commitsBefore + 2, GitHubDouble.History("main").Count);
         var next = await CheckAsync();
         Assert.Equal(0, next.Writes);
-        Assert.Single(_github.Issues());
+        Assert.Single(GitHubDouble.Issues());
     }
 
     [Fact]
     public async Task A_failure_between_claim_and_issue_holds_off_other_runs_but_not_a_rerun_of_the_same_run()
     {
         Brake(engaged: true);
-        _github.AddFault(new Fault("403", Method: "POST", PathPattern: "/issues$"));
+        GitHubDouble.AddFault(new Fault("403", Method: "POST", PathPattern: "/issues$"));
 
         var failed = await CheckAsync(runId: "9001", attempt: "1");
 
         Assert.True(failed.Result.ExitCode == 1, failed.Result.ToString());
         Assert.Contains("403", failed.Result.Stderr + failed.Result.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_github.Issues());
-        var history = Encoding.UTF8.GetString(_github.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
+        Assert.Empty(GitHubDouble.Issues());
+        var history = Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
         Assert.Contains("\"claimant\":\"run 9001/1 ", history, StringComparison.Ordinal);
 
         // Another run inside the hold opens nothing: for all it knows, the claimant is still opening the issue.
         var other = await CheckAsync(runId: "9002");
-        Assert.Empty(_github.Issues());
+        Assert.Empty(GitHubDouble.Issues());
         Assert.Contains("another check (run 9001/1 ", other.Result.Stdout, StringComparison.Ordinal);
 
         // "Re-run failed jobs" starts attempt 2 of the same run only after attempt 1 ended: it takes over at once.
@@ -260,7 +252,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
 
         await Task.WhenAll(CheckAsync("false"), CheckAsync("false"));
 
-        var issues = _github.Issues().Where(i => i.Title.Contains("safety brake", StringComparison.Ordinal)).ToArray();
+        var issues = GitHubDouble.Issues().Where(i => i.Title.Contains("safety brake", StringComparison.Ordinal)).ToArray();
         Assert.Single(issues, i => i.Open);
         Assert.All(issues.Where(i => !i.Open), i => Assert.StartsWith("Duplicate of #", i.Comments[^1], StringComparison.Ordinal));
     }
@@ -274,7 +266,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
             log.Append($"{{\"timestamp\":\"{DateTimeOffset.UtcNow.AddMinutes(-i):O}\",\"event\":\"response_blocked\",\"policy\":\"RED\",\"mode\":\"apply\",\"blocked_by\":[\"safety_brake\"]}}\n");
         }
 
-        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             ["state/policy_response_log.jsonl"] = Encoding.UTF8.GetBytes(log.ToString()),
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
@@ -284,7 +276,7 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
         var check = await CheckAsync();
 
         Assert.Equal(1, check.Result.ExitCode);
-        Assert.Single(_github.Issues());
+        Assert.Single(GitHubDouble.Issues());
         Assert.Equal("brake_engaged", check.Outputs["alerts"]);
         Assert.Contains("inhibited by brake_engaged", check.Result.Stdout, StringComparison.Ordinal);
     }
@@ -300,25 +292,25 @@ public sealed class AlertIssuesAgainstGitHubTests : IAsyncLifetime
             log.Append($"{{\"timestamp\":\"{DateTimeOffset.UtcNow.AddHours(-i):O}\",\"event\":\"response_finished\",\"response_id\":\"{id}\",\"policy\":\"RED\",\"mode\":\"apply\",\"status\":\"failed\",\"actions_failed\":1}}\n");
         }
 
-        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             ["state/policy_response_log.jsonl"] = Encoding.UTF8.GetBytes(log.ToString()),
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
         }, "three failed responses");
 
         await CheckAsync();
-        var branch = Assert.Single(_github.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
-        var head = _github.BranchHead(branch);
-        var issue = Assert.Single(_github.Issues());
+        var branch = Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
+        var head = GitHubDouble.BranchHead(branch);
+        var issue = Assert.Single(GitHubDouble.Issues());
         Assert.Contains(branch, issue.Body, StringComparison.Ordinal);
 
         // Someone commits a fix on the branch; the next check must leave it where it is.
-        _github.CommitFiles(branch, new Dictionary<string, byte[]> { ["fix.txt"] = "work in progress"u8.ToArray() }, "a person's fix");
-        var theirs = _github.BranchHead(branch);
+        GitHubDouble.CommitFiles(branch, new Dictionary<string, byte[]> { ["fix.txt"] = "work in progress"u8.ToArray() }, "a person's fix");
+        var theirs = GitHubDouble.BranchHead(branch);
         await CheckAsync();
 
         Assert.NotEqual(head, theirs);
-        Assert.Equal(theirs, _github.BranchHead(branch));
-        Assert.Single(_github.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
+        Assert.Equal(theirs, GitHubDouble.BranchHead(branch));
+        Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
     }
 }

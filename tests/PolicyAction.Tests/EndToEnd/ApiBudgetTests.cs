@@ -5,28 +5,18 @@ using PolicyAction.Tests.Support;
 namespace PolicyAction.Tests.EndToEnd;
 
 /// <summary>How many requests a run sends, counted from the emulator's log, so that a regression fails.</summary>
-public sealed class ApiBudgetTests : IAsyncLifetime
+public sealed class ApiBudgetTests : AgainstTheDouble
 {
-    private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
-
-    public async Task InitializeAsync() =>
-        _github = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = DoubleWorkspace.ExampleFiles() });
-
-    public async Task DisposeAsync()
-    {
-        _github.AssertContractHonoured();
-        await _github.DisposeAsync();
-    }
 
     private async Task<(int Reads, int Writes)> Run(Action<RunnerSimulation> setup)
     {
-        var before = _github.Exchanges.Count;
-        using var workspace = DoubleWorkspace.Checkout(_github);
-        using var runner = DoubleWorkspace.Runner(_github, workspace);
+        var before = GitHubDouble.Exchanges.Count;
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace);
         setup(runner);
         var result = await runner.RunAsync();
         Assert.True(result.ExitCode is 0 or 1, result.ToString());
-        var exchanges = _github.Exchanges.Skip(before).ToArray();
+        var exchanges = GitHubDouble.Exchanges.Skip(before).ToArray();
         return (exchanges.Count(e => e.Method == "GET"), exchanges.Count(e => e.Method != "GET"));
     }
 
@@ -53,7 +43,7 @@ public sealed class ApiBudgetTests : IAsyncLifetime
     [Fact]
     public async Task Filing_an_alert_issue_adds_a_handful()
     {
-        _github.CommitFiles("main", new Dictionary<string, byte[]>
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes($"{{\"is_engaged\": true, \"engaged_at\": \"{DateTimeOffset.UtcNow.AddHours(-5):O}\"}}"),
         }, "brake");

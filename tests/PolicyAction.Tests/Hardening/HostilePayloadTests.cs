@@ -1,0 +1,247 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using PolicyAction.GitHubEmulator;
+using PolicyAction.Tests.GitHub;
+using PolicyAction.Tests.Support;
+
+namespace PolicyAction.Tests.Hardening;
+
+/// <summary>
+/// Hostile text in the event payload and inputs, through the real tool as the runner runs it and the API double:
+/// it is never run, never becomes a workflow command or an output, and a branch name is used exactly as given.
+/// </summary>
+public sealed partial class HostilePayloadTests : AgainstTheDouble
+{
+    private static readonly string[] KnownOutputs = ["response-id", "mode", "blocked", "blocked-by", "actions-planned", "actions-failed", "plan-digest", "commit-sha", "alerts", "issue-urls"];
+
+    private readonly TempWorkspace _outside = new();
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _outside.Dispose();
+    }
+
+    /// <summary>A file outside the workspace that exists only if some hostile text ran as a command.</summary>
+    private string Canary => _outside.PathOf("pwned");
+
+    public static TheoryData<string> Hostile => new()
+    {
+        "a\";touch CANARY;#",
+        "$(touch CANARY)",
+        "`touch CANARY`",
+        "${IFS}touch${IFS}CANARY",
+        "x\n::set-output name=mode::apply\n::add-mask::ghs_\n::error::injected",
+        "x\r\n  ::warning::injected%0A::debug::x",
+        "::stop-commands::injected\n::error::injected",
+        new string('A', 20_000) + "$(touch CANARY)",
+    };
+
+    private string Armed(string hostile) => hostile.Replace("CANARY", Canary, StringComparison.Ordinal);
+
+    /// <summary>The real workflow_run payload with every string replaced by the hostile text, except those kept.</summary>
+    private static string PayloadWith(string hostile, params string[] keep)
+    {
+        var payload = JsonNode.Parse(File.ReadAllText(RunnerSimulation.SharedPayload("workflow_run.completed.json")))!;
+        Replace(payload, string.Empty);
+        payload["workflow_run"]!["id"] = 289782451;
+        payload["workflow_run"]!["run_attempt"] = 1;
+        return payload.ToJsonString();
+
+        void Replace(JsonNode node, string path)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (name, child) in obj.ToArray())
+                    {
+                        var at = path.Length == 0 ? name : $"{path}.{name}";
+                        if (child is JsonValue value && value.TryGetValue<string>(out _))
+                        {
+                            obj[name] = Kept(at) ?? hostile;
+                        }
+                        else if (child is not null)
+                        {
+                            Replace(child, at);
+                        }
+                    }
+
+                    break;
+                case JsonArray array:
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        if (array[i] is JsonValue value && value.TryGetValue<string>(out _))
+                        {
+                            array[i] = hostile;
+                        }
+                        else if (array[i] is { } child)
+                        {
+                            Replace(child, path);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        string? Kept(string at) => at switch
+        {
+            "workflow_run.conclusion" when keep.Contains(at) => "success",
+            "workflow_run.head_repository.full_name" when keep.Contains(at) => "octo-org/octo-repo",
+            "repository.default_branch" when keep.Contains(at) => "main",
+            _ => null,
+        };
+    }
+
+    private RunnerSimulation Runner(TempWorkspace workspace, string payload) =>
+        DoubleWorkspace.Runner(GitHubDouble, workspace).Event("workflow_run", payload).Input("auto-apply", "true").Input("policy", "RED").Input("commit-artifacts", "true");
+
+    /// <summary>
+    /// Every line the runner would read as a workflow command is one of ours: outside a <c>::stop-commands::</c>
+    /// fence, only group/endgroup/error/warning/notice/add-mask, and none of them carries the hostile text.
+    /// </summary>
+    private static void AssertOnlyOurWorkflowCommands(string stdout)
+    {
+        string? fence = null;
+        foreach (var raw in stdout.Split('\n'))
+        {
+            var line = raw.TrimStart().TrimEnd('\r');
+            if (fence is not null)
+            {
+                fence = line == $"::{fence}::" ? null : fence;
+                continue;
+            }
+
+            if (!line.StartsWith("::", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var command = OurCommand().Match(line);
+            Assert.True(command.Success, $"a line the runner would run as a workflow command: {line[..Math.Min(line.Length, 200)]}");
+
+            // An annotation may quote the hostile text as its message (escaped, one line); nothing else may carry it.
+            Assert.True(command.Groups["name"].Value is "error" or "warning" or "notice" || !line.Contains("injected", StringComparison.Ordinal), line);
+            if (command.Groups["name"].Value == "stop-commands")
+            {
+                fence = line["::stop-commands::".Length..];
+                Assert.Matches("^policy-response-[0-9a-f]{32}$", fence);
+            }
+            else if (command.Groups["name"].Value == "add-mask")
+            {
+                Assert.Equal($"::add-mask::{RunnerSimulation.Token}", line);
+            }
+        }
+    }
+
+    private static void AssertOutputsAreOurs(RunnerSimulation runner)
+    {
+        var outputs = runner.Outputs();
+        Assert.All(outputs.Keys, key => Assert.Contains(key, KnownOutputs));
+        Assert.All(outputs.Values, value => Assert.DoesNotContain("injected", value, StringComparison.Ordinal));
+        Assert.All(outputs.Values, value => Assert.DoesNotContain("touch", value, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task Hostile_text_in_every_field_of_a_trusted_run_stays_data_while_the_response_applies_and_commits(string hostile)
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace, PayloadWith(Armed(hostile), "workflow_run.conclusion", "workflow_run.head_repository.full_name", "repository.default_branch"));
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString()[..Math.Min(result.ToString().Length, 4000)]);
+        Assert.False(File.Exists(Canary), "hostile text ran as a command");
+        Assert.Equal("apply", runner.Outputs()["mode"]);
+        Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+        AssertOutputsAreOurs(runner);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task Hostile_text_in_the_conclusion_and_head_repository_is_reported_as_data_and_refuses_apply(string hostile)
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace, PayloadWith(Armed(hostile), "repository.default_branch"));
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString()[..Math.Min(result.ToString().Length, 4000)]);
+        Assert.False(File.Exists(Canary), "hostile text ran as a command");
+        Assert.Equal("dry-run", runner.Outputs()["mode"]);
+        Assert.Contains("::warning title=Policy response%3A apply refused::apply refused: the triggering run concluded", result.Stdout, StringComparison.Ordinal);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+        AssertOutputsAreOurs(runner);
+        Assert.DoesNotContain(workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
+        Assert.DoesNotContain("response_started", Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl") ?? []), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(BranchNameTests.StrangeButValidNames), MemberType = typeof(BranchNameTests))]
+    public async Task A_strange_but_valid_branch_name_gets_exactly_that_branch(string branch)
+    {
+        GitHubDouble.CreateBranch(branch, from: "main");
+        var main = GitHubDouble.BranchHead("main");
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace, PayloadWith("x", "workflow_run.conclusion", "workflow_run.head_repository.full_name", "repository.default_branch")).Input("commit-branch", branch);
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(GitHubDouble.BranchHead(branch), runner.Outputs()["commit-sha"]);
+        Assert.Equal(main, GitHubDouble.BranchHead("main"));
+        Assert.Contains("response_finished", Encoding.UTF8.GetString(GitHubDouble.ReadFile(branch, "state/policy_response_log.jsonl") ?? []), StringComparison.Ordinal);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("x\n::set-output name=mode::apply")]
+    [InlineData("a..b")]
+    [InlineData("two words")]
+    [InlineData("refs/../../etc")]
+    [InlineData("x~1")]
+    [InlineData("x@{0}")]
+    [InlineData("/leading")]
+    [InlineData("ends.lock")]
+    public async Task A_branch_name_git_would_refuse_fails_the_step_naming_the_input_before_anything_runs(string branch)
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace, PayloadWith("x", "workflow_run.conclusion", "workflow_run.head_repository.full_name", "repository.default_branch")).Input("commit-branch", branch);
+        var requests = GitHubDouble.Exchanges.Count;
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("commit-branch", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("not a valid branch name", result.Stdout, StringComparison.Ordinal);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+        Assert.Equal(requests, GitHubDouble.Exchanges.Count);
+        Assert.Empty(workspace.ResponseLines());
+    }
+
+    [Fact]
+    public async Task A_payload_that_is_not_UTF_8_fails_closed_naming_the_file()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        var payload = Encoding.UTF8.GetBytes(PayloadWith("PLACEHOLDER", "workflow_run.conclusion", "workflow_run.head_repository.full_name", "repository.default_branch"));
+        var bad = Encoding.UTF8.GetBytes("PLACEHOLDER");
+        var text = Encoding.Latin1.GetString(payload).Replace(Encoding.Latin1.GetString(bad), "\xff\xfe$(touch x)", StringComparison.Ordinal);
+        using var runner = Runner(workspace, "{}");
+        File.WriteAllBytes(runner.Environment["GITHUB_EVENT_PATH"]!, Encoding.Latin1.GetBytes(text));
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(runner.Environment["GITHUB_EVENT_PATH"]!, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("event payload", result.Stdout, StringComparison.Ordinal);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+        Assert.Empty(workspace.ResponseLines());
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("^::(?<name>group|endgroup|error|warning|notice|add-mask|stop-commands)( [^:]*)?::")]
+    private static partial Regex OurCommand();
+}
