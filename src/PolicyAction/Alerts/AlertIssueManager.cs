@@ -169,7 +169,21 @@ internal sealed class AlertIssueManager
 
         if (_claim is not null)
         {
-            var claim = await _claim.ClaimAsync(alert, _listedAt, cancellationToken).ConfigureAwait(false);
+            var claim = await _claim.ClaimAsync(alert, _listedAt, null, cancellationToken).ConfigureAwait(false);
+            if (claim.IssueMayExist)
+            {
+                // Another check settled this alert's claim after we listed: adopt its issue without a claim of our own.
+                // If it is not open (closed or deleted since, or the settlement was older than the clock allowance
+                // suggested), this listing came after that settlement, so claim again looking past it.
+                if (await OpenIssueOf(alert, cancellationToken).ConfigureAwait(false) is { } opened)
+                {
+                    actions.Add(new IssueAction(alert.Id, IssueClaim.AdoptedEvent, $"another check opened #{opened.Number} just before; adopting it"));
+                    return alert with { IssueNumber = opened.Number, IssueUrl = opened.Url, LastNotifiedAt = now };
+                }
+
+                claim = await _claim.ClaimAsync(alert, _listedAt, claim.SettledAt, cancellationToken).ConfigureAwait(false);
+            }
+
             if (!claim.Won)
             {
                 // Another check is opening this issue right now: adopt it if it is already there, else leave it to that run.
@@ -181,12 +195,6 @@ internal sealed class AlertIssueManager
             }
 
             _recordLocally(claim.Record!);
-            if (claim.IssueMayExist && await OpenIssueOf(alert, cancellationToken).ConfigureAwait(false) is { } opened)
-            {
-                // Another check opened it between our listing and our claim: adopt it; the history line settles our claim.
-                actions.Add(new IssueAction(alert.Id, IssueClaim.AdoptedEvent, $"another check opened #{opened.Number} just before; adopting it"));
-                return alert with { IssueNumber = opened.Number, IssueUrl = opened.Url, LastNotifiedAt = now };
-            }
         }
 
         var created = await _issues.CreateIssueAsync(

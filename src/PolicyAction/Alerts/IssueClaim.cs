@@ -6,9 +6,10 @@ namespace PolicyAction.Alerts;
 
 /// <summary>
 /// The outcome of a claim: won (this run opens the issue) or held by another run. <paramref name="IssueMayExist"/>:
-/// won, but another run opened an issue for this alert after this run listed the issues; look again before opening.
+/// not claimed because another run opened (or adopted) an issue for this alert after this run listed the issues;
+/// look again, and if it is not open claim again passing <paramref name="SettledAt"/> as the settlement already looked past.
 /// </summary>
-internal sealed record ClaimOutcome(bool Won, AlertHistoryRecord? Record, string? HeldBy, bool IssueMayExist = false);
+internal sealed record ClaimOutcome(bool Won, AlertHistoryRecord? Record, string? HeldBy, bool IssueMayExist = false, DateTimeOffset? SettledAt = null);
 
 /// <summary>
 /// Makes two alert checks running at once open one issue, not two. Before opening an issue, a run commits an
@@ -42,10 +43,12 @@ internal sealed partial class IssueClaim
     }
 
     /// <param name="listedAt">When this run listed the issues it found nothing in.</param>
-    public async Task<ClaimOutcome> ClaimAsync(AlertStatus alert, DateTimeOffset listedAt, CancellationToken cancellationToken)
+    /// <param name="lookedPast">A settlement this run has already looked for an issue after (see <see cref="ClaimOutcome"/>).</param>
+    public async Task<ClaimOutcome> ClaimAsync(AlertStatus alert, DateTimeOffset listedAt, DateTimeOffset? lookedPast, CancellationToken cancellationToken)
     {
         AlertHistoryRecord? record = null;
         var issueMayExist = false;
+        DateTimeOffset? lastSettled = null;
         var outcome = await _log.AppendAsync(
             ArtifactCommitter.AlertHistoryPath,
             remote =>
@@ -57,7 +60,15 @@ internal sealed partial class IssueClaim
                     return AppendDecision.Refuse(holder);
                 }
 
-                issueMayExist = settledAt >= listedAt - ClockSkew;
+                // Another run settled a claim after this run listed the issues: its issue may be there now. Look before
+                // claiming, so a run that merely started a moment late writes nothing.
+                lastSettled = settledAt;
+                if (settledAt >= listedAt - ClockSkew && !(settledAt <= lookedPast))
+                {
+                    issueMayExist = true;
+                    return AppendDecision.Refuse("another check settled its claim after this one listed the issues");
+                }
+
 
                 record = new AlertHistoryRecord
                 {
@@ -74,7 +85,7 @@ internal sealed partial class IssueClaim
             $"policy-response: claim the issue for alert {alert.Id}\n\nRecorded before the issue is opened, so two checks at once open one issue.",
             $"the issue for alert {alert.Id} was not claimed and no issue was opened",
             cancellationToken).ConfigureAwait(false);
-        return outcome.Appended ? new ClaimOutcome(true, record, null, issueMayExist) : new ClaimOutcome(false, null, outcome.Refusal);
+        return outcome.Appended ? new ClaimOutcome(true, record, null) : new ClaimOutcome(false, null, outcome.Refusal, issueMayExist, lastSettled);
     }
 
     public static byte[] Line(AlertHistoryRecord record) =>

@@ -12,7 +12,7 @@ internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyLis
 /// </summary>
 internal sealed class ArtifactCommitter
 {
-    public const int MaxAttempts = 6;
+    public const int MaxAttempts = BranchRace.MaxAttempts;
     public const string AuditLogPath = "state/policy_response_log.jsonl";
     public const string AlertHistoryPath = "logs/policy_orchestration_alerts.jsonl";
 
@@ -63,6 +63,11 @@ internal sealed class ArtifactCommitter
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            if (attempt > 0)
+            {
+                await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
+            }
+
             var head = await _api.GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false)
                 ?? throw new GitHubApiException($"branch {branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
 

@@ -22,7 +22,7 @@ internal sealed record AppendOutcome(string? CommitSha, string? Refusal)
 /// </summary>
 internal sealed class BranchLogAppender
 {
-    public const int MaxAttempts = 8;
+    public const int MaxAttempts = BranchRace.MaxAttempts;
 
     private readonly IRepositoryApi _api;
     private readonly string _branch;
@@ -43,6 +43,11 @@ internal sealed class BranchLogAppender
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            if (attempt > 0)
+            {
+                await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
+            }
+
             var head = await _api.GetBranchHeadAsync(_branch, cancellationToken).ConfigureAwait(false)
                 ?? throw new GitHubApiException($"branch {_branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
             var remote = await _api.GetFileAsync(head, path, cancellationToken).ConfigureAwait(false) ?? [];

@@ -60,6 +60,26 @@ public sealed class AlertIssueManagerTests : IAsyncLifetime
         var action = Assert.Single(sync.Actions);
         Assert.Equal((IssueClaim.AdoptedEvent, $"another check opened #{issue.Number} just before; adopting it"), (action.Event, action.Detail));
         Assert.Equal(issue.Number, sync.Report.Alerts[0].IssueNumber);
+        Assert.Empty(recorded);
+        Assert.DoesNotContain(IssueClaim.Event, Encoding.UTF8.GetString(Server.ReadFile("main", History)!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_issue_settled_after_our_listing_but_closed_since_is_looked_past_and_a_new_one_opened()
+    {
+        var recorded = new List<AlertHistoryRecord>();
+        var issues = new AfterFirstListing(Api, () =>
+        {
+            AnotherCheckOpensTheIssue();
+            Api.SetIssueOpenAsync(Assert.Single(Server.Issues()).Number, false, CancellationToken.None).GetAwaiter().GetResult();
+        });
+
+        var sync = await Manager(issues, recorded).SyncAsync(Report(Brake()), null, "main", CancellationToken.None);
+
+        var opened = Assert.Single(Server.Issues(), i => i.Open);
+        Assert.Equal(2, Server.Issues().Count);
+        Assert.Equal(IssueClaim.OpenedEvent, Assert.Single(sync.Actions).Event);
+        Assert.Equal(opened.Number, sync.Report.Alerts[0].IssueNumber);
         Assert.Equal(IssueClaim.Event, Assert.Single(recorded).Event);
     }
 

@@ -41,7 +41,7 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [Fact]
     public async Task The_first_claim_wins_and_lands_on_the_branch_after_the_existing_lines()
     {
-        var outcome = await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var outcome = await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
 
         Assert.True(outcome.Won);
         var lines = Lines();
@@ -56,11 +56,11 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [Fact]
     public async Task A_fresh_claim_by_another_run_is_respected_and_nothing_is_committed()
     {
-        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
         var head = Server.BranchHead("main");
         _clock.Advance(TimeSpan.FromMinutes(14));
 
-        var second = await Claim("run 2").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var second = await Claim("run 2").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
 
         Assert.False(second.Won);
         Assert.Equal("run 1", second.HeldBy);
@@ -73,10 +73,10 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [InlineData("run 2", "abc123", 15)]
     public async Task The_same_run_another_alert_or_a_stale_claim_does_not_block(string claimant, string fingerprint, int minutesLater)
     {
-        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(minutesLater));
 
-        var outcome = await Claim(claimant).ClaimAsync(Alert(fingerprint), _clock.GetUtcNow(), CancellationToken.None);
+        var outcome = await Claim(claimant).ClaimAsync(Alert(fingerprint), _clock.GetUtcNow(), null, CancellationToken.None);
 
         Assert.True(outcome.Won);
         Assert.Equal(3, Lines().Length);
@@ -91,10 +91,10 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [InlineData("run 42/1 aaa", "bbb", false)]
     public async Task A_claim_by_an_earlier_attempt_of_the_same_run_is_released(string first, string rerun, bool wins)
     {
-        await Claim(first).ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        await Claim(first).ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        var outcome = await Claim(rerun).ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var outcome = await Claim(rerun).ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
 
         Assert.Equal(wins, outcome.Won);
     }
@@ -105,24 +105,50 @@ public sealed class IssueClaimTests : IAsyncLifetime
     [InlineData("opened", 4, true)]
     [InlineData("opened", 6, false)]
     [InlineData("opened", 24 * 60, false)]
-    public async Task A_claim_followed_by_its_issue_no_longer_holds_and_a_recent_one_asks_for_a_second_look(string settledBy, int listedMinutesAfterSettling, bool issueMayExist)
+    public async Task A_claim_followed_by_its_issue_no_longer_holds_and_one_settled_after_our_listing_is_looked_for_instead(string settledBy, int listedMinutesAfterSettling, bool issueMayExist)
     {
-        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
         var settled = _clock.GetUtcNow();
         var line = $"{{\"timestamp\":\"{settled:O}\",\"alert\":\"brake_engaged\",\"event\":\"{settledBy}\",\"severity\":\"critical\",\"detail\":\"#7\",\"fingerprint\":\"abc123\"}}\n";
         Server.CommitFiles("main", new Dictionary<string, byte[]> { [History] = [.. Server.ReadFile("main", History)!, .. Encoding.UTF8.GetBytes(line)] }, "artifacts");
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        var outcome = await Claim("run 2").ClaimAsync(Alert(), settled.AddMinutes(listedMinutesAfterSettling), CancellationToken.None);
+        var outcome = await Claim("run 2").ClaimAsync(Alert(), settled.AddMinutes(listedMinutesAfterSettling), null, CancellationToken.None);
 
-        Assert.True(outcome.Won);
+        Assert.Equal(!issueMayExist, outcome.Won);
         Assert.Equal(issueMayExist, outcome.IssueMayExist);
+    }
+
+    [Fact]
+    public async Task A_claim_that_looked_past_the_settlement_wins_but_a_newer_settlement_sends_it_back()
+    {
+        await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
+        var settled = _clock.GetUtcNow();
+        Settle(settled);
+        var listedAt = settled.AddSeconds(-1);
+
+        var first = await Claim("run 2").ClaimAsync(Alert(), listedAt, null, CancellationToken.None);
+        Assert.Equal((false, true, settled), (first.Won, first.IssueMayExist, first.SettledAt));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Settle(_clock.GetUtcNow());
+        var newer = await Claim("run 2").ClaimAsync(Alert(), listedAt, first.SettledAt, CancellationToken.None);
+        Assert.Equal((false, true), (newer.Won, newer.IssueMayExist));
+
+        var again = await Claim("run 2").ClaimAsync(Alert(), listedAt, newer.SettledAt, CancellationToken.None);
+        Assert.True(again.Won);
+    }
+
+    private void Settle(DateTimeOffset at)
+    {
+        var line = $"{{\"timestamp\":\"{at:O}\",\"alert\":\"brake_engaged\",\"event\":\"opened\",\"severity\":\"critical\",\"detail\":\"#7\",\"fingerprint\":\"abc123\"}}\n";
+        Server.CommitFiles("main", new Dictionary<string, byte[]> { [History] = [.. Server.ReadFile("main", History)!, .. Encoding.UTF8.GetBytes(line)] }, "artifacts");
     }
 
     [Fact]
     public async Task A_claim_with_no_earlier_issue_does_not_ask_for_a_second_look()
     {
-        var outcome = await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var outcome = await Claim("run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
 
         Assert.False(outcome.IssueMayExist);
     }
@@ -149,7 +175,7 @@ public sealed class IssueClaimTests : IAsyncLifetime
     {
         var api = new MovingBranch(Api, () => Server.CommitFiles("main", new Dictionary<string, byte[]> { ["README.md"] = "someone else\n"u8.ToArray() }, "meanwhile"));
 
-        var outcome = await new IssueClaim(api, "main", _clock, "run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), CancellationToken.None);
+        var outcome = await new IssueClaim(api, "main", _clock, "run 1").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
 
         Assert.True(outcome.Won);
         Assert.Equal("someone else\n", Encoding.UTF8.GetString(Server.ReadFile("main", "README.md")!));

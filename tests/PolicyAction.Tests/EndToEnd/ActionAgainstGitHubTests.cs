@@ -37,12 +37,13 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
-    public async Task A_quiet_dry_run_writes_nothing_toGitHubDouble()
+    public async Task A_quiet_dry_run_writes_nothing_to_github()
     {
-        using (var first = DoubleWorkspace.Checkout(GitHubDouble))
-        using (var runner = DoubleWorkspace.Runner(GitHubDouble, first).WorkflowRun())
+        using (var checkout = DoubleWorkspace.Checkout(GitHubDouble))
+        using (var runner = DoubleWorkspace.Runner(GitHubDouble, checkout).WorkflowRun())
         {
-            Assert.Equal(0, (await runner.RunAsync()).ExitCode);
+            var first = await runner.RunAsync();
+            Assert.True(first.ExitCode == 0, first.ToString());
         }
 
         var before = GitHubDouble.Exchanges.Count;

@@ -105,12 +105,7 @@ public sealed class CrashTests
     /// <returns>Whether it was killed.</returns>
     private static async Task<bool> RunAndKill(TempWorkspace workspace, TimeSpan? killAfter)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workspace.Root };
-        foreach (var arg in new[] { ProcessCli.ToolPath, "respond", "--policy", "RED", "--apply", "--workspace", workspace.Root })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = ProcessCli.StartInfo(workspace.Root, ["respond", "--policy", "RED", "--apply", "--workspace", workspace.Root]);
         start.Environment.Remove("POLICY_AUTO_APPLY");
         using var process = Process.Start(start)!;
         var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());

@@ -106,6 +106,18 @@ public partial class WorkflowFileTests
         Assert.Contains(File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "Dockerfile")), l => Regex.IsMatch(l, "^ENTRYPOINT \\[\"/"));
     }
 
+    [Fact]
+    public void The_image_ships_the_native_aot_binary_that_ci_tests()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "Dockerfile"));
+        var ci = File.ReadAllText(Path.Combine(RepositoryRoot.Path, ".ci", "run"));
+
+        Assert.Contains("-p:PublishAot=true", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("--runtime linux-x64", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("-r linux-x64 -p:PublishAot=true", ci, StringComparison.Ordinal);
+        Assert.Contains("POLICY_RESPONSE_UNDER_TEST=", ci, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("^(\\./.+|[\\w.-]+/[\\w.-]+(/[\\w./-]+)?@[0-9a-f]{40})$")]
     private static partial Regex PinnedAction();
 }
