@@ -3,6 +3,9 @@ namespace PolicyAction;
 /// <summary>Who runs the tool and with what environment; taken once at start-up.</summary>
 internal sealed record RunContext(string Actor, IReadOnlyDictionary<string, string> Environment)
 {
+    /// <summary>Whether standard error is a terminal a person is watching: only then are progress lines drawn.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public string? Variable(string name) => Environment.TryGetValue(name, out var value) ? value : null;
 
     /// <summary>The GitHub Actions run this process belongs to, if any; recorded in the audit log.</summary>
@@ -16,7 +19,7 @@ internal sealed record RunContext(string Actor, IReadOnlyDictionary<string, stri
             variables[(string)entry.Key] = (string?)entry.Value ?? string.Empty;
         }
 
-        return FromVariables(variables);
+        return FromVariables(variables) with { ErrorIsTerminal = !Console.IsErrorRedirected };
     }
 
     public static RunContext FromVariables(IReadOnlyDictionary<string, string> variables)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
+using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.State;
 
@@ -248,7 +249,8 @@ internal sealed class CommandTree
                     : throw new UsageException($"--checkpoint '{text}' is not SEQ:SHA256 (a record number, a colon and 64 lower-case hex digits)");
             }
 
-            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected);
+            using var progress = ProgressLine.ForFile(services.Paths.AuditLog, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
+            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report);
             services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
                 : ConsoleRenderer.Verification(verification, services.Paths.Relative(services.Paths.AuditLog)));

@@ -16,112 +16,97 @@ internal sealed record LogVerification(
 /// </summary>
 internal static class AuditLogVerifier
 {
-    private sealed record Entry(int Line, AuditRecord Record, string Hash);
+    /// <summary>How often, in bytes read, <c>progress</c> hears of it.</summary>
+    public const long ProgressStep = 8 * 1024 * 1024;
 
-    public static LogVerification Verify(Stream stream, string name, ChainHead? checkpoint = null)
+    private const int HexLength = 64;
+
+    /// <summary>
+    /// One streaming pass in constant memory, a buffer of lines at a time: while one core hashes the block's lines,
+    /// the other reads only the fields the chain needs from each (<c>seq</c>, <c>prev</c>, and <c>timestamp</c> and
+    /// <c>event</c> to know it is a record); then the chain is walked in order. The first problem in file order is
+    /// reported; naming it may take a second look further on or from the start.
+    /// </summary>
+    /// <param name="progress">Called with the bytes read so far, every <see cref="ProgressStep"/> bytes.</param>
+    public static LogVerification Verify(Stream stream, string name, ChainHead? checkpoint = null, Action<long>? progress = null)
     {
-        var entries = new List<Entry>();
-        var warnings = new List<string>();
-        int? unparsed = null;
-        var lineNumber = 0;
-        foreach (var (line, terminated) in AuditLog.Lines(stream))
+        _ = name;
+        var walk = new ChainWalk(checkpoint);
+        var reader = new ForwardLineReader(stream);
+        var lines = new List<LinePlace>();
+        var fields = Array.Empty<ChainFields>();
+        var isRecord = Array.Empty<bool>();
+        var digests = Array.Empty<byte>();
+        var nextProgress = ProgressStep;
+        while (reader.TryReadBlock(lines))
         {
-            lineNumber++;
-            if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)
+            if (fields.Length < lines.Count)
             {
-                continue;
+                fields = new ChainFields[lines.Count * 2];
+                isRecord = new bool[lines.Count * 2];
+                digests = new byte[lines.Count * 2 * 32];
             }
 
-            var record = AuditLog.TryParse(line);
-            if (record is null)
+            var buffer = reader.Buffer;
+            var count = lines.Count;
+            var hashing = count >= ParallelFrom
+                ? Task.Run(() => HashLines(buffer, lines, digests))
+                : null;
+            for (var i = 0; i < count; i++)
             {
-                if (!terminated)
+                isRecord[i] = ChainFields.TryRead(buffer.AsSpan(lines[i].Start, lines[i].Length), out fields[i]);
+            }
+
+            if (hashing is null)
+            {
+                HashLines(buffer, lines, digests);
+            }
+            else
+            {
+                hashing.GetAwaiter().GetResult();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var place = lines[i];
+                var line = buffer.AsSpan(place.Start, place.Length);
+                if (walk.Step(line, place.Terminated, isRecord[i], fields[i], digests.AsSpan(i * 32, 32)) is { } seek)
                 {
-                    warnings.Add($"line {lineNumber} is an incomplete record (a write was interrupted); it is not part of the chain");
-                    continue;
+                    return walk.Finish(seek switch
+                    {
+                        Seek.Later => LaterLineHolding(walk, fields, isRecord, i + 1, count, reader),
+                        _ => FirstLineHolding(stream, walk.LineNumber, walk.SoughtSeq),
+                    });
                 }
 
-                if (unparsed is { } earlier)
+                if (walk.Stopped)
                 {
-                    return Broken(entries, earlier, $"line {earlier} is not a valid audit record: it was edited or damaged", warnings);
+                    return walk.Finish(null);
                 }
-
-                unparsed = lineNumber;
-                continue;
             }
 
-            if (unparsed is { } torn)
+            if (progress is not null && reader.Consumed >= nextProgress)
             {
-                // Only a line the writer itself noted as torn may sit in the chain unlinked.
-                if (record.Event != AuditEvents.TornRecordNoted)
-                {
-                    return Broken(entries, torn, $"line {torn} is not a valid audit record: it was edited or damaged", warnings);
-                }
-
-                warnings.Add($"line {torn} is an incomplete record (a write was interrupted) that the next writer noted; it is not part of the chain");
-                unparsed = null;
+                progress(reader.Consumed);
+                nextProgress = reader.Consumed + ProgressStep;
             }
-
-            entries.Add(new Entry(lineNumber, record, AuditChain.Hash(line)));
         }
 
-        if (unparsed is { } last)
-        {
-            return Broken(entries, last, $"line {last} is not a valid audit record: it was edited or damaged", warnings);
-        }
-
-        var head = ChainHead.Genesis;
-        var previousLine = 0;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var (line, record, hash) = entries[i];
-            if (record.Seq is not { } seq || record.Prev is null)
-            {
-                return Broken(entries[..i], line, $"line {line} has no seq/prev: it was not appended by policy-response (inserted by hand, or written before the log was chained)", warnings);
-            }
-
-            var expected = head.Seq + 1;
-            if (seq > expected)
-            {
-                var later = entries.Skip(i + 1).FirstOrDefault(e => e.Record.Seq == expected);
-                return Broken(entries[..i], line, later is null
-                    ? $"record {expected} is missing before line {line} (which holds record {seq}): {(seq - expected == 1 ? "a record was" : $"{seq - expected} records were")} deleted"
-                    : $"line {line} holds record {seq} where record {expected} belongs; record {expected} is at line {later.Line}: records were reordered", warnings);
-            }
-
-            if (seq < expected)
-            {
-                var first = entries.Take(i).FirstOrDefault(e => e.Record.Seq == seq);
-                return Broken(entries[..i], line, first is null
-                    ? $"line {line} holds record {seq} after record {head.Seq}: records were reordered or a record was inserted"
-                    : $"line {line} repeats record number {seq} (first at line {first.Line}): a record was inserted", warnings);
-            }
-
-            if (!string.Equals(record.Prev, head.Hash, StringComparison.Ordinal))
-            {
-                return i == 0
-                    ? Broken([], line, $"line {line} is record 1 but does not start the chain: the log's beginning was replaced", warnings)
-                    : Broken(entries[..(i - 1)], previousLine, $"record {head.Seq} (line {previousLine}) no longer matches the hash record {seq} (line {line}) holds for it: it was edited or replaced", warnings);
-            }
-
-            if (checkpoint is not null && seq == checkpoint.Seq && !string.Equals(hash, checkpoint.Hash, StringComparison.Ordinal))
-            {
-                return Broken(entries[..i], line, $"record {seq} (line {line}) differs from the checkpoint {checkpoint}: the log was rewritten at or before this record", warnings);
-            }
-
-            head = new ChainHead(seq, hash);
-            previousLine = line;
-        }
-
-        if (checkpoint is not null && checkpoint.Seq > head.Seq)
-        {
-            return new LogVerification(false, head.Seq, head, null, $"the log ends at record {head.Seq} but the checkpoint {checkpoint} names record {checkpoint.Seq}: it was truncated", warnings);
-        }
-
-        return new LogVerification(true, head.Seq, head, null, null, warnings);
+        return walk.Finish(null);
     }
 
-    public static LogVerification VerifyFile(string path, ChainHead? checkpoint = null)
+    /// <summary>Fewer lines than this are hashed on the calling thread: a task would cost more than it saves.</summary>
+    private const int ParallelFrom = 64;
+
+    private static void HashLines(byte[] buffer, List<LinePlace> lines, byte[] digests)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            System.Security.Cryptography.SHA256.HashData(buffer.AsSpan(lines[i].Start, lines[i].Length), digests.AsSpan(i * 32, 32));
+        }
+    }
+
+    public static LogVerification VerifyFile(string path, ChainHead? checkpoint = null, Action<long>? progress = null)
     {
         if (!File.Exists(path))
         {
@@ -132,8 +117,9 @@ internal static class AuditLogVerifier
 
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
-            return Verify(stream, path, checkpoint);
+            // Unbuffered: the line reader brings its own 1 MB buffer.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            return Verify(stream, path, checkpoint, progress);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -141,9 +127,239 @@ internal static class AuditLogVerifier
         }
     }
 
-    private static LogVerification Broken(IReadOnlyList<Entry> good, int line, string problem, List<string> warnings)
+    /// <summary>Reads on from where the walk stopped for the line holding the sought record number.</summary>
+    private static int? LaterLineHolding(ChainWalk walk, ChainFields[] fields, bool[] isRecord, int next, int count, ForwardLineReader reader)
     {
-        var head = good.Count == 0 ? ChainHead.Genesis : new ChainHead(good[^1].Record.Seq ?? 0, good[^1].Hash);
-        return new LogVerification(false, head.Seq, head, line, problem, warnings);
+        var lineNumber = walk.LineNumber;
+        for (var i = next; i < count; i++)
+        {
+            lineNumber++;
+            if (isRecord[i] && fields[i].Seq == walk.SoughtSeq)
+            {
+                return lineNumber;
+            }
+        }
+
+        while (reader.TryReadLine(out var line, out _))
+        {
+            lineNumber++;
+            if (ChainFields.TryRead(line, out var later) && later.Seq == walk.SoughtSeq)
+            {
+                return lineNumber;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads again from the start for the first line before <paramref name="before"/> holding record <paramref name="seq"/>.</summary>
+    private static int? FirstLineHolding(Stream stream, int before, long seq)
+    {
+        if (!stream.CanSeek)
+        {
+            return null;
+        }
+
+        stream.Seek(0, SeekOrigin.Begin);
+        var reader = new ForwardLineReader(stream);
+        for (var lineNumber = 1; lineNumber < before && reader.TryReadLine(out var line, out _); lineNumber++)
+        {
+            if (ChainFields.TryRead(line, out var fields) && fields.Seq == seq)
+            {
+                return lineNumber;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Which second look a problem needs to be named.</summary>
+    private enum Seek
+    {
+        Later,
+        Earlier,
+    }
+
+    /// <summary>
+    /// The chain walked line by line in file order: the head (last good record) and the one before it, as
+    /// lower-case hex, and the first problem once one is found.
+    /// </summary>
+    private sealed class ChainWalk
+    {
+        private readonly ChainHead? _checkpoint;
+        private readonly byte[]? _checkpointHash;
+        private readonly List<string> _warnings = [];
+        private Link _head = new(0, 0, [.. "0000000000000000000000000000000000000000000000000000000000000000"u8]);
+        private Link _beforeHead;
+        private byte[] _hex = new byte[HexLength];
+        private int? _unparsed;
+        private LogVerification? _broken;
+        private Func<int?, LogVerification>? _naming;
+
+        public ChainWalk(ChainHead? checkpoint)
+        {
+            _checkpoint = checkpoint;
+            _checkpointHash = checkpoint is null ? null : System.Text.Encoding.ASCII.GetBytes(checkpoint.Hash);
+            _beforeHead = _head;
+        }
+
+        public int LineNumber { get; private set; }
+
+        /// <summary>A problem was found that needs no second look: the rest of the log is not read.</summary>
+        public bool Stopped => _broken is not null;
+
+        /// <summary>The record number a problem is about, for the second look that names it.</summary>
+        public long SoughtSeq { get; private set; }
+
+        /// <summary>Takes the next line; returns the second look needed to name a problem found here, if any.</summary>
+        public Seek? Step(ReadOnlySpan<byte> line, bool terminated, bool isRecord, ChainFields fields, ReadOnlySpan<byte> digest)
+        {
+            if (_broken is not null || _naming is not null)
+            {
+                return null;
+            }
+
+            LineNumber++;
+            if (line.Trim(" \t\r"u8).IsEmpty)
+            {
+                return null;
+            }
+
+            if (!isRecord)
+            {
+                if (!terminated)
+                {
+                    _warnings.Add($"line {LineNumber} is an incomplete record (a write was interrupted); it is not part of the chain");
+                    return null;
+                }
+
+                if (_unparsed is { } earlier)
+                {
+                    Break(_head, earlier, $"line {earlier} is not a valid audit record: it was edited or damaged");
+                    return null;
+                }
+
+                _unparsed = LineNumber;
+                return null;
+            }
+
+            if (_unparsed is { } torn)
+            {
+                // Only a line the writer itself noted as torn may sit in the chain unlinked.
+                if (!fields.TornRecordNoted)
+                {
+                    Break(_head, torn, $"line {torn} is not a valid audit record: it was edited or damaged");
+                    return null;
+                }
+
+                _warnings.Add($"line {torn} is an incomplete record (a write was interrupted) that the next writer noted; it is not part of the chain");
+                _unparsed = null;
+            }
+
+            var lineNumber = LineNumber;
+            if (fields.Seq is not { } seq || !fields.HasPrev)
+            {
+                Break(_head, lineNumber, $"line {lineNumber} has no seq/prev: it was not appended by policy-response (inserted by hand, or written before the log was chained)");
+                return null;
+            }
+
+            var head = _head;
+            var expected = head.Seq + 1;
+            if (seq > expected)
+            {
+                SoughtSeq = expected;
+                _naming = later => Broken(head, lineNumber, later is null
+                    ? $"record {expected} is missing before line {lineNumber} (which holds record {seq}): {(seq - expected == 1 ? "a record was" : $"{seq - expected} records were")} deleted"
+                    : $"line {lineNumber} holds record {seq} where record {expected} belongs; record {expected} is at line {later}: records were reordered");
+                return Seek.Later;
+            }
+
+            if (seq < expected)
+            {
+                SoughtSeq = seq;
+                _naming = first => Broken(head, lineNumber, first is null
+                    ? $"line {lineNumber} holds record {seq} after record {head.Seq}: records were reordered or a record was inserted"
+                    : $"line {lineNumber} repeats record number {seq} (first at line {first}): a record was inserted");
+                return Seek.Earlier;
+            }
+
+            if (!line.Slice(fields.PrevStart, fields.PrevLength).SequenceEqual(head.Hash))
+            {
+                if (head.Seq == 0)
+                {
+                    Break(head, lineNumber, $"line {lineNumber} is record 1 but does not start the chain: the log's beginning was replaced");
+                }
+                else
+                {
+                    Break(_beforeHead, head.Line, $"record {head.Seq} (line {head.Line}) no longer matches the hash record {seq} (line {lineNumber}) holds for it: it was edited or replaced");
+                }
+
+                return null;
+            }
+
+            ToHex(digest, _hex);
+            if (_checkpointHash is not null && seq == _checkpoint!.Seq && !_hex.AsSpan().SequenceEqual(_checkpointHash))
+            {
+                Break(head, lineNumber, $"record {seq} (line {lineNumber}) differs from the checkpoint {_checkpoint}: the log was rewritten at or before this record");
+                return null;
+            }
+
+            // The walk only ever looks two records back, so the oldest buffer takes the next hash.
+            var freed = _beforeHead.Hash;
+            _beforeHead = head;
+            _head = new Link(seq, lineNumber, _hex);
+            _hex = ReferenceEquals(freed, _beforeHead.Hash) ? new byte[HexLength] : freed;
+            return null;
+        }
+
+        /// <summary>The verdict: the first problem (named with what the second look found), or the end of the chain.</summary>
+        public LogVerification Finish(int? found)
+        {
+            if (_naming is not null)
+            {
+                return _naming(found);
+            }
+
+            if (_broken is not null)
+            {
+                return _broken;
+            }
+
+            if (_unparsed is { } last)
+            {
+                return Broken(_head, last, $"line {last} is not a valid audit record: it was edited or damaged");
+            }
+
+            var end = _head.ToChainHead();
+            if (_checkpoint is not null && _checkpoint.Seq > end.Seq)
+            {
+                return new LogVerification(false, end.Seq, end, null, $"the log ends at record {end.Seq} but the checkpoint {_checkpoint} names record {_checkpoint.Seq}: it was truncated", _warnings);
+            }
+
+            return new LogVerification(true, end.Seq, end, null, null, _warnings);
+        }
+
+        private void Break(Link good, int line, string problem) => _broken = Broken(good, line, problem);
+
+        private LogVerification Broken(Link good, int line, string problem)
+        {
+            var head = good.ToChainHead();
+            return new LogVerification(false, head.Seq, head, line, problem, _warnings);
+        }
+
+        private static void ToHex(ReadOnlySpan<byte> digest, byte[] hex)
+        {
+            for (var i = 0; i < digest.Length; i++)
+            {
+                hex[2 * i] = "0123456789abcdef"u8[digest[i] >> 4];
+                hex[(2 * i) + 1] = "0123456789abcdef"u8[digest[i] & 0xF];
+            }
+        }
+    }
+
+    /// <summary>A good record in the chain: its number, its line, and the hex SHA-256 of its bytes.</summary>
+    private sealed record Link(long Seq, int Line, byte[] Hash)
+    {
+        public ChainHead ToChainHead() => Seq == 0 ? ChainHead.Genesis : new ChainHead(Seq, System.Text.Encoding.ASCII.GetString(Hash));
     }
 }

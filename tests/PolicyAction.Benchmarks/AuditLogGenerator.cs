@@ -1,0 +1,50 @@
+using PolicyAction.State;
+
+namespace PolicyAction.Benchmarks;
+
+/// <summary>
+/// Writes a valid, hash-chained audit log of any length, as years of daily runs would leave it: records every
+/// few minutes up to now, cycling through a response's lifecycle. Used by the benchmarks and tests/perf/run.sh.
+/// </summary>
+public static class AuditLogGenerator
+{
+    public static readonly TimeSpan Spacing = TimeSpan.FromMinutes(5);
+
+    /// <summary>Writes <paramref name="count"/> records ending at <paramref name="now"/>; returns the bytes written.</summary>
+    public static long Write(string path, int count, DateTimeOffset now)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        var head = ChainHead.Genesis;
+        var response = Guid.Empty;
+        for (var i = 0; i < count; i++)
+        {
+            var record = Record(i, now - (Spacing * (count - 1 - i)), ref response);
+            var line = AuditLog.Line(AuditChain.Link(record, head));
+            file.Write(line);
+            head = new ChainHead(head.Seq + 1, AuditChain.Hash(line.AsSpan(0, line.Length - 1)));
+        }
+
+        return file.Length;
+    }
+
+    private static AuditRecord Record(int i, DateTimeOffset at, ref Guid response)
+    {
+        const string RunUrl = "https://github.com/octo-org/octo-repo/actions/runs/289782451/attempts/1";
+
+        // Mostly dry runs, as in a real history: one response in a hundred applied, so the gates stay open.
+        var mode = i % 400 == 1 ? "apply" : "dry-run";
+        switch (i % 4)
+        {
+            case 0:
+                response = Guid.NewGuid();
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.LevelChanged, Actor = "github-actions[bot]", Policy = "RED", PreviousPolicy = "YELLOW", RunUrl = RunUrl };
+            case 1:
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseStarted, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = mode, PlanDigest = "sha256:9ffe38fc5e41783f6396896ea4aa52d702fb36754092f838443eb0cd7d639763", Trigger = $"workflow_run:{289782451 + i}:1", RunUrl = RunUrl, ActionsPlanned = 3 };
+            case 2:
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.ActionFinished, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = mode, RunUrl = RunUrl };
+            default:
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseFinished, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = mode, RunUrl = RunUrl, ActionsPlanned = 3 };
+        }
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Side-by-side timings of whole commands, in one run on this machine (see docs/performance.md):
+#   - start-up: gates and a dry-run respond, Native AOT vs JIT, against `node -e 0` and /bin/true;
+#   - scale: gates with 100 vs 1,000,000 audit records (~300 MB), with peak memory;
+#   - verify-log throughput over the big log.
+# Usage: tests/perf/run.sh [--quick]   (--quick: 20,000 records and few runs, a smoke for CI)
+#        PERF_AOT_BINARY=path: time that AOT binary instead of publishing one.
+# Prints a table with medians and ratios; raw hyperfine JSON lands in artifacts/perf/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+big=1000000 runs=30 warmup=3
+if [ "${1:-}" = "--quick" ]; then big=20000 runs=5 warmup=1; fi
+
+out=artifacts/perf
+mkdir -p "$out"
+
+need() { command -v "$1" >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null; }; }; }
+need hyperfine hyperfine
+need clang clang
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need /nonexistent zlib1g-dev
+[ -x /usr/bin/time ] || need /nonexistent time
+command -v node >/dev/null || { echo "node is needed for the comparison" >&2; exit 1; }
+
+echo "== building (Release): JIT and Native AOT" >&2
+dotnet publish src/PolicyAction/PolicyAction.csproj -c Release -o "$out/jit" --nologo -v quiet -p:UseAppHost=true >/dev/null
+jit="$PWD/$out/jit/policy-response"
+if [ -n "${PERF_AOT_BINARY:-}" ]; then
+  aot=$(realpath "$PERF_AOT_BINARY")   # already published (.ci/run passes the one it tested)
+else
+  dotnet publish src/PolicyAction/PolicyAction.csproj -c Release -r linux-x64 -p:PublishAot=true -o "$out/aot" --nologo -v quiet >/dev/null
+  aot="$PWD/$out/aot/policy-response"
+fi
+
+echo "== workspaces: the example, and logs of 100 and $big records" >&2
+workspace() { rm -rf "$out/$1" && cp -r examples/workspace "$out/$1"; }
+workspace ws-small
+workspace ws-100
+workspace ws-big
+dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-100/state/policy_response_log.jsonl" 100 >&2
+dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-big/state/policy_response_log.jsonl" "$big" >&2
+small="$PWD/$out/ws-small" ws100="$PWD/$out/ws-100" wsbig="$PWD/$out/ws-big"
+log_bytes=$(stat -c %s "$wsbig/state/policy_response_log.jsonl")
+
+# Every measured command must succeed: a failing command is fast and would flatter the figures.
+for cmd in "$aot gates --workspace $small" "$aot respond --policy RED --workspace $small" "$aot verify-log --workspace $wsbig" "$aot gates --workspace $wsbig"; do
+  $cmd >/dev/null || { echo "failed: $cmd" >&2; exit 1; }
+done
+
+export POLICY_AUTO_APPLY=
+hf() { hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-json "$@" >/dev/null; }
+echo "== start-up" >&2
+hf "$out/startup.json" \
+  -n "/bin/true" "/bin/true" \
+  -n "node -e 0" "node -e 0" \
+  -n "gates (AOT)" "$aot gates --workspace $small" \
+  -n "gates (JIT)" "$jit gates --workspace $small" \
+  -n "respond dry run (AOT)" "$aot respond --policy RED --workspace $small" \
+  -n "respond dry run (JIT)" "$jit respond --policy RED --workspace $small"
+echo "== scale" >&2
+hf "$out/scale.json" \
+  -n "gates, 100 records (AOT)" "$aot gates --workspace $ws100" \
+  -n "gates, $big records (AOT)" "$aot gates --workspace $wsbig"
+echo "== verify-log" >&2
+hyperfine -N --style none --warmup 1 --runs "$([ "$runs" -gt 5 ] && echo 5 || echo "$runs")" --export-json "$out/verify.json" \
+  -n "verify-log, $big records (AOT)" "$aot verify-log --workspace $wsbig" >/dev/null
+
+peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'; }
+peak_small=$(peak "$aot" gates --workspace "$ws100")
+peak_big=$(peak "$aot" gates --workspace "$wsbig")
+peak_verify=$(peak "$aot" verify-log --workspace "$wsbig")
+
+node - "$out" "$log_bytes" "$peak_small" "$peak_big" "$peak_verify" "$(stat -c %s "$aot")" <<'JS'
+const [out, logBytes, peakSmall, peakBig, peakVerify, aotBytes] = process.argv.slice(2);
+const fs = require('fs');
+const load = f => JSON.parse(fs.readFileSync(`${out}/${f}`)).results;
+const ms = r => r.median * 1000;
+const startup = load('startup.json'), scale = load('scale.json'), verify = load('verify.json');
+const by = name => [...startup, ...scale, ...verify].find(r => r.command === name);
+const node = ms(by('node -e 0'));
+const row = (name, ratio) => `| ${name} | ${ms(by(name)).toFixed(1)} | ${ratio} |`;
+const lines = ['| command | median ms | ratio |', '|---|---:|---|'];
+for (const r of startup) {
+  const name = r.command;
+  let ratio = `${(ms(r) / node).toFixed(2)}× node`;
+  const jit = name.endsWith('(AOT)') && by(name.replace('(AOT)', '(JIT)'));
+  if (jit) ratio += `, JIT ÷ AOT ${(ms(jit) / ms(r)).toFixed(1)}×`;
+  lines.push(row(name, ratio));
+}
+const [small, big] = scale;
+lines.push(row(small.command, `peak RSS ${(peakSmall / 1024).toFixed(1)} MB`));
+lines.push(row(big.command, `${(ms(big) / ms(small)).toFixed(2)}× the 100-record run; peak RSS ${(peakBig / 1024).toFixed(1)} MB`));
+const v = verify[0];
+lines.push(row(v.command, `${(logBytes / 1e6 / v.median).toFixed(0)} MB/s over ${(logBytes / 1e6).toFixed(0)} MB; peak RSS ${(peakVerify / 1024).toFixed(1)} MB`));
+lines.push('', `AOT binary: ${(aotBytes / 1e6).toFixed(1)} MB`);
+console.log(lines.join('\n'));
+JS
