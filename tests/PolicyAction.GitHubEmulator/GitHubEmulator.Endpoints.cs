@@ -141,6 +141,42 @@ public sealed partial class GitHubEmulator
                         ["protected"] = false,
                     }), query));
 
+            case ("GET", "/repos/{owner}/{repo}/branches/{branch}"):
+            {
+                if (!_refs.TryGetValue("refs/heads/" + P("branch"), out var tip))
+                {
+                    return (404, JsonNode.Parse(Error("Branch not found")));
+                }
+
+                var tipCommit = _git.Commit(tip)!;
+                var git = CommitJson(tipCommit);
+                return (200, Make(operation, 200, new JsonObject
+                {
+                    ["name"] = P("branch"),
+                    ["commit"] = new JsonObject
+                    {
+                        ["sha"] = tip,
+                        ["node_id"] = git["node_id"]!.DeepClone(),
+                        ["url"] = $"{RepoApi}/commits/{tip}",
+                        ["html_url"] = git["html_url"]!.DeepClone(),
+                        ["comments_url"] = $"{RepoApi}/commits/{tip}/comments",
+                        ["commit"] = new JsonObject
+                        {
+                            ["author"] = git["author"]!.DeepClone(),
+                            ["committer"] = git["committer"]!.DeepClone(),
+                            ["message"] = tipCommit.Message,
+                            ["comment_count"] = 0,
+                            ["tree"] = git["tree"]!.DeepClone(),
+                            ["url"] = git["url"]!.DeepClone(),
+                        },
+                        ["parents"] = new JsonArray([.. tipCommit.Parents.Select(p => (JsonNode)new JsonObject { ["sha"] = p, ["url"] = $"{RepoApi}/commits/{p}", ["html_url"] = $"{Html}/commit/{p}" })]),
+                    },
+                    ["_links"] = new JsonObject { ["html"] = $"{Html}/tree/{P("branch")}", ["self"] = $"{RepoApi}/branches/{P("branch")}" },
+                    ["protected"] = false,
+                    ["protection_url"] = $"{RepoApi}/branches/{P("branch")}/protection",
+                }));
+            }
+
             case ("GET", "/repos/{owner}/{repo}/git/ref/{ref}"):
                 return _refs.TryGetValue("refs/" + P("ref"), out var refSha)
                     ? (200, Make(operation, 200, RefJson("refs/" + P("ref"), refSha)))

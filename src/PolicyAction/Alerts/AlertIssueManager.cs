@@ -83,7 +83,7 @@ internal sealed class AlertIssueManager
                 var name = $"fix/policy-response/{alert.Fingerprint}";
                 var head = await _repository.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)
                     ?? throw new GitHubApiException($"the default branch {defaultBranch} does not exist");
-                var created = await _issues.CreateBranchAsync(name, head, cancellationToken).ConfigureAwait(false);
+                var created = await _issues.CreateBranchAsync(name, head.CommitSha, cancellationToken).ConfigureAwait(false);
                 actions.Add(new IssueAction(alert.Id, "fix_branch", created ? $"created fix branch {name}" : $"reusing existing fix branch {name}"));
                 status = status with { FixBranch = name };
             }

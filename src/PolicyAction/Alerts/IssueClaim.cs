@@ -35,9 +35,9 @@ internal sealed partial class IssueClaim
     private readonly TimeProvider _clock;
     private readonly string _claimant;
 
-    public IssueClaim(IRepositoryApi api, string branch, TimeProvider clock, string claimant)
+    public IssueClaim(IRepositoryApi api, string branch, TimeProvider clock, string claimant, BranchKnowledge? knowledge = null)
     {
-        _log = new BranchLogAppender(api, branch);
+        _log = new BranchLogAppender(api, branch, knowledge);
         _clock = clock;
         _claimant = claimant;
     }

@@ -21,11 +21,13 @@ internal sealed class ArtifactCommitter
 
     private readonly IRepositoryApi _api;
     private readonly WorkspacePaths _paths;
+    private readonly BranchKnowledge _knowledge;
 
-    public ArtifactCommitter(IRepositoryApi api, WorkspacePaths paths)
+    public ArtifactCommitter(IRepositoryApi api, WorkspacePaths paths, BranchKnowledge? knowledge = null)
     {
         _api = api;
         _paths = paths;
+        _knowledge = knowledge ?? new BranchKnowledge();
     }
 
     /// <summary>The artifact files of a workspace and their bytes, taken before a run to see what it changed.</summary>
@@ -61,14 +63,16 @@ internal sealed class ArtifactCommitter
             return null;
         }
 
+        // First from the tip this run's own earlier commit left (the reservation or a claim), without reading the branch.
+        var fromKnown = _knowledge.Tip is not null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (attempt > 0)
+            if (attempt > 0 && !fromKnown)
             {
                 await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
             }
 
-            var head = await _api.GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false)
+            var head = fromKnown ? _knowledge.Tip! : await _api.GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false)
                 ?? throw new GitHubApiException($"branch {branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
 
             var changes = new List<FileChange>();
@@ -76,7 +80,8 @@ internal sealed class ArtifactCommitter
             {
                 if (AppendOnly.Contains(path))
                 {
-                    var remote = await _api.GetFileAsync(head, path, cancellationToken).ConfigureAwait(false);
+                    var remote = (fromKnown ? _knowledge.File(path) : null)
+                        ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
                     changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote, chained: path == AuditLogPath)));
                 }
                 else
@@ -90,10 +95,13 @@ internal sealed class ArtifactCommitter
             var checkpoint = log is null ? null : AuditChain.HeadOf(log.Content, $"{AuditLogPath} as merged");
             var text = checkpoint is null ? message : $"{message.TrimEnd('\n')}\nAudit log checkpoint: {checkpoint}\n";
             var commit = await _api.CreateCommitAsync(head, changes, text, cancellationToken).ConfigureAwait(false);
-            if (await _api.TryFastForwardAsync(branch, commit, cancellationToken).ConfigureAwait(false))
+            if (await _api.TryFastForwardAsync(branch, commit.CommitSha, cancellationToken).ConfigureAwait(false))
             {
-                return new CommitOutcome(commit, attempt, changes.Select(c => c.Path).ToArray(), checkpoint);
+                _knowledge.Landed(commit, fromKnown, changes);
+                return new CommitOutcome(commit.CommitSha, attempt, changes.Select(c => c.Path).ToArray(), checkpoint);
             }
+
+            fromKnown = false;
         }
 
         throw new GitHubApiException($"branch {branch} kept moving: {MaxAttempts} attempts to commit the artifacts lost the race. Nothing local was lost; re-run the job to commit them");

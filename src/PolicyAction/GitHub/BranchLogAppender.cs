@@ -15,6 +15,37 @@ internal sealed record AppendOutcome(string? CommitSha, string? Refusal)
 }
 
 /// <summary>
+/// What this run knows of the shared branch since its own last commit there: the tip it left and the bytes of
+/// the files it wrote. The next commit of the same run starts from it instead of reading the branch again; if
+/// another run moved the branch meanwhile, the fast-forward fails and that commit re-reads as usual.
+/// </summary>
+internal sealed class BranchKnowledge
+{
+    public BranchTip? Tip { get; private set; }
+
+    private Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+
+    /// <summary>The file's bytes at <see cref="Tip"/>, if this run wrote it there.</summary>
+    public byte[]? File(string path) => _files.GetValueOrDefault(path);
+
+    /// <summary>Records a commit that landed: on top of what was known (<paramref name="fromKnown"/>) or on a fresh read.</summary>
+    public void Landed(BranchTip tip, bool fromKnown, IEnumerable<FileChange> written)
+    {
+        if (!fromKnown)
+        {
+            _files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        }
+
+        foreach (var change in written)
+        {
+            _files[change.Path] = change.Content;
+        }
+
+        Tip = tip;
+    }
+}
+
+/// <summary>
 /// Appends one line to an append-only log on the shared branch, as a compare-and-swap: reads the log at the
 /// branch head, lets the caller decide against what it found, commits on that head and moves the branch
 /// fast-forward only. When another run moved the branch first, it reads again and decides again. The branch
@@ -26,11 +57,13 @@ internal sealed class BranchLogAppender
 
     private readonly IRepositoryApi _api;
     private readonly string _branch;
+    private readonly BranchKnowledge _knowledge;
 
-    public BranchLogAppender(IRepositoryApi api, string branch)
+    public BranchLogAppender(IRepositoryApi api, string branch, BranchKnowledge? knowledge = null)
     {
         _api = api;
         _branch = branch;
+        _knowledge = knowledge ?? new BranchKnowledge();
     }
 
     public string Branch => _branch;
@@ -41,27 +74,42 @@ internal sealed class BranchLogAppender
     /// <param name="failure">What was lost when every attempt lost the race, for the error.</param>
     public async Task<AppendOutcome> AppendAsync(string path, Func<byte[], AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
     {
+        // First from what this run already knows of the branch, if anything: no reads when nobody else committed.
+        var fromKnown = _knowledge.Tip is not null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (attempt > 0)
+            if (attempt > 0 && !fromKnown)
             {
                 await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
             }
 
-            var head = await _api.GetBranchHeadAsync(_branch, cancellationToken).ConfigureAwait(false)
+            var head = fromKnown ? _knowledge.Tip! : await _api.GetBranchHeadAsync(_branch, cancellationToken).ConfigureAwait(false)
                 ?? throw new GitHubApiException($"branch {_branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
-            var remote = await _api.GetFileAsync(head, path, cancellationToken).ConfigureAwait(false) ?? [];
+            var remote = (fromKnown ? _knowledge.File(path) : null)
+                ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false) ?? [];
             var decision = decide(remote);
             if (decision.Line is not { } line)
             {
+                if (fromKnown)
+                {
+                    // Refused on what may be an old view: decide again on the branch as it is now.
+                    fromKnown = false;
+                    attempt--;
+                    continue;
+                }
+
                 return new AppendOutcome(null, decision.Refusal ?? "refused");
             }
 
-            var commit = await _api.CreateCommitAsync(head, [new FileChange(path, AppendOnlyMerge.Append(remote, line))], message, cancellationToken).ConfigureAwait(false);
-            if (await _api.TryFastForwardAsync(_branch, commit, cancellationToken).ConfigureAwait(false))
+            var written = new FileChange(path, AppendOnlyMerge.Append(remote, line));
+            var commit = await _api.CreateCommitAsync(head, [written], message, cancellationToken).ConfigureAwait(false);
+            if (await _api.TryFastForwardAsync(_branch, commit.CommitSha, cancellationToken).ConfigureAwait(false))
             {
-                return new AppendOutcome(commit, null);
+                _knowledge.Landed(commit, fromKnown, [written]);
+                return new AppendOutcome(commit.CommitSha, null);
             }
+
+            fromKnown = false;
         }
 
         throw new GitHubApiException($"branch {_branch} kept moving: {MaxAttempts} attempts lost the race; {failure}");

@@ -16,9 +16,9 @@ internal sealed class BranchReservation
     private readonly int _maxResponses;
     private readonly TimeProvider _clock;
 
-    public BranchReservation(IRepositoryApi api, string branch, int maxResponses, TimeProvider clock)
+    public BranchReservation(IRepositoryApi api, string branch, int maxResponses, TimeProvider clock, BranchKnowledge? knowledge = null)
     {
-        _log = new BranchLogAppender(api, branch);
+        _log = new BranchLogAppender(api, branch, knowledge);
         _maxResponses = maxResponses;
         _clock = clock;
     }

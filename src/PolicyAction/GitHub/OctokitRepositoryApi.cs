@@ -41,21 +41,38 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
     public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
         Call("reading the repository", async () => (await _client.Repository.Get(_owner, _name).ConfigureAwait(false)).DefaultBranch);
 
-    public Task<string?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) =>
+    public Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) =>
         Call($"reading branch {branch}", async () =>
         {
             try
             {
-                // GitHub's documented endpoint is git/ref/{ref} (singular); Octokit's Reference.Get uses the legacy git/refs/{ref}.
-                var uri = new Uri($"repos/{_owner}/{_name}/git/ref/{HeadsPath(branch)}", UriKind.Relative);
-                var response = await _client.Connection.Get<Reference>(uri, null).ConfigureAwait(false);
-                return response.Body.Object.Sha;
+                // "Get a branch" answers with the commit and its tree in one request; Octokit's Branch model keeps
+                // only the commit, so the tree is read from the response text (JsonDocument: no reflection, AOT-safe).
+                var uri = new Uri($"repos/{_owner}/{_name}/branches/{EscapedSegments(branch)}", UriKind.Relative);
+                var response = await _client.Connection.Get<Branch>(uri, null).ConfigureAwait(false);
+                return TipOf(response.HttpResponse.Body as string ?? string.Empty, branch);
             }
             catch (NotFoundException)
             {
-                return (string?)null;
+                return null;
             }
         });
+
+    private static BranchTip TipOf(string body, string branch)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            var commit = document.RootElement.GetProperty("commit");
+            return new BranchTip(
+                commit.GetProperty("sha").GetString() ?? throw new KeyNotFoundException("commit.sha"),
+                commit.GetProperty("commit").GetProperty("tree").GetProperty("sha").GetString() ?? throw new KeyNotFoundException("commit.commit.tree.sha"));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new GitHubApiException($"GitHub's answer for branch {branch} did not name its commit and tree ({e.Message})", e);
+        }
+    }
 
     public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) =>
         Call($"reading {path}", async () =>
@@ -86,24 +103,33 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
             return Convert.FromBase64String(blob.Content);
         });
 
-    public Task<string> CreateCommitAsync(string parentSha, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
+    public Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
         Call("committing artifacts", async () =>
         {
-            var parent = await _client.Git.Commit.Get(_owner, _name, parentSha).ConfigureAwait(false);
-            var tree = new NewTree { BaseTree = parent.Tree.Sha };
+            var tree = new NewTree { BaseTree = parent.TreeSha };
             foreach (var change in changes)
             {
-                var blob = await _client.Git.Blob.Create(_owner, _name, new NewBlob
+                var item = new NewTreeItem { Path = change.Path, Mode = "100644", Type = TreeType.Blob };
+                if (State.StrictUtf8.FirstInvalidByte(change.Content) is null)
                 {
-                    Content = Convert.ToBase64String(change.Content),
-                    Encoding = EncodingType.Base64,
-                }).ConfigureAwait(false);
-                tree.Tree.Add(new NewTreeItem { Path = change.Path, Mode = "100644", Type = TreeType.Blob, Sha = blob.Sha });
+                    // Text goes inside the tree request: no request per file.
+                    item.Content = System.Text.Encoding.UTF8.GetString(change.Content);
+                }
+                else
+                {
+                    item.Sha = (await _client.Git.Blob.Create(_owner, _name, new NewBlob
+                    {
+                        Content = Convert.ToBase64String(change.Content),
+                        Encoding = EncodingType.Base64,
+                    }).ConfigureAwait(false)).Sha;
+                }
+
+                tree.Tree.Add(item);
             }
 
             var newTree = await _client.Git.Tree.Create(_owner, _name, tree).ConfigureAwait(false);
-            var commit = await _client.Git.Commit.Create(_owner, _name, new NewCommit(message, newTree.Sha, parentSha)).ConfigureAwait(false);
-            return commit.Sha;
+            var commit = await _client.Git.Commit.Create(_owner, _name, new NewCommit(message, newTree.Sha, parent.CommitSha)).ConfigureAwait(false);
+            return new BranchTip(commit.Sha, newTree.Sha);
         });
 
     public Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken) =>
@@ -187,8 +213,9 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
         });
 
     /// <summary><c>heads/NAME</c> for a URL path: every character of the name escaped except the '/' between its parts.</summary>
-    private static string HeadsPath(string branch) =>
-        "heads/" + string.Join('/', branch.Split('/').Select(Uri.EscapeDataString));
+    private static string HeadsPath(string branch) => "heads/" + EscapedSegments(branch);
+
+    private static string EscapedSegments(string branch) => string.Join('/', branch.Split('/').Select(Uri.EscapeDataString));
 
     /// <summary>
     /// Runs a request on one issue; false when the issue is gone. GitHub answers 410 for a deleted issue and 404 for

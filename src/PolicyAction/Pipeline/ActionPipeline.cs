@@ -23,6 +23,9 @@ internal sealed class ActionPipeline : IDisposable
     private OctokitRepositoryApi? _api;
     private string? _branch;
 
+    /// <summary>The branch as this run's own commits left it, so each commit after the first skips re-reading it.</summary>
+    private readonly BranchKnowledge _knowledge = new();
+
     private readonly string? _commandOverride;
 
     /// <param name="command">The stage to run; null reads the action's 'command' input (default run).</param>
@@ -170,7 +173,7 @@ internal sealed class ActionPipeline : IDisposable
                 reserve = async (started, token) =>
                 {
                     var (api, branch) = await ConnectAsync(token).ConfigureAwait(false);
-                    var reservation = new BranchReservation(api, branch, _services.Config.Gates.MaxResponsesPer24Hours, _services.Clock);
+                    var reservation = new BranchReservation(api, branch, _services.Config.Gates.MaxResponsesPer24Hours, _services.Clock, _knowledge);
                     var answer = await reservation.ReserveAsync(started, token).ConfigureAwait(false);
                     Reporter.Line(answer.Message);
                     return answer;
@@ -221,7 +224,7 @@ internal sealed class ActionPipeline : IDisposable
                 var (api, branch) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
                 var runbook = _context.Repository is null ? null : $"{_context.ServerUrl.TrimEnd('/')}/{_context.Repository}/blob/{branch}/docs/runbook.md";
                 // The branch is the shared state that lets concurrent checks agree on who opens an issue; without commits there is none.
-                var claim = commitMode == "false" ? null : new Alerts.IssueClaim(api, branch, _services.Clock, Claimant());
+                var claim = commitMode == "false" ? null : new Alerts.IssueClaim(api, branch, _services.Clock, Claimant(), _knowledge);
                 var manager = new Alerts.AlertIssueManager((IIssuesApi)api, api, settings, _services.Clock, _context.RunUrl, runbook, claim, service.AppendHistory);
                 var sync = await manager.SyncAsync(report, previous, branch, cancellationToken).ConfigureAwait(false);
                 report = sync.Report;
@@ -288,7 +291,7 @@ internal sealed class ActionPipeline : IDisposable
             ? $"policy-response: {report.Policy} {report.Mode} {report.ResponseId:D}\n\n{report.Message}\nPlan digest: {report.PlanDigest}\n"
             : "policy-response: alerts\n\n";
         message += _context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty;
-        var outcome = await new ArtifactCommitter(api, _services.Paths).CommitAsync(baseline, branch, message, cancellationToken).ConfigureAwait(false);
+        var outcome = await new ArtifactCommitter(api, _services.Paths, _knowledge).CommitAsync(baseline, branch, message, cancellationToken).ConfigureAwait(false);
         Reporter.Line(outcome is null
             ? "no artifact changed; nothing to commit"
             : $"committed {outcome.Paths.Count} file(s) to {branch} as {outcome.CommitSha}" + (outcome.Retries > 0 ? $" after {outcome.Retries} retr{(outcome.Retries == 1 ? "y" : "ies")} (the branch moved)" : string.Empty)

@@ -28,7 +28,7 @@ public sealed record Operation(string Template, string Method, Regex Pattern, Js
 /// <summary>GitHub's official REST description (the subset in ../shared/github-openapi), used to check every exchange.</summary>
 public sealed class OpenApiContract
 {
-    private static readonly string[] RestOfPath = ["ref", "path"];
+    private static readonly string[] RestOfPath = ["ref", "path", "branch"];
     private static readonly Lazy<OpenApiContract> Shared = new(() => Load(FindDescription()));
 
     private readonly List<Operation> _operations;

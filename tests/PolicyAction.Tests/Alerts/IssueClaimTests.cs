@@ -191,12 +191,12 @@ public sealed class IssueClaimTests : IAsyncLifetime
 
         public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) => inner.GetDefaultBranchAsync(cancellationToken);
 
-        public Task<string?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) => inner.GetBranchHeadAsync(branch, cancellationToken);
+        public Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) => inner.GetBranchHeadAsync(branch, cancellationToken);
 
         public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) => inner.GetFileAsync(commitSha, path, cancellationToken);
 
-        public Task<string> CreateCommitAsync(string parentSha, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
-            inner.CreateCommitAsync(parentSha, changes, message, cancellationToken);
+        public Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
+            inner.CreateCommitAsync(parent, changes, message, cancellationToken);
 
         public Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken)
         {

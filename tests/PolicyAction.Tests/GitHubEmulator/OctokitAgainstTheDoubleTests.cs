@@ -33,13 +33,19 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
         var branch = await _api.GetDefaultBranchAsync(CancellationToken.None);
         var head = (await _api.GetBranchHeadAsync(branch, CancellationToken.None))!;
 
-        var commit = await _api.CreateCommitAsync(head, [new FileChange("state/policy_response_log.jsonl", "{\"a\":1}\n{\"b\":2}\n"u8.ToArray()), new FileChange("state/new/undo.json", "{}"u8.ToArray())], "policy-response: test", CancellationToken.None);
-        Assert.True(await _api.TryFastForwardAsync(branch, commit, CancellationToken.None));
+        byte[] binary = [0x00, 0xff, 0xfe, (byte)'\n'];
+        var commit = await _api.CreateCommitAsync(head, [new FileChange("state/policy_response_log.jsonl", "{\"a\":1}\n{\"b\":2}\n"u8.ToArray()), new FileChange("state/new/undo.json", "{}"u8.ToArray()), new FileChange("state/blob.bin", binary)], "policy-response: test", CancellationToken.None);
+        Assert.True(await _api.TryFastForwardAsync(branch, commit.CommitSha, CancellationToken.None));
 
-        var read = await _api.GetFileAsync(commit, "state/policy_response_log.jsonl", CancellationToken.None);
+        var read = await _api.GetFileAsync(commit.CommitSha, "state/policy_response_log.jsonl", CancellationToken.None);
         Assert.Equal("{\"a\":1}\n{\"b\":2}\n", Encoding.UTF8.GetString(read!));
+        Assert.Equal(binary, await _api.GetFileAsync(commit.CommitSha, "state/blob.bin", CancellationToken.None));
         Assert.Equal("hi\n", Encoding.UTF8.GetString(_github.ReadFile("main", "README.md")!));
-        Assert.Null(await _api.GetFileAsync(commit, "no/such/file", CancellationToken.None));
+        Assert.Null(await _api.GetFileAsync(commit.CommitSha, "no/such/file", CancellationToken.None));
+        Assert.Equal(commit, await _api.GetBranchHeadAsync(branch, CancellationToken.None));
+
+        // Text rides inside the tree request; only the binary file needed a blob of its own.
+        Assert.Single(_github.Exchanges, e => e.Method == "POST" && e.Path.EndsWith("/git/blobs", StringComparison.Ordinal));
         Assert.Null(await _api.GetBranchHeadAsync("no-such-branch", CancellationToken.None));
         _github.AssertContractHonoured();
     }
@@ -51,7 +57,7 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
         var mine = await _api.CreateCommitAsync(head, [new FileChange("a.txt", "mine"u8.ToArray())], "mine", CancellationToken.None);
         var theirs = _github.CommitFiles("main", new Dictionary<string, byte[]> { ["b.txt"] = "theirs"u8.ToArray() }, "theirs");
 
-        Assert.False(await _api.TryFastForwardAsync("main", mine, CancellationToken.None));
+        Assert.False(await _api.TryFastForwardAsync("main", mine.CommitSha, CancellationToken.None));
         Assert.Equal(theirs, _github.BranchHead("main"));
         _github.AssertContractHonoured();
     }
@@ -98,8 +104,8 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     {
         var head = (await _api.GetBranchHeadAsync("main", CancellationToken.None))!;
 
-        Assert.True(await _api.CreateBranchAsync("fix/policy-response/abc", head, CancellationToken.None));
-        Assert.False(await _api.CreateBranchAsync("fix/policy-response/abc", head, CancellationToken.None));
+        Assert.True(await _api.CreateBranchAsync("fix/policy-response/abc", head.CommitSha, CancellationToken.None));
+        Assert.False(await _api.CreateBranchAsync("fix/policy-response/abc", head.CommitSha, CancellationToken.None));
         Assert.Equal(["fix/policy-response/abc"], await _api.ListBranchesAsync("fix/", CancellationToken.None));
         _github.AssertContractHonoured();
     }
