@@ -12,6 +12,8 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/PolicyAction/PolicyAction.csproj src/PolicyAction/
 RUN dotnet restore src/PolicyAction/PolicyAction.csproj --runtime linux-x64 -p:PublishAot=true
 COPY src/ src/
+# init writes these workflows; they are embedded in the binary.
+COPY workflows/ workflows/
 RUN dotnet publish src/PolicyAction/PolicyAction.csproj \
       --configuration Release \
       --runtime linux-x64 \

@@ -45,6 +45,7 @@ internal sealed class CommandTree
             Alerts(),
             Run(),
             Action(),
+            Init(),
         };
         Root.Options.Add(WorkspaceOption);
         Root.Options.Add(ConfigOption);
@@ -293,6 +294,38 @@ internal sealed class CommandTree
         {
             using var pipeline = new Pipeline.ActionPipeline(services);
             return await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private Command Init()
+    {
+        var force = new Option<bool>("--force")
+        {
+            Description = "Replace a configuration or workflow that differs from what init writes. State files are never replaced.",
+        };
+        var action = new Option<string?>("--action")
+        {
+            Description = $"How the workflows refer to this action: OWNER/REPO@REF, best a release's commit SHA. Default: {Scaffolding.ActionReference.Default}.",
+        };
+        var orchestration = new Option<string?>("--orchestration-workflow")
+        {
+            Description = "The name of your own workflow that writes state/policy_state.json: the response runner follows it, and no policy_orchestration.yml is written.",
+        };
+        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the three workflows, the state files. Refuses to overwrite without --force.")
+        {
+            force, action, orchestration,
+        };
+        command.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            var options = new Scaffolding.InitOptions(
+                parsed.GetValue(action) is { } given ? Scaffolding.ActionReference.Parse(given, "--action") : Scaffolding.ActionReference.Default,
+                parsed.GetValue(orchestration) is { } name ? Scaffolding.WorkflowTemplates.CheckOrchestrationName(name) : null,
+                parsed.GetValue(force));
+
+            // Only a workspace that already has state can have another command writing it; a new one gets no lock file.
+            using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;
+            return Task.FromResult(new Scaffolding.RepositoryInitializer(services.Paths, services.Clock, services.Reporter).Run(options));
         }));
         return command;
     }

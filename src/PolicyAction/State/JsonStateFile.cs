@@ -77,12 +77,15 @@ internal static class JsonStateFile
         }
     }
 
-    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo)
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo) => AtomicFile.WriteAllBytes(path, Serialize(value, typeInfo));
+
+    /// <summary>The file's bytes as <see cref="Write"/> writes them: the JSON and a final newline.</summary>
+    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
         var withNewline = new byte[bytes.Length + 1];
         bytes.CopyTo(withNewline, 0);
         withNewline[^1] = (byte)'\n';
-        AtomicFile.WriteAllBytes(path, withNewline);
+        return withNewline;
     }
 }

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using PolicyAction.Configuration;
+using PolicyAction.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace PolicyAction.Tests.Scaffolding;
+
+/// <summary><c>policy-response init</c> run as a real process in real folders.</summary>
+public sealed partial class InitCommandTests : IDisposable
+{
+    private const string ReleasePin = "my-org/policy-response@89abcdef0123456789abcdef0123456789abcdef";
+
+    private static readonly string[] Created =
+    [
+        ".github/policy-response.yml",
+        ".github/workflows/policy_orchestration.yml",
+        ".github/workflows/policy_response_runner.yml",
+        ".github/workflows/policy_orchestration_alerts.yml",
+        "state/policy_state.json",
+        "state/trust_lock_state.json",
+        "forensics/safety_brake_state.json",
+        "state/.gitignore",
+    ];
+
+    private readonly TempWorkspace _repository = new();
+
+    public void Dispose() => _repository.Dispose();
+
+    private Task<CliResult> Init(params string[] args) => ProcessCli.RunAsync(_repository, ["init", .. args]);
+
+    private string[] Files() =>
+        Directory.EnumerateFiles(_repository.Root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(_repository.Root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    [Fact]
+    public async Task In_an_empty_folder_it_writes_everything_and_the_tool_works_there_at_once()
+    {
+        var init = await Init();
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.Equal(Created.Order(StringComparer.Ordinal), Files());
+        foreach (var file in Created)
+        {
+            Assert.Contains($"created   {file}", init.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("policy-apply", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("required reviewers", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("contents: write", init.Stdout, StringComparison.Ordinal);
+
+        var gates = await ProcessCli.RunAsync(_repository, "gates");
+        Assert.True(gates.ExitCode == 0, gates.ToString());
+        var red = await ProcessCli.RunAsync(_repository, "respond", "--policy", "RED");
+        Assert.True(red.ExitCode == 0, red.ToString());
+        Assert.Contains("no actions are configured for RED", red.Stdout, StringComparison.Ordinal);
+        var fromState = await ProcessCli.RunAsync(_repository, "respond");
+        Assert.True(fromState.ExitCode == 0, fromState.ToString());
+        Assert.Contains("GREEN", fromState.Stdout, StringComparison.Ordinal);
+        var status = await ProcessCli.RunAsync(_repository, "status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+    }
+
+    [Fact]
+    public async Task The_lock_file_it_may_leave_is_ignored_by_git()
+    {
+        await Init();
+        await ProcessCli.RunAsync(_repository, "brake", "status");
+        await ProcessCli.RunAsync(_repository, "respond", "--policy", "RED");
+        Assert.True(_repository.Exists("state/.policy-response.lock"));
+
+        Assert.Equal(".policy-response.lock", _repository.Read("state/.gitignore").Split('\n').Select(l => l.Trim()).Single(l => l.Length > 0 && !l.StartsWith('#')));
+        if (Git("init", "-q") is 0)
+        {
+            var ignored = Git("check-ignore", "-q", "state/.policy-response.lock");
+            Assert.Equal(0, ignored);
+            Assert.NotEqual(0, Git("check-ignore", "-q", "state/trust_lock_state.json"));
+        }
+    }
+
+    [Fact]
+    public async Task The_workflows_pass_githubs_parser_and_actionlint_and_pin_the_release_given()
+    {
+        var init = await Init("--action", ReleasePin);
+        Assert.True(init.ExitCode == 0, init.ToString());
+
+        var lint = await LintActions(Directory.GetFiles(_repository.PathOf(".github/workflows"), "*.yml"));
+        Assert.True(lint.ExitCode == 0, lint.Output);
+        Assert.Contains("0 problem(s) in 3 file(s)", lint.Output, StringComparison.Ordinal);
+
+        foreach (var workflow in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml" })
+        {
+            var text = _repository.Read($".github/workflows/{workflow}");
+            var uses = UsesLines().Matches(text).Select(m => m.Groups[1].Value).Where(u => u.Contains("policy-response", StringComparison.Ordinal)).ToArray();
+            Assert.Equal([$"{ReleasePin} # v2"], uses);
+        }
+
+        Assert.DoesNotContain("tag that can move", init.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_pin_it_uses_the_major_tag_and_says_to_pin_a_commit()
+    {
+        var init = await Init();
+
+        Assert.Contains("uses: org/policy-response@v2\n", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+        Assert.Contains("a tag that can move", init.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_configuration_names_its_schema_and_its_commented_examples_are_the_seeds_actions()
+    {
+        await Init("--action", ReleasePin);
+        var text = _repository.Read(".github/policy-response.yml");
+
+        var schemaLine = text.Split('\n')[0];
+        Assert.Equal("# yaml-language-server: $schema=https://raw.githubusercontent.com/my-org/policy-response/89abcdef0123456789abcdef0123456789abcdef/docs/policy-response.schema.json", schemaLine);
+        Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, "docs", "policy-response.schema.json")));
+
+        var asWritten = ConfigLoader.Load(_repository.ConfigPath);
+        Assert.All(asWritten.Levels.Values, actions => Assert.Empty(actions));
+
+        _repository.WithConfig(CommentedExample().Replace(text, "$1$2"));
+        var uncommented = ConfigLoader.Load(_repository.ConfigPath);
+        Assert.Equal(["integrity_check", "schema_validation"], uncommented.Levels[PolicyLevel.Yellow].Select(a => a.Id));
+        Assert.Equal(["full_integrity_check", "cold_storage_verification", "integrity_anchor_mirror"], uncommented.Levels[PolicyLevel.Red].Select(a => a.Id));
+        Assert.Equal(["mirrors/anchor_chain.json"], uncommented.Levels[PolicyLevel.Red][2].ReversiblePaths);
+    }
+
+    [Fact]
+    public async Task It_refuses_to_overwrite_a_file_that_differs_and_then_writes_nothing()
+    {
+        _repository.WithConfig(TempWorkspace.MinimalConfig);
+
+        var init = await Init();
+
+        Assert.Equal(2, init.ExitCode);
+        Assert.Contains(".github/policy-response.yml", init.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--force", init.Stderr, StringComparison.Ordinal);
+        Assert.Equal(TempWorkspace.MinimalConfig, _repository.Read(".github/policy-response.yml"));
+        Assert.Equal([".github/policy-response.yml"], Files());
+    }
+
+    [Fact]
+    public async Task Force_replaces_configuration_and_workflows_but_never_state()
+    {
+        _repository.WithConfig(TempWorkspace.MinimalConfig)
+            .Write(".github/workflows/policy_response_runner.yml", "name: old\n")
+            .Write("state/trust_lock_state.json", """{"locked": true, "lock_id": "L-1", "reason": "incident", "unlocks": []}""")
+            .Write("state/policy_state.json", """{"level": "RED"}""");
+
+        var init = await Init("--force");
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.Contains("overwrote .github/policy-response.yml", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("overwrote .github/workflows/policy_response_runner.yml", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("kept      state/trust_lock_state.json", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("kept      state/policy_state.json", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"lock_id\": \"L-1\"", _repository.Read("state/trust_lock_state.json"), StringComparison.Ordinal);
+        Assert.Equal("""{"level": "RED"}""", _repository.Read("state/policy_state.json"));
+        Assert.StartsWith("# yaml-language-server", _repository.Read(".github/policy-response.yml"), StringComparison.Ordinal);
+        Assert.Contains("name: policy_response_runner", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Running_it_again_changes_nothing_and_succeeds()
+    {
+        await Init();
+        var before = Files().ToDictionary(f => f, f => _repository.ReadBytes(f));
+
+        var again = await Init();
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("unchanged .github/policy-response.yml", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before.Keys, Files().Where(f => f != "state/.policy-response.lock")); // the second run takes the lock; git ignores it
+        Assert.All(before, file => Assert.Equal(file.Value, _repository.ReadBytes(file.Key)));
+    }
+
+    [Fact]
+    public async Task With_the_teams_own_orchestration_the_runner_follows_it_and_no_orchestration_is_written()
+    {
+        const string name = "Nightly \"risk\" level: [all systems]";
+
+        var init = await Init("--orchestration-workflow", name, "--action", ReleasePin);
+
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.False(_repository.Exists(".github/workflows/policy_orchestration.yml"));
+        var runner = LoadYaml(_repository.Read(".github/workflows/policy_response_runner.yml"));
+        var on = (YamlMappingNode)runner["on"];
+        var followed = (YamlSequenceNode)((YamlMappingNode)on["workflow_run"])["workflows"];
+        Assert.Equal(name, ((YamlScalarNode)Assert.Single(followed.Children)).Value);
+        var lint = await LintActions(Directory.GetFiles(_repository.PathOf(".github/workflows"), "*.yml"));
+        Assert.True(lint.ExitCode == 0, lint.Output);
+    }
+
+    [Theory]
+    [InlineData("--action", "policy-response")]
+    [InlineData("--action", "org/policy-response")]
+    [InlineData("--action", "org/policy-response@v2\n  run: id")]
+    [InlineData("--action", "org/policy-response@v2 # x")]
+    [InlineData("--action", "org/policy-response@../main")]
+    [InlineData("--orchestration-workflow", "two\nlines")]
+    [InlineData("--orchestration-workflow", " ")]
+    public async Task Bad_options_stop_it_before_anything_is_written(string option, string value)
+    {
+        var init = await Init(option, value);
+
+        Assert.Equal(2, init.ExitCode);
+        Assert.Contains(option, init.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Files());
+    }
+
+    [Fact]
+    public void The_embedded_workflows_are_the_ones_in_the_repository_apart_from_the_pin()
+    {
+        foreach (var name in new[] { "policy_orchestration.yml", "policy_response_runner.yml", "policy_orchestration_alerts.yml" })
+        {
+            var shipped = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "workflows", name));
+            var rendered = PolicyAction.Scaffolding.WorkflowTemplates.Render(name, PolicyAction.Scaffolding.ActionReference.Parse("org/policy-response@0123456789abcdef0123456789abcdef01234567", "test"), null);
+            Assert.Equal(shipped, rendered);
+        }
+    }
+
+    private int Git(params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = _repository.Root, UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1; // No git on this machine: the .gitignore's content is checked above.
+        }
+    }
+
+    internal static async Task<(int ExitCode, string Output)> LintActions(IEnumerable<string> files)
+    {
+        var linter = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "tools", "actions-lint", "lint-actions"));
+        var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(linter);
+        foreach (var file in files)
+        {
+            start.ArgumentList.Add(file);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static YamlMappingNode LoadYaml(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    [GeneratedRegex(@"^\s*(?:-\s*)?uses:\s*(.+?)\s*$", RegexOptions.Multiline)]
+    private static partial Regex UsesLines();
+
+    // "    # - id: x" and "    #   run: [...]" lines under a level become "    - id: x" and "      run: [...]".
+    [GeneratedRegex(@"^(\s+)# (- |  )", RegexOptions.Multiline)]
+    private static partial Regex CommentedExample();
+}
