@@ -329,6 +329,54 @@ public sealed partial class GitHubEmulator
                 }));
             }
 
+            case ("PUT", "/repos/{owner}/{repo}/contents/{path}"):
+            {
+                // Create or update one file on a branch's current head, as a compare-and-swap on the file's blob SHA.
+                var branch = body!["branch"]?.GetValue<string>() ?? Options.DefaultBranch;
+                if (!_refs.TryGetValue($"refs/heads/{branch}", out var head))
+                {
+                    return (404, JsonNode.Parse(Error($"Branch {branch} not found")));
+                }
+
+                var path = P("path");
+                var files = _git.Flatten(_git.Commit(head)!.Tree);
+                var existing = files.TryGetValue(path, out var current) ? current.Sha : null;
+                var given = body["sha"]?.GetValue<string>();
+                if (existing is not null && given is null)
+                {
+                    return (422, JsonNode.Parse(Error("Invalid request.\n\n\"sha\" wasn't supplied.")));
+                }
+
+                if (given is not null && given != existing)
+                {
+                    return (409, JsonNode.Parse(Error($"{path} does not match {given}")));
+                }
+
+                var blob = _git.AddBlob(Convert.FromBase64String(body["content"]!.GetValue<string>()));
+                files[path] = (current.Mode ?? "100644", blob);
+                var sha = _git.AddCommit(_git.Build(files), [head], body["message"]!.GetValue<string>(), DateTimeOffset.UtcNow);
+                _refs[$"refs/heads/{branch}"] = sha;
+                var status = existing is null ? 201 : 200;
+                var size = _git.Blob(blob)!.Length;
+                return (status, Make(operation, status, new JsonObject
+                {
+                    ["content"] = new JsonObject
+                    {
+                        ["type"] = "file",
+                        ["name"] = path[(path.LastIndexOf('/') + 1)..],
+                        ["path"] = path,
+                        ["sha"] = blob,
+                        ["size"] = size,
+                        ["url"] = $"{RepoApi}/contents/{path}",
+                        ["html_url"] = $"{Html}/blob/{branch}/{path}",
+                        ["git_url"] = $"{RepoApi}/git/blobs/{blob}",
+                        ["download_url"] = $"{Api}/_raw/{path}",
+                        ["_links"] = new JsonObject { ["self"] = $"{RepoApi}/contents/{path}", ["git"] = $"{RepoApi}/git/blobs/{blob}", ["html"] = $"{Html}/blob/{branch}/{path}" },
+                    },
+                    ["commit"] = CommitJson(_git.Commit(sha)!),
+                }));
+            }
+
             default:
                 return (404, JsonNode.Parse(Error($"the double does not implement {operation.Method} {operation.Template}")));
         }

@@ -46,10 +46,11 @@ internal sealed class BranchKnowledge
 }
 
 /// <summary>
-/// Appends one line to an append-only log on the shared branch, as a compare-and-swap: reads the log at the
-/// branch head, lets the caller decide against what it found, commits on that head and moves the branch
-/// fast-forward only. When another run moved the branch first, it reads again and decides again. The branch
-/// is the one piece of state every run sees, so concurrent runs cannot both act on the same stale view.
+/// Appends one line to an append-only log on the shared branch, as a compare-and-swap on that file: reads the log
+/// at the branch tip, lets the caller decide against what it found, and writes it back only if the file is still
+/// the blob it read (the Contents API's <c>sha</c>): two requests. When another run changed the log first, it reads
+/// again and decides again. The branch is the one piece of state every run sees, so concurrent runs cannot both act
+/// on the same stale view. Other files may move meanwhile; their changes stay, since the write lands on the tip.
 /// </summary>
 internal sealed class BranchLogAppender
 {
@@ -74,8 +75,8 @@ internal sealed class BranchLogAppender
     /// <param name="failure">What was lost when every attempt lost the race, for the error.</param>
     public async Task<AppendOutcome> AppendAsync(string path, Func<byte[], AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
     {
-        // First from what this run already knows of the branch, if anything: no reads when nobody else committed.
-        var fromKnown = _knowledge.Tip is not null;
+        // First from what this run already wrote there, if anything: no read when nobody else changed the log.
+        var fromKnown = _knowledge.File(path) is not null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0 && !fromKnown)
@@ -83,11 +84,10 @@ internal sealed class BranchLogAppender
                 await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
             }
 
-            var head = fromKnown ? _knowledge.Tip! : await _api.GetBranchHeadAsync(_branch, cancellationToken).ConfigureAwait(false)
-                ?? throw new GitHubApiException($"branch {_branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
-            var remote = (fromKnown ? _knowledge.File(path) : null)
-                ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false) ?? [];
-            var decision = decide(remote);
+            var remote = fromKnown && _knowledge.File(path) is { } known
+                ? new BranchFile(known, GitBlob.Sha(known))
+                : await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
+            var decision = decide(remote.Content);
             if (decision.Line is not { } line)
             {
                 if (fromKnown)
@@ -101,12 +101,13 @@ internal sealed class BranchLogAppender
                 return new AppendOutcome(null, decision.Refusal ?? "refused");
             }
 
-            var written = new FileChange(path, AppendOnlyMerge.Append(remote, line));
-            var commit = await _api.CreateCommitAsync(head, [written], message, cancellationToken).ConfigureAwait(false);
-            if (await _api.TryFastForwardAsync(_branch, commit.CommitSha, cancellationToken).ConfigureAwait(false))
+            var written = new FileChange(path, AppendOnlyMerge.Append(remote.Content, line));
+            var tip = await _api.TryPutFileAsync(_branch, path, remote.BlobSha, written.Content, message, cancellationToken).ConfigureAwait(false);
+            if (tip is not null)
             {
-                _knowledge.Landed(commit, fromKnown, [written]);
-                return new AppendOutcome(commit.CommitSha, null);
+                // The write landed on whatever tip the branch had: only this file is known there.
+                _knowledge.Landed(tip, fromKnown: false, [written]);
+                return new AppendOutcome(tip.CommitSha, null);
             }
 
             fromKnown = false;

@@ -6,6 +6,12 @@ internal sealed record FileChange(string Path, byte[] Content);
 /// <summary>Where a branch stands: its commit and that commit's tree (the base for the next commit's tree).</summary>
 internal sealed record BranchTip(string CommitSha, string TreeSha);
 
+/// <summary>A file on a branch: its bytes and its blob SHA, the token a compare-and-swap write gives back (null: no such file).</summary>
+internal sealed record BranchFile(byte[] Content, string? BlobSha)
+{
+    public static BranchFile Missing { get; } = new([], null);
+}
+
 /// <summary>The seam to GitHub's REST API for one repository: only what the tool calls.</summary>
 internal interface IRepositoryApi
 {
@@ -18,6 +24,16 @@ internal interface IRepositoryApi
 
     /// <summary>A file's bytes at a commit, or null if it does not exist there.</summary>
     Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken);
+
+    /// <summary>A file as it is now at the tip of a branch (one request for files up to 1 MB); <see cref="BranchFile.Missing"/> if absent.</summary>
+    Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits one file on the branch's current tip, only if the file there is still the blob
+    /// <paramref name="expectedBlobSha"/> (null: only if it does not exist): a compare-and-swap on that one file.
+    /// Returns the new tip, or null when another writer changed the file first.
+    /// </summary>
+    Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates a tree on the parent's tree (text files inline, others as blobs) and a commit on the parent; returns

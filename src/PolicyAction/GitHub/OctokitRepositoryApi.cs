@@ -103,6 +103,59 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
             return Convert.FromBase64String(blob.Content);
         });
 
+    public Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) =>
+        Call($"reading {path} on {branch}", async () =>
+        {
+            RepositoryContent file;
+            try
+            {
+                var uri = new Uri($"repos/{_owner}/{_name}/contents/{EscapedSegments(path)}?ref={Uri.EscapeDataString(branch)}", UriKind.Relative);
+                file = await new ApiConnection(_client.Connection).Get<RepositoryContent>(uri).ConfigureAwait(false);
+            }
+            catch (NotFoundException)
+            {
+                return BranchFile.Missing;
+            }
+
+            if (file.Type != ContentType.File)
+            {
+                throw new GitHubApiException($"{path} on {branch} is a {file.Type}, not a file");
+            }
+
+            // The contents API leaves out the content of files over 1 MB; the blob API serves them.
+            if (!string.IsNullOrEmpty(file.EncodedContent) || file.Size == 0)
+            {
+                return new BranchFile(Convert.FromBase64String(file.EncodedContent ?? string.Empty), file.Sha);
+            }
+
+            var blob = await _client.Git.Blob.Get(_owner, _name, file.Sha).ConfigureAwait(false);
+            return new BranchFile(Convert.FromBase64String(blob.Content), file.Sha);
+        });
+
+    public Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken) =>
+        Call($"committing {path} to {branch}", async () =>
+        {
+            var uri = new Uri($"repos/{_owner}/{_name}/contents/{EscapedSegments(path)}", UriKind.Relative);
+            var encoded = Convert.ToBase64String(content);
+            object request = expectedBlobSha is null
+                ? new CreateFileRequest(message, encoded, branch, convertContentToBase64: false)
+                : new UpdateFileRequest(message, encoded, expectedBlobSha, branch, convertContentToBase64: false);
+            try
+            {
+                var changed = await new ApiConnection(_client.Connection).Put<RepositoryContentChangeSet>(uri, request).ConfigureAwait(false);
+                return new BranchTip(changed.Commit.Sha, changed.Commit.Tree.Sha);
+            }
+            catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableEntity)
+            {
+                // 409: the file is no longer at that blob; 422: someone created it meanwhile. Another run wrote first.
+                return null;
+            }
+            catch (NotFoundException)
+            {
+                throw new GitHubApiException($"branch {branch} does not exist in {Repository}; set the commit-branch input to an existing branch");
+            }
+        });
+
     public Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
         Call("committing artifacts", async () =>
         {

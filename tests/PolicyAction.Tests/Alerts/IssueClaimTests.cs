@@ -182,7 +182,7 @@ public sealed class IssueClaimTests : IAsyncLifetime
         Assert.Equal(2, Lines().Length);
     }
 
-    /// <summary>Lets another commit land on the branch once, just before the first fast-forward.</summary>
+    /// <summary>Lets another commit land on the branch once, just before the first write.</summary>
     private sealed class MovingBranch(IRepositoryApi inner, Action meanwhile) : IRepositoryApi
     {
         private bool _moved;
@@ -195,18 +195,30 @@ public sealed class IssueClaimTests : IAsyncLifetime
 
         public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) => inner.GetFileAsync(commitSha, path, cancellationToken);
 
+        public Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) => inner.GetFileOnBranchAsync(branch, path, cancellationToken);
+
+        public Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken)
+        {
+            MoveOnce();
+            return inner.TryPutFileAsync(branch, path, expectedBlobSha, content, message, cancellationToken);
+        }
+
         public Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
             inner.CreateCommitAsync(parent, changes, message, cancellationToken);
 
         public Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken)
+        {
+            MoveOnce();
+            return inner.TryFastForwardAsync(branch, commitSha, cancellationToken);
+        }
+
+        private void MoveOnce()
         {
             if (!_moved)
             {
                 _moved = true;
                 meanwhile();
             }
-
-            return inner.TryFastForwardAsync(branch, commitSha, cancellationToken);
         }
     }
 }

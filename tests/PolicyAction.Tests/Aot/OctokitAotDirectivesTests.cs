@@ -17,9 +17,9 @@ public sealed class OctokitAotDirectivesTests
     internal static readonly Type[] TypesWeExchange =
     [
         typeof(Repository), typeof(Reference), typeof(RepositoryContent), typeof(Blob), typeof(Commit), typeof(TreeResponse),
-        typeof(Issue), typeof(IssueComment), typeof(Branch),
+        typeof(Issue), typeof(IssueComment), typeof(Branch), typeof(RepositoryContentChangeSet),
         typeof(NewBlob), typeof(NewTree), typeof(NewCommit), typeof(ReferenceUpdate), typeof(NewReference),
-        typeof(NewIssue), typeof(IssueUpdate), typeof(BlobReference), typeof(ApiError),
+        typeof(NewIssue), typeof(IssueUpdate), typeof(BlobReference), typeof(ApiError), typeof(CreateFileRequest), typeof(UpdateFileRequest),
     ];
 
     private static string DirectivesPath => Path.Combine(RepositoryRoot.Path, "src", "PolicyAction", "Octokit.rd.xml");

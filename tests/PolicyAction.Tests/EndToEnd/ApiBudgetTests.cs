@@ -36,15 +36,16 @@ public sealed class ApiBudgetTests : AgainstTheDouble
     {
         var apply = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
 
-        // Reserve: branch, log, tree (files inline), commit, ref update. Commit the artifacts from the reservation's
-        // tip without reading: tree, commit, ref update. The alert stage: one read.
-        Assert.True(apply.Reads <= 3, $"{apply.Reads} reads");
-        Assert.True(apply.Writes <= 6, $"{apply.Writes} writes");
+        // Reserve: read the log, write it back if unchanged (Contents API). Commit the artifacts from the reservation's
+        // tip without reading: tree, commit, ref update. The alert stage: one read. The issue's target is 6 in all.
+        Assert.True(apply.Reads + apply.Writes <= 6, $"{apply.Reads} reads + {apply.Writes} writes");
+        Assert.True(apply.Writes <= 4, $"{apply.Writes} writes");
     }
 
     [Fact]
     public async Task Filing_an_alert_issue_adds_a_handful()
     {
+        var quiet = await Run(r => r.Event("schedule", "{}").Input("command", "alerts"));
         GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
             ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes($"{{\"is_engaged\": true, \"engaged_at\": \"{DateTimeOffset.UtcNow.AddHours(-5):O}\"}}"),
@@ -52,10 +53,13 @@ public sealed class ApiBudgetTests : AgainstTheDouble
 
         var firing = await Run(r => r.Event("schedule", "{}").Input("command", "alerts"));
 
-        // Reads: the repository (a scheduled event's payload here names no default branch), fix branches, issues, and
-        // the claim's branch and history. Writes: the claim (tree, commit, ref), the issue, and the artifacts from the
-        // claim's tip (tree, commit, ref).
-        Assert.True(firing.Writes <= 7, $"{firing.Writes} writes");
-        Assert.True(firing.Reads <= 5, $"{firing.Reads} reads");
+        // Without an alert: the repository (a scheduled event names no default branch) and fix branches; no writes.
+        // Filing adds: the issues (to find the alert's own), the claim (read the alert history, write it back if
+        // unchanged), the issue, and the artifacts from the claim's tip (tree, commit, ref): 7. The issue's target is
+        // 4 more; docs/performance.md says what stands in the way.
+        Assert.Equal(0, quiet.Writes);
+        Assert.True(quiet.Reads <= 2, $"{quiet.Reads} reads without an alert");
+        Assert.True(firing.Writes <= 5, $"{firing.Writes} writes");
+        Assert.True(firing.Reads - quiet.Reads <= 2, $"{firing.Reads} reads filing, {quiet.Reads} without");
     }
 }

@@ -36,9 +36,67 @@ public sealed class BranchLogAppenderTests : IAsyncLifetime
         await Append(appender, "third");
 
         var exchanges = _double.GitHub.Exchanges.Skip(before).ToArray();
-        Assert.DoesNotContain(exchanges, e => e.Method == "GET");
-        Assert.Equal(3, exchanges.Length);
+        Assert.Equal("PUT", Assert.Single(exchanges).Method);
         Assert.Equal("first\nsecond\nthird\n", Branch());
+    }
+
+    [Fact]
+    public async Task An_append_is_one_read_and_one_compare_and_swap_write()
+    {
+        var before = _double.GitHub.Exchanges.Count;
+
+        var outcome = await Append(new BranchLogAppender(_double.Api, "main"), "second");
+
+        var exchanges = _double.GitHub.Exchanges.Skip(before).Select(e => e.Method).ToArray();
+        Assert.Equal(["GET", "PUT"], exchanges);
+        Assert.Equal(_double.GitHub.BranchHead("main"), outcome.CommitSha);
+        Assert.Equal("first\nsecond\n", Branch());
+    }
+
+    [Fact]
+    public async Task Another_runs_commit_to_other_files_in_between_is_kept_without_a_retry()
+    {
+        var knowledge = new BranchKnowledge();
+        var appender = new BranchLogAppender(_double.Api, "main", knowledge);
+        await Append(appender, "mine");
+        _double.GitHub.CommitFiles("main", new Dictionary<string, byte[]> { ["README.md"] = "theirs\n"u8.ToArray() }, "another run");
+        var before = _double.GitHub.Exchanges.Count;
+
+        await Append(appender, "mine again");
+
+        Assert.Single(_double.GitHub.Exchanges.Skip(before));
+        Assert.Equal("first\nmine\nmine again\n", Branch());
+        Assert.Equal("theirs\n", Encoding.UTF8.GetString(_double.GitHub.ReadFile("main", "README.md")!));
+        Assert.Equal(_double.GitHub.BranchHead("main"), knowledge.Tip!.CommitSha);
+    }
+
+    [Fact]
+    public async Task A_log_over_a_megabyte_is_read_through_the_blob_api_and_still_swapped_on_its_blob()
+    {
+        var big = new StringBuilder();
+        while (big.Length < 1_200_000)
+        {
+            big.Append("{\"padding\": \"").Append('x', 200).Append("\"}\n");
+        }
+
+        _double.GitHub.CommitFiles("main", new Dictionary<string, byte[]> { [Log] = Encoding.UTF8.GetBytes(big.ToString()) }, "a long history");
+        byte[]? seen = null;
+
+        var outcome = await Append(new BranchLogAppender(_double.Api, "main"), "next", remote => (seen = remote) is not null);
+
+        Assert.True(outcome.Appended);
+        Assert.Equal(big.ToString(), Encoding.UTF8.GetString(seen!));
+        Assert.Equal(big + "next\n", Branch());
+    }
+
+    [Fact]
+    public async Task A_known_blob_id_is_gits_own()
+    {
+        // printf 'first\\n' | git hash-object --stdin, and the empty blob.
+        Assert.Equal("9c59e24b8393179a5d712de4f990178df5734d99", GitBlob.Sha("first\n"u8));
+        Assert.Equal("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", GitBlob.Sha([]));
+        var file = await _double.Api.GetFileOnBranchAsync("main", Log, CancellationToken.None);
+        Assert.Equal(file.BlobSha, GitBlob.Sha(file.Content));
     }
 
     [Fact]
