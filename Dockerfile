@@ -14,11 +14,14 @@ RUN dotnet restore src/PolicyAction/PolicyAction.csproj --runtime linux-x64 -p:P
 COPY src/ src/
 # init writes these workflows; they are embedded in the binary.
 COPY workflows/ workflows/
+# The release workflow passes the tag's version (2.5.1); `policy-response --version` prints it. Unset: the csproj's.
+ARG POLICY_RESPONSE_VERSION=""
 RUN dotnet publish src/PolicyAction/PolicyAction.csproj \
       --configuration Release \
       --runtime linux-x64 \
       --no-restore \
       -p:PublishAot=true \
+      ${POLICY_RESPONSE_VERSION:+"-p:Version=$POLICY_RESPONSE_VERSION"} \
       --output /out
 
 # Ubuntu 24.04 with the .NET runtime dependencies and coreutils: the configured actions

@@ -40,30 +40,13 @@ internal static class ProcessCli
         return start;
     }
 
-    public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var start = StartInfo(workingDirectory, args);
         start.Environment.Remove("POLICY_AUTO_APPLY");
         start.Environment.Remove("GITHUB_WORKSPACE");
         start.Environment["GITHUB_ACTOR"] = "octocat";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return ExternalProcess.RunAsync(start, environment);
     }
 
     public static Task<CliResult> RunAsync(TempWorkspace workspace, params string[] args) =>

@@ -4,28 +4,35 @@ using YamlDotNet.RepresentationModel;
 
 namespace PolicyAction.Tests.Workflows;
 
-/// <summary>Rules for action.yml and workflows/*.yml that GitHub's parser and actionlint do not enforce.</summary>
+/// <summary>
+/// Rules for action.yml, the example workflows (workflows/*.yml) and this repository's own (.github/workflows/*.yml)
+/// that GitHub's parser and actionlint do not enforce.
+/// </summary>
 public partial class WorkflowFileTests
 {
+    /// <summary>Every workflow file, as a path relative to the repository root.</summary>
     public static TheoryData<string> WorkflowFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "workflows"), "*.yml").Order(StringComparer.Ordinal))
+        foreach (var folder in new[] { "workflows", ".github/workflows" })
         {
-            data.Add(Path.GetFileName(file));
+            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, folder), "*.yml").Order(StringComparer.Ordinal))
+            {
+                data.Add($"{folder}/{Path.GetFileName(file)}");
+            }
         }
 
         return data;
     }
 
-    private static YamlMappingNode Load(string relative)
+    internal static YamlMappingNode Load(string relative)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(File.ReadAllText(Path.Combine(RepositoryRoot.Path, relative))));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
-    private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflow) =>
+    internal static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflow) =>
         ((YamlMappingNode)workflow["jobs"]).Children.Values.Cast<YamlMappingNode>()
             .Where(job => job.Children.ContainsKey("steps"))
             .SelectMany(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>());
@@ -40,7 +47,7 @@ public partial class WorkflowFileTests
     [MemberData(nameof(WorkflowFiles))]
     public void No_expression_is_expanded_inside_a_run_script(string file)
     {
-        foreach (var step in Steps(Load($"workflows/{file}")))
+        foreach (var step in Steps(Load(file)))
         {
             if (step.Children.TryGetValue("run", out var run))
             {
@@ -53,7 +60,7 @@ public partial class WorkflowFileTests
     [MemberData(nameof(WorkflowFiles))]
     public void Every_action_is_pinned_to_a_full_commit_sha(string file)
     {
-        foreach (var step in Steps(Load($"workflows/{file}")))
+        foreach (var step in Steps(Load(file)))
         {
             if (step.Children.TryGetValue("uses", out var uses))
             {
@@ -66,7 +73,7 @@ public partial class WorkflowFileTests
     [MemberData(nameof(WorkflowFiles))]
     public void Top_level_permissions_grant_nothing_and_jobs_ask_for_what_they_need(string file)
     {
-        var workflow = Load($"workflows/{file}");
+        var workflow = Load(file);
 
         Assert.True(workflow.Children.ContainsKey("permissions"), $"{file} has no top-level permissions");
         var permissions = workflow["permissions"];
@@ -119,5 +126,5 @@ public partial class WorkflowFileTests
     }
 
     [GeneratedRegex("^(\\./.+|[\\w.-]+/[\\w.-]+(/[\\w./-]+)?@[0-9a-f]{40})$")]
-    private static partial Regex PinnedAction();
+    internal static partial Regex PinnedAction();
 }
