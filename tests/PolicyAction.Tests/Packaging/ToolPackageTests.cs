@@ -76,6 +76,18 @@ public sealed class ToolPackageTests : IClassFixture<ToolPackageTests.PackedTool
         Assert.Contains("all gates passed", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_installed_command_scaffolds_workflows_that_use_the_release_it_was_packed_for()
+    {
+        using var repository = new TempWorkspace();
+
+        var result = await _tool.RunAsync(repository.Root, "init");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"uses: {PackedTool.ActionReference}\n", repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+        Assert.Contains("raw.githubusercontent.com/my-org/policy-response/v2.999.0-packtest/docs/policy-response.schema.json", repository.Read(".github/policy-response.yml"), StringComparison.Ordinal);
+    }
+
     private static XDocument Read(ZipArchive package, string entry)
     {
         using var stream = package.GetEntry(entry)?.Open() ?? throw new InvalidOperationException($"{entry} is not in the package");
@@ -87,6 +99,9 @@ public sealed class ToolPackageTests : IClassFixture<ToolPackageTests.PackedTool
     {
         /// <summary>A version like the release workflow's (the tag without its v), never a real release's.</summary>
         public const string Version = "2.999.0-packtest";
+
+        /// <summary>What the release workflow passes: the repository and the release's tag.</summary>
+        public const string ActionReference = "my-org/policy-response@v2.999.0-packtest";
 
         private readonly TempWorkspace _folder = new();
 
@@ -101,7 +116,7 @@ public sealed class ToolPackageTests : IClassFixture<ToolPackageTests.PackedTool
             var pack = await Dotnet(
                 RepositoryRoot.Path,
                 "pack", Path.Combine(RepositoryRoot.Path, "src", "PolicyAction", "PolicyAction.csproj"),
-                "--configuration", "Release", $"-p:Version={Version}",
+                "--configuration", "Release", $"-p:Version={Version}", $"-p:ActionReference={ActionReference}",
                 "--artifacts-path", _folder.PathOf("artifacts"), "--output", nupkgs, "--disable-build-servers");
             Assert.True(pack.ExitCode == 0, "dotnet pack failed\n" + pack);
             Assert.True(File.Exists(Package), $"no {Package}\n{pack}");
