@@ -13,6 +13,9 @@ internal sealed record TriggerVerdict(bool ApplyAllowed, string Trigger, string 
 /// </summary>
 internal static class TriggerGate
 {
+    /// <summary>The name in <c>blocked_by</c> when the shared branch shows this trigger already applied a response.</summary>
+    public const string Name = "trigger";
+
     public static readonly IReadOnlyList<string> TrustedEvents = ["workflow_run", "workflow_dispatch", "schedule"];
 
     /// <summary>GitHub allows re-running a workflow run for 30 days; a trigger is remembered a little longer.</summary>

@@ -44,7 +44,7 @@ internal sealed class BranchReservation
 
                 if (started.Trigger is { } trigger && records.Any(r => r.Event == AuditEvents.ResponseStarted && r.Trigger == trigger))
                 {
-                    blockedBy = ["trigger"];
+                    blockedBy = [TriggerGate.Name];
                     return AppendDecision.Refuse($"{trigger} has already applied a response on {branch}; nothing was executed");
                 }
 
