@@ -25,8 +25,24 @@ internal sealed class BranchKnowledge
 
     private Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
 
+    private IReadOnlyDictionary<string, byte[]>? _checkout;
+
+    /// <summary>Paths this run has written on the branch since: the checkout's bytes for them are out of date.</summary>
+    private readonly HashSet<string> _writtenSinceCheckout = new(StringComparer.Ordinal);
+
     /// <summary>The file's bytes at <see cref="Tip"/>, if this run wrote it there.</summary>
     public byte[]? File(string path) => _files.GetValueOrDefault(path);
+
+    /// <summary>
+    /// Remembers the artifact files as the job's checkout of the branch had them (all of them: a file not among them
+    /// did not exist there). Likely still the branch's, so a compare-and-swap write can start from them without a
+    /// read; when the branch moved since the checkout, the write fails and the writer reads.
+    /// </summary>
+    public void RememberCheckout(IReadOnlyDictionary<string, byte[]> files) => _checkout = files;
+
+    /// <summary>The file as the checkout had it (<see cref="BranchFile.Missing"/> if it had none), or null when no checkout is known.</summary>
+    public BranchFile? CheckoutGuess(string path) =>
+        _checkout is null || _writtenSinceCheckout.Contains(path) ? null : _checkout.TryGetValue(path, out var bytes) ? new BranchFile(bytes, GitBlob.Sha(bytes)) : BranchFile.Missing;
 
     /// <summary>Records a commit that landed: on top of what was known (<paramref name="fromKnown"/>) or on a fresh read.</summary>
     public void Landed(BranchTip tip, bool fromKnown, IEnumerable<FileChange> written)
@@ -39,6 +55,7 @@ internal sealed class BranchKnowledge
         foreach (var change in written)
         {
             _files[change.Path] = change.Content;
+            _writtenSinceCheckout.Add(change.Path);
         }
 
         Tip = tip;
@@ -75,8 +92,9 @@ internal sealed class BranchLogAppender
     /// <param name="failure">What was lost when every attempt lost the race, for the error.</param>
     public async Task<AppendOutcome> AppendAsync(string path, Func<byte[], AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
     {
-        // First from what this run already wrote there, if anything: no read when nobody else changed the log.
-        var fromKnown = _knowledge.File(path) is not null;
+        // First from what this run already wrote there, else from the job's checkout: no read when nobody else changed the log.
+        var guess = _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(path);
+        var fromKnown = guess is not null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0 && !fromKnown)
@@ -84,8 +102,8 @@ internal sealed class BranchLogAppender
                 await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
             }
 
-            var remote = fromKnown && _knowledge.File(path) is { } known
-                ? new BranchFile(known, GitBlob.Sha(known))
+            var remote = fromKnown && guess is not null
+                ? guess
                 : await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
             var decision = decide(remote.Content);
             if (decision.Line is not { } line)

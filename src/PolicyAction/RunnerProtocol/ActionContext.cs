@@ -32,6 +32,9 @@ internal sealed record ActionContext
 
     public string? Workflow { get; init; }
 
+    /// <summary>The ref the workflow ran for (<c>GITHUB_REF</c>, e.g. <c>refs/heads/main</c>): what the job's checkout holds by default.</summary>
+    public string? Ref { get; init; }
+
     public WorkflowRunInfo? WorkflowRun { get; init; }
 
     /// <summary>The repository's default branch, from the event payload (saves an API request).</summary>
@@ -66,6 +69,7 @@ internal sealed record ActionContext
             RunAttempt = Get("GITHUB_RUN_ATTEMPT"),
             Actor = Get("GITHUB_ACTOR"),
             Workflow = Get("GITHUB_WORKFLOW"),
+            Ref = Get("GITHUB_REF"),
         };
     }
 

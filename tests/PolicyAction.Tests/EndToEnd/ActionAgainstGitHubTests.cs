@@ -113,6 +113,52 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task A_checkout_older_than_the_branch_still_counts_the_branchs_responses()
+    {
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            [".github/policy-response.yml"] = Encoding.UTF8.GetBytes("version: 1\ngates:\n  max_responses_per_24h: 1\nlevels:\n  RED:\n    - id: note\n      run: [\"/bin/true\"]\n"),
+        }, "limit 1");
+        using var late = DoubleWorkspace.Checkout(GitHubDouble);
+        using (var first = DoubleWorkspace.Checkout(GitHubDouble))
+        using (var runner = DoubleWorkspace.Runner(GitHubDouble, first).WorkflowRun(runId: 6001).Input("auto-apply", "true"))
+        {
+            var applied = await runner.RunAsync();
+            Assert.True(applied.ExitCode == 0 && runner.Outputs()["blocked"] == "false", applied.ToString());
+        }
+
+        // This checkout predates that response: its log shows a free slot, the branch's does not.
+        using var stale = DoubleWorkspace.Runner(GitHubDouble, late).WorkflowRun(runId: 6002).Input("auto-apply", "true");
+        var before = GitHubDouble.Exchanges.Count;
+        var result = await stale.RunAsync();
+
+        // The write from the checkout's view (no log yet) was tried and refused by GitHub (422), then the branch was read.
+        Assert.Contains(GitHubDouble.Exchanges.Skip(before), e => e.Method == "PUT" && e.Status is 409 or 422);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("true", stale.Outputs()["blocked"]);
+        Assert.Contains("rate_limit", stale.Outputs()["blocked-by"], StringComparison.Ordinal);
+        Assert.Single(BranchLog(), l => l.Contains("\"event\":\"response_started\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_run_for_another_ref_reads_the_branch_before_writing()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
+        runner.Environment["GITHUB_REF"] = "refs/heads/feature";
+        var before = GitHubDouble.Exchanges.Count;
+
+        var result = await runner.RunAsync();
+
+        // The workspace holds another ref: no write is tried on the guess that it is the branch's.
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var exchanges = GitHubDouble.Exchanges.Skip(before).ToArray();
+        Assert.Equal(("GET", "PUT"), (exchanges[0].Method, exchanges[1].Method));
+        Assert.Contains("/contents/state/policy_response_log.jsonl", exchanges[0].Path, StringComparison.Ordinal);
+        Assert.DoesNotContain(exchanges, e => e.Status is 409 or 422);
+    }
+
+    [Fact]
     public async Task Server_errors_and_rate_limits_are_retried_and_the_commit_lands()
     {
         GitHubDouble.AddFault(new Fault("502", Count: 2, Method: "POST"));

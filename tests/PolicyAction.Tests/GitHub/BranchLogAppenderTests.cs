@@ -126,4 +126,71 @@ public sealed class BranchLogAppenderTests : IAsyncLifetime
         Assert.True(outcome.Appended);
         Assert.Equal("first\nmine\ntheirs\nafter theirs\n", Branch());
     }
+
+    private static BranchKnowledge CheckedOut(Dictionary<string, byte[]> files)
+    {
+        var knowledge = new BranchKnowledge();
+        knowledge.RememberCheckout(files);
+        return knowledge;
+    }
+
+    [Fact]
+    public async Task A_checkout_that_is_still_the_branchs_is_one_write_and_no_read()
+    {
+        var appender = new BranchLogAppender(_double.Api, "main", CheckedOut(new() { [Log] = "first\n"u8.ToArray() }));
+        var before = _double.GitHub.Exchanges.Count;
+
+        var outcome = await Append(appender, "second");
+
+        Assert.Equal(["PUT"], _double.GitHub.Exchanges.Skip(before).Select(e => e.Method).ToArray());
+        Assert.Equal(_double.GitHub.BranchHead("main"), outcome.CommitSha);
+        Assert.Equal("first\nsecond\n", Branch());
+    }
+
+    [Fact]
+    public async Task A_checkout_behind_the_branch_loses_the_swap_and_the_decision_is_made_again_on_the_branch()
+    {
+        var appender = new BranchLogAppender(_double.Api, "main", CheckedOut(new() { [Log] = "first\n"u8.ToArray() }));
+        _double.GitHub.CommitFiles("main", new Dictionary<string, byte[]> { [Log] = "first\ntheirs\n"u8.ToArray() }, "another run");
+        var seen = new List<string>();
+
+        // Refused on what the branch has now: the checkout's view must not be the one acted on.
+        var outcome = await Append(appender, "mine", remote =>
+        {
+            seen.Add(Encoding.UTF8.GetString(remote));
+            return !Encoding.UTF8.GetString(remote).Contains("theirs", StringComparison.Ordinal);
+        });
+
+        Assert.False(outcome.Appended);
+        Assert.Equal(["first\n", "first\ntheirs\n"], seen);
+        Assert.Equal("first\ntheirs\n", Branch());
+    }
+
+    [Fact]
+    public async Task A_log_the_checkout_did_not_have_but_the_branch_has_is_read_and_kept()
+    {
+        var appender = new BranchLogAppender(_double.Api, "main", CheckedOut([]));
+
+        var outcome = await Append(appender, "second");
+
+        Assert.True(outcome.Appended);
+        Assert.Equal("first\nsecond\n", Branch());
+    }
+
+    [Fact]
+    public async Task A_log_this_run_already_wrote_is_not_taken_from_the_checkout_again()
+    {
+        const string Other = "logs/y.jsonl";
+        var knowledge = CheckedOut(new() { [Log] = "first\n"u8.ToArray() });
+        var appender = new BranchLogAppender(_double.Api, "main", knowledge);
+        await Append(appender, "mine");
+        await new BranchLogAppender(_double.Api, "main", knowledge).AppendAsync(Other, _ => AppendDecision.Append("y\n"u8.ToArray()), "y", "nothing", CancellationToken.None);
+        var before = _double.GitHub.Exchanges.Count;
+
+        await Append(appender, "mine again");
+
+        // The checkout's copy is out of date by this run's own write: read once, no failed swap.
+        Assert.Equal(["GET", "PUT"], _double.GitHub.Exchanges.Skip(before).Select(e => e.Method).ToArray());
+        Assert.Equal("first\nmine\nmine again\n", Branch());
+    }
 }
