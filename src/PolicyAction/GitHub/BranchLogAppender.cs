@@ -26,6 +26,7 @@ internal sealed class BranchKnowledge
     private Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
 
     private IReadOnlyDictionary<string, byte[]>? _checkout;
+    private string? _checkoutRef;
 
     /// <summary>Paths this run has written on the branch since: the checkout's bytes for them are out of date.</summary>
     private readonly HashSet<string> _writtenSinceCheckout = new(StringComparer.Ordinal);
@@ -34,15 +35,27 @@ internal sealed class BranchKnowledge
     public byte[]? File(string path) => _files.GetValueOrDefault(path);
 
     /// <summary>
-    /// Remembers the artifact files as the job's checkout of the branch had them (all of them: a file not among them
-    /// did not exist there). Likely still the branch's, so a compare-and-swap write can start from them without a
-    /// read; when the branch moved since the checkout, the write fails and the writer reads.
+    /// Remembers the artifact files as the job's checkout had them (all of them: a file not among them did not exist
+    /// there) and the ref the workflow ran for (<c>GITHUB_REF</c>; null outside a runner). When that ref is the branch
+    /// written to, they are likely still the branch's, so a compare-and-swap write can start from them without a read;
+    /// when the branch moved since the checkout, the write fails and the writer reads.
     /// </summary>
-    public void RememberCheckout(IReadOnlyDictionary<string, byte[]> files) => _checkout = files;
+    public void RememberCheckout(IReadOnlyDictionary<string, byte[]> files, string? checkedOutRef)
+    {
+        _checkout = files;
+        _checkoutRef = checkedOutRef;
+    }
 
-    /// <summary>The file as the checkout had it (<see cref="BranchFile.Missing"/> if it had none), or null when no checkout is known.</summary>
-    public BranchFile? CheckoutGuess(string path) =>
-        _checkout is null || _writtenSinceCheckout.Contains(path) ? null : _checkout.TryGetValue(path, out var bytes) ? new BranchFile(bytes, GitBlob.Sha(bytes)) : BranchFile.Missing;
+    /// <summary>The file as the checkout of <paramref name="branch"/> had it (<see cref="BranchFile.Missing"/> if it had none), or null when there is no such checkout.</summary>
+    public BranchFile? CheckoutGuess(string branch, string path)
+    {
+        if (_checkout is null || (_checkoutRef is not null && _checkoutRef != $"refs/heads/{branch}") || _writtenSinceCheckout.Contains(path))
+        {
+            return null;
+        }
+
+        return _checkout.TryGetValue(path, out var bytes) ? new BranchFile(bytes, GitBlob.Sha(bytes)) : BranchFile.Missing;
+    }
 
     /// <summary>Records a commit that landed: on top of what was known (<paramref name="fromKnown"/>) or on a fresh read.</summary>
     public void Landed(BranchTip tip, bool fromKnown, IEnumerable<FileChange> written)
@@ -63,10 +76,11 @@ internal sealed class BranchKnowledge
 }
 
 /// <summary>
-/// Appends one line to an append-only log on the shared branch, as a compare-and-swap on that file: reads the log
-/// at the branch tip, lets the caller decide against what it found, and writes it back only if the file is still
-/// the blob it read (the Contents API's <c>sha</c>): two requests. When another run changed the log first, it reads
-/// again and decides again. The branch is the one piece of state every run sees, so concurrent runs cannot both act
+/// Appends one line to an append-only log on the shared branch, as a compare-and-swap on that file: takes the log as
+/// this run last wrote it, else as the job's checkout had it, else reads it at the branch tip; lets the caller decide
+/// against it, and writes it back only if the file is still that blob (the Contents API's <c>sha</c>): one request,
+/// or two with the read. When another run changed the log first (or a decision was refused on a remembered view), it
+/// reads and decides again. The branch is the one piece of state every run sees, so concurrent runs cannot both act
 /// on the same stale view. Other files may move meanwhile; their changes stay, since the write lands on the tip.
 /// </summary>
 internal sealed class BranchLogAppender
@@ -93,25 +107,22 @@ internal sealed class BranchLogAppender
     public async Task<AppendOutcome> AppendAsync(string path, Func<byte[], AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
     {
         // First from what this run already wrote there, else from the job's checkout: no read when nobody else changed the log.
-        var guess = _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(path);
-        var fromKnown = guess is not null;
+        var guess = _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(_branch, path);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (attempt > 0 && !fromKnown)
+            if (attempt > 0 && guess is null)
             {
                 await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
             }
 
-            var remote = fromKnown && guess is not null
-                ? guess
-                : await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
+            var remote = guess ?? await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
             var decision = decide(remote.Content);
             if (decision.Line is not { } line)
             {
-                if (fromKnown)
+                if (guess is not null)
                 {
                     // Refused on what may be an old view: decide again on the branch as it is now.
-                    fromKnown = false;
+                    guess = null;
                     attempt--;
                     continue;
                 }
@@ -128,7 +139,7 @@ internal sealed class BranchLogAppender
                 return new AppendOutcome(tip.CommitSha, null);
             }
 
-            fromKnown = false;
+            guess = null;
         }
 
         throw new GitHubApiException($"branch {_branch} kept moving: {MaxAttempts} attempts lost the race; {failure}");

@@ -23,11 +23,8 @@ internal sealed class ActionPipeline : IDisposable
     private OctokitRepositoryApi? _api;
     private string? _branch;
 
-    /// <summary>The branch as this run's own commits left it, so each commit after the first skips re-reading it.</summary>
+    /// <summary>The branch as the job checked it out and as this run's own commits left it, so writes start without reading it.</summary>
     private readonly BranchKnowledge _knowledge = new();
-
-    /// <summary>The artifact files as the job's checkout had them when the run began.</summary>
-    private Dictionary<string, byte[]>? _checkout;
 
     private readonly string? _commandOverride;
 
@@ -79,7 +76,7 @@ internal sealed class ActionPipeline : IDisposable
 
         using var workspaceLock = _services.LockWorkspace();
         var baseline = ArtifactCommitter.Snapshot(_services.Paths);
-        _checkout = baseline;
+        _knowledge.RememberCheckout(baseline, _context.Ref);
         var exitCode = ExitCodes.Success;
         RespondResult? result = null;
 
@@ -285,13 +282,6 @@ internal sealed class ActionPipeline : IDisposable
         _branch ??= _context.DefaultBranch is { } payloadBranch
             ? BranchName.Validate(payloadBranch, "the event payload's repository.default_branch")
             : BranchName.Validate(await _api.GetDefaultBranchAsync(cancellationToken).ConfigureAwait(false), "the repository's default branch");
-
-        // The workspace is most likely a checkout of the branch when the workflow ran for it (or, outside a runner, no ref
-        // says otherwise): its logs are where a compare-and-swap write can start without reading the branch first.
-        if (_checkout is not null && (_context.Ref is null || _context.Ref == $"refs/heads/{_branch}"))
-        {
-            _knowledge.RememberCheckout(_checkout);
-        }
 
         return (_api, _branch);
     }

@@ -130,7 +130,7 @@ public sealed class BranchLogAppenderTests : IAsyncLifetime
     private static BranchKnowledge CheckedOut(Dictionary<string, byte[]> files)
     {
         var knowledge = new BranchKnowledge();
-        knowledge.RememberCheckout(files);
+        knowledge.RememberCheckout(files, "refs/heads/main");
         return knowledge;
     }
 
