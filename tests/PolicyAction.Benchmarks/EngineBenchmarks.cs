@@ -41,10 +41,10 @@ public class EngineBenchmarks
     public bool EvaluateGates() => Evaluate().Passed;
 
     [Benchmark]
-    public string DigestPlan() => PlanDigest.Compute(PolicyLevel.Red, _config.ActionsFor(PolicyLevel.Red), _gates, null, null);
+    public string DigestPlan() => PlanDigest.Compute(PolicyLevel.Red, _config.ActionsFor(PolicyLevel.Red), _gates.Gates, null, null);
 
     private GateEvaluation Evaluate() =>
-        new GateEvaluator(_clock).Evaluate(new GateInputs(TrustLockState.Default, SafetyBrakeState.Default, _window, _config.Gates));
+        new GateEvaluator().Evaluate(new GateInputs(_clock.GetUtcNow(), TrustLockState.Default, SafetyBrakeState.Default, _window, _config.Gates), new GateRequest(Apply: false));
 
     private static string RepositoryRoot()
     {

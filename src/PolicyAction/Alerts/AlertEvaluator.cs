@@ -1,4 +1,5 @@
 using PolicyAction.Configuration;
+using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.State;
 

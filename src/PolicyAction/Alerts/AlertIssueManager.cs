@@ -1,4 +1,5 @@
 using PolicyAction.Configuration;
+using PolicyAction.Forge;
 using PolicyAction.GitHub;
 using PolicyAction.Output;
 
@@ -21,8 +22,7 @@ internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> Issue
 /// </summary>
 internal sealed class AlertIssueManager
 {
-    private readonly IIssuesApi _issues;
-    private readonly IRepositoryApi _repository;
+    private readonly IForge _issues;
     private readonly AlertSettings _settings;
     private readonly TimeProvider _clock;
     private readonly string? _runUrl;
@@ -33,12 +33,11 @@ internal sealed class AlertIssueManager
 
     /// <param name="claim">Claims the right to open an issue on the shared branch first; null when this run does not commit to a branch.</param>
     /// <param name="recordLocally">Appends a claim to the local history too, so the artifact commit carries it instead of dropping it.</param>
-    public AlertIssueManager(IIssuesApi issues, IRepositoryApi repository, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
+    public AlertIssueManager(IForge issues, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
     {
         _claim = claim;
         _recordLocally = recordLocally;
         _issues = issues;
-        _repository = repository;
         _settings = settings;
         _clock = clock;
         _runUrl = runUrl;
@@ -81,8 +80,8 @@ internal sealed class AlertIssueManager
             if (alert.Active && alert.Id == AlertIds.ActionFailures && _settings.Rules[AlertIds.ActionFailures].CreateFixBranch && status.FixBranch is null)
             {
                 var name = $"fix/policy-response/{alert.Fingerprint}";
-                var head = await _repository.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)
-                    ?? throw new GitHubApiException($"the default branch {defaultBranch} does not exist");
+                var head = await _issues.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ForgeException($"the default branch {defaultBranch} does not exist");
                 var created = await _issues.CreateBranchAsync(name, head.CommitSha, cancellationToken).ConfigureAwait(false);
                 actions.Add(new IssueAction(alert.Id, "fix_branch", created ? $"created fix branch {name}" : $"reusing existing fix branch {name}"));
                 status = status with { FixBranch = name };

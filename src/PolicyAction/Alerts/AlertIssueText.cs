@@ -104,21 +104,21 @@ internal static partial class AlertIssueText
 
     private static string Describe(string id) => id switch
     {
-        Configuration.AlertIds.RedFlips => "policy flipping into RED",
-        Configuration.AlertIds.BrakeEngaged => "safety brake engaged too long",
-        Configuration.AlertIds.BlockedStreak => "responses blocked repeatedly",
-        Configuration.AlertIds.FixBranches => "fix branches created",
-        Configuration.AlertIds.ActionFailures => "actions failing repeatedly",
+        AlertIds.RedFlips => "policy flipping into RED",
+        AlertIds.BrakeEngaged => "safety brake engaged too long",
+        AlertIds.BlockedStreak => "responses blocked repeatedly",
+        AlertIds.FixBranches => "fix branches created",
+        AlertIds.ActionFailures => "actions failing repeatedly",
         _ => id,
     };
 
     private static string Advice(string id) => id switch
     {
-        Configuration.AlertIds.RedFlips => "The level keeps changing. Check the orchestration's inputs for flapping and consider holding the trust guard (`policy-response trust lock --reason ...`) until it settles.",
-        Configuration.AlertIds.BrakeEngaged => "Find out why the brake was engaged (`policy-response brake status`). When it is safe, release it: `policy-response brake release --reason ...`.",
-        Configuration.AlertIds.BlockedStreak => "Automation has not run for several responses. `policy-response gates` shows which gate blocks and why.",
-        Configuration.AlertIds.FixBranches => "Review the new fix branches and the logs that led to them.",
-        Configuration.AlertIds.ActionFailures => "The same response keeps failing. Read the failed actions in the evidence and the audit log; fix them on the fix branch.",
+        AlertIds.RedFlips => "The level keeps changing. Check the orchestration's inputs for flapping and consider holding the trust guard (`policy-response trust lock --reason ...`) until it settles.",
+        AlertIds.BrakeEngaged => "Find out why the brake was engaged (`policy-response brake status`). When it is safe, release it: `policy-response brake release --reason ...`.",
+        AlertIds.BlockedStreak => "Automation has not run for several responses. `policy-response gates` shows which gate blocks and why.",
+        AlertIds.FixBranches => "Review the new fix branches and the logs that led to them.",
+        AlertIds.ActionFailures => "The same response keeps failing. Read the failed actions in the evidence and the audit log; fix them on the fix branch.",
         _ => "See the runbook.",
     };
 

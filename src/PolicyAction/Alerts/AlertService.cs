@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PolicyAction.Configuration;
 using PolicyAction.Output;
 using PolicyAction.State;
 
@@ -12,20 +11,20 @@ internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistory
 /// <c>policy-response alerts</c>: evaluates the rules, writes <c>reports/policy_orchestration_alerts.json</c>
 /// and appends each change of state to <c>logs/policy_orchestration_alerts.jsonl</c>.
 /// </summary>
-internal sealed class AlertService
+internal sealed class AlertService(StateStore store, AlertSettings settings, TimeProvider clock)
 {
-    private readonly StateStore _store;
-    private readonly PolicyConfig _config;
-    private readonly TimeProvider _clock;
+    private readonly StateStore _store = store;
+    private readonly TimeProvider _clock = clock;
+    private readonly AlertEvaluator _evaluator = new(clock, settings);
 
-    public AlertService(StateStore store, PolicyConfig config, TimeProvider clock)
-    {
-        _store = store;
-        _config = config;
-        _clock = clock;
-    }
+    public TimeProvider Clock => _clock;
 
-    public AlertReport? ReadPrevious() => JsonStateFile.TryRead(_store.Paths.AlertReport, StateJsonContext.Default.AlertReport);
+    public AlertSettings Settings => settings;
+
+    /// <summary>True when an active alert is at or above the fail_on severity.</summary>
+    public bool ShouldFail(AlertReport report) => _evaluator.ShouldFail(report);
+
+    public AlertReport? ReadPrevious() => JsonStateFile.TryRead(_store.Paths.AlertReport, AlertJsonContext.Default.AlertReport);
 
     /// <param name="branchNames">Branches under the fix-branch prefix now, or null when GitHub could not be asked.</param>
     public AlertCheck Check(IReadOnlyList<string>? branchNames)
@@ -42,27 +41,26 @@ internal sealed class AlertService
             branches = branchNames.Distinct(StringComparer.Ordinal).Select(name => seen.TryGetValue(name, out var known) ? known : new FixBranch(name, now)).ToArray();
         }
 
-        var evaluator = new AlertEvaluator(_clock, _config.Alerts);
-        var report = evaluator.Evaluate(new AlertInputs(log, _store.ReadBrake(), branches));
+        var report = _evaluator.Evaluate(new AlertInputs(log, _store.ReadBrake(), branches));
         if (branches is null && previous is not null)
         {
             report = report with { FixBranchesSeen = previous.FixBranchesSeen };
         }
 
         var changes = Changes(previous, report, now);
-        JsonStateFile.Write(_store.Paths.AlertReport, report, StateJsonContext.Default.AlertReport);
+        JsonStateFile.Write(_store.Paths.AlertReport, report, AlertJsonContext.Default.AlertReport);
         foreach (var change in changes)
         {
             AppendHistory(change);
         }
 
-        return new AlertCheck(report, changes, evaluator.ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success);
+        return new AlertCheck(report, changes, _evaluator.ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success);
     }
 
     /// <summary>Saves the report after the issue sync, and records each issue action in the history.</summary>
     public void Save(AlertReport report, IReadOnlyList<IssueAction> issueActions)
     {
-        JsonStateFile.Write(_store.Paths.AlertReport, report, StateJsonContext.Default.AlertReport);
+        JsonStateFile.Write(_store.Paths.AlertReport, report, AlertJsonContext.Default.AlertReport);
         var now = _clock.GetUtcNow();
         foreach (var action in issueActions)
         {
@@ -83,7 +81,7 @@ internal sealed class AlertService
     {
         var path = _store.Paths.AlertHistory;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var line = JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AlertHistoryRecord);
+        var line = JsonSerializer.SerializeToUtf8Bytes(record, AlertHistoryJsonContext.Default.AlertHistoryRecord);
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         stream.Write([.. line, (byte)'\n']);
         stream.Flush(flushToDisk: true);

@@ -63,7 +63,7 @@ internal sealed record AlertStatus
     public static string FingerprintOf(string alertId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"policy-response/alert/v1/{alertId}")))[..16];
 
-    public Severity ParsedSeverity => Severities.TryParse(Severity, out var severity) ? severity : Configuration.Severity.Low;
+    public Severity ParsedSeverity => Severities.TryParse(Severity, out var severity) ? severity : Alerts.Severity.Low;
 }
 
 /// <summary><c>reports/policy_orchestration_alerts.json</c>: the current state of every alert.</summary>

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using PolicyAction.Forge;
 using PolicyAction.GitHub;
+using PolicyAction.SharedBranch;
 using PolicyAction.State;
 
 namespace PolicyAction.Alerts;
@@ -35,7 +37,7 @@ internal sealed partial class IssueClaim
     private readonly TimeProvider _clock;
     private readonly string _claimant;
 
-    public IssueClaim(IRepositoryApi api, string branch, TimeProvider clock, string claimant, BranchKnowledge? knowledge = null)
+    public IssueClaim(IForge api, string branch, TimeProvider clock, string claimant, BranchKnowledge? knowledge = null)
     {
         _log = new BranchLogAppender(api, branch, knowledge);
         _clock = clock;
@@ -50,7 +52,7 @@ internal sealed partial class IssueClaim
         var issueMayExist = false;
         DateTimeOffset? lastSettled = null;
         var outcome = await _log.AppendAsync(
-            ArtifactCommitter.AlertHistoryPath,
+            WorkspacePaths.AlertHistoryPath,
             remote =>
             {
                 var now = _clock.GetUtcNow();
@@ -89,7 +91,7 @@ internal sealed partial class IssueClaim
     }
 
     public static byte[] Line(AlertHistoryRecord record) =>
-        [.. JsonSerializer.SerializeToUtf8Bytes(record, CompactJsonContext.Default.AlertHistoryRecord), (byte)'\n'];
+        [.. JsonSerializer.SerializeToUtf8Bytes(record, AlertHistoryJsonContext.Default.AlertHistoryRecord), (byte)'\n'];
 
     /// <summary>
     /// The claimant of a claim on this fingerprint that still holds, or null; and when the last claim was settled.
@@ -112,7 +114,7 @@ internal sealed partial class IssueClaim
             AlertHistoryRecord? record;
             try
             {
-                record = JsonSerializer.Deserialize(text, CompactJsonContext.Default.AlertHistoryRecord);
+                record = JsonSerializer.Deserialize(text, AlertHistoryJsonContext.Default.AlertHistoryRecord);
             }
             catch (JsonException)
             {

@@ -1,18 +1,25 @@
 using System.CommandLine;
+using PolicyAction.ActionHost;
+using PolicyAction.Alerts;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
+using PolicyAction.GitHub;
 using PolicyAction.Output;
 using PolicyAction.Processes;
 using PolicyAction.Responses;
+using PolicyAction.RunnerProtocol;
 using PolicyAction.Safety;
 using PolicyAction.State;
 
 namespace PolicyAction.Cli;
 
-/// <summary>The services one command needs, composed by hand for the workspace the command names.</summary>
+/// <summary>
+/// The composition root: the services one command needs, composed by hand for the workspace the command names. Command
+/// bodies in <see cref="CommandTree"/> take what they need from it; nothing beyond the CLI is handed it.
+/// </summary>
 internal sealed class CommandServices
 {
-    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan LockWait = ActionRun.LockWait;
 
     private readonly string? _configOption;
     private readonly IProcessRunner _processes;
@@ -61,43 +68,58 @@ internal sealed class CommandServices
         return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter);
     }
 
-    /// <summary>The same workspace with another reporter or configuration file (the action takes both from its inputs).</summary>
-    public CommandServices With(Reporter reporter, string? configPath) =>
-        new(Paths, configPath ?? _configOption, Context, Clock, _processes, reporter);
-
-    /// <summary>The level given (by option or input), else the one the orchestration wrote to state/policy_state.json.</summary>
-    /// <param name="source">How the level is given, for messages: "--policy" or "input 'policy'".</param>
-    public PolicyLevel ResolveLevel(string? given, string source)
-    {
-        if (given is not null)
-        {
-            return PolicyLevels.TryParse(given, out var level)
-                ? level
-                : throw new UsageException($"{source} '{given}' is not a level; expected GREEN, YELLOW or RED");
-        }
-
-        var state = Store.ReadPolicyState()
-            ?? throw new UsageException($"no {source} given and {Paths.Relative(Paths.PolicyState)} does not exist; give {source} GREEN|YELLOW|RED or let the orchestration workflow write the file");
-        return PolicyLevels.TryParse(state.Level, out var fromState)
-            ? fromState
-            : throw new StateFileException(Paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
-    }
+    /// <summary>The level given by --policy, else the one the orchestration wrote to state/policy_state.json.</summary>
+    public PolicyLevel ResolveLevel(string? given) => PolicyLevelSource.Resolve(Store, given, "--policy");
 
     public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait);
 
-    public ResponseService Responses(Reporter? reporter = null) => new(
-        Store,
-        Config,
-        new GateEvaluator(Clock),
-        new ExecutableResolver(Context.Variable("PATH"), Paths.Root),
-        _processes,
-        Clock,
-        reporter ?? Reporter,
-        Context);
+    public ResponseService Responses(Reporter? reporter = null) => Responses(Config, reporter ?? Reporter);
 
     public UndoService Undo() => new(Store, Clock, Reporter, Context);
 
     public TrustGuard Trust() => new(Store, Clock, Reporter, Context);
 
     public SafetyBrake Brake() => new(Store, Clock, Reporter, Context);
+
+    public AlertService Alerts() => new(Store, Config.Alerts, Clock);
+
+    /// <summary>The action: inputs and the GitHub context from the environment, workflow commands on, the token masked first.</summary>
+    /// <param name="command">The stage to run; null reads the action's 'command' input (default run).</param>
+    public (ActionRun Run, GitHubConnector GitHub) Action(string? command)
+    {
+        var environment = Context.Environment;
+        var inputs = new ActionInputs(environment);
+
+        // Mask the token before anything else is printed, so no later line can reveal it.
+        if (inputs.GetString("github-token") is { } token)
+        {
+            Reporter.Output.WriteLine(WorkflowCommands.AddMask(token));
+        }
+
+        var reporter = new Reporter(Reporter.Output, Reporter.Error, workflowCommands: true);
+        var settings = ActionSettings.Read(inputs, Context, command, Paths.Root);
+        var context = ActionContext.FromEnvironment(environment);
+        var config = new Lazy<PolicyConfig>(() => ConfigLoader.Load(settings.ConfigPath ?? ConfigPath));
+        var github = new GitHubConnector(context.ApiUrl, settings.Token, context.Repository, settings.CommitBranch, context.DefaultBranch, Clock, reporter.Line);
+        var run = new ActionRun(
+            settings,
+            context,
+            Context,
+            Store,
+            new Lazy<ResponseService>(() => Responses(config.Value, reporter)),
+            new Lazy<AlertService>(() => new AlertService(Store, config.Value.Alerts, Clock)),
+            github,
+            reporter);
+        return (run, github);
+    }
+
+    private ResponseService Responses(PolicyConfig config, Reporter reporter) => new(
+        Store,
+        config,
+        new GateEvaluator(),
+        new ExecutableResolver(Context.Variable("PATH"), Paths.Root),
+        _processes,
+        Clock,
+        reporter,
+        Context);
 }

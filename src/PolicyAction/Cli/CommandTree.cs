@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
+using PolicyAction.Alerts;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
 using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.State;
+using PolicyAction.Status;
 
 namespace PolicyAction.Cli;
 
@@ -22,8 +24,6 @@ internal sealed class CommandTree
         Description = "The configuration file. Default: <workspace>/.github/policy-response.yml.",
         Recursive = true,
     };
-
-    public const string AutoApplyVariable = "POLICY_AUTO_APPLY";
 
     private readonly CliApplication _app;
 
@@ -58,17 +58,27 @@ internal sealed class CommandTree
     private Command Gates()
     {
         var json = JsonOption();
-        var command = new Command("gates", "Evaluate every safety gate and print what each saw. Exit 0 if all pass, 3 if blocked.") { json };
+        var planDigest = new Option<string?>("--plan-digest")
+        {
+            Description = "Also hold the plan to this approved digest (the plan_digest gate), as respond --plan-digest would.",
+        };
+        var policy = new Option<string?>("--policy", "-p")
+        {
+            Description = "With --plan-digest: the level whose plan is compared. Default: the level in state/policy_state.json.",
+        };
+        var command = new Command("gates", "Evaluate every safety gate and print what each saw. Exit 0 if all pass, 3 if blocked.") { json, planDigest, policy };
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services =>
         {
-            var evaluation = services.Responses().EvaluateGates();
+            var digest = parsed.GetValue(planDigest);
+            var level = digest is null ? (PolicyLevel?)null : services.ResolveLevel(parsed.GetValue(policy));
+            var evaluation = services.Responses().EvaluateGates(new GateRequest(Apply: false, ExpectedPlanDigest: digest), level);
             if (parsed.GetValue(json))
             {
-                services.Reporter.Line(JsonSerializer.Serialize(evaluation, StateJsonContext.Default.GateEvaluation));
+                services.Reporter.Line(JsonSerializer.Serialize(evaluation, GateJsonContext.Default.GateEvaluation));
             }
             else
             {
-                services.Reporter.Text(ConsoleRenderer.Gates(evaluation));
+                services.Reporter.Text(GateText.Table(evaluation));
                 services.Reporter.Line(evaluation.Passed ? "all gates passed" : $"BLOCKED by {string.Join(", ", evaluation.BlockedBy)}");
             }
 
@@ -95,20 +105,20 @@ internal sealed class CommandTree
         var command = new Command("respond", "Plan the response for a policy level; preview it (default) or apply it.") { policy, apply, planDigest, json };
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
         {
-            var doApply = ResolveApply(parsed.GetValue(apply), services.Context.Variable(AutoApplyVariable));
+            var doApply = ApplySwitch.Resolve(parsed.GetValue(apply), services.Context.Variable(ApplySwitch.AutoApplyVariable));
             using var workspaceLock = services.LockWorkspace();
-            var level = services.ResolveLevel(parsed.GetValue(policy), "--policy");
+            var level = services.ResolveLevel(parsed.GetValue(policy));
             var asJson = parsed.GetValue(json);
             var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
                 .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest)), cancellationToken)
                 .ConfigureAwait(false);
             if (asJson)
             {
-                services.Reporter.Line(JsonSerializer.Serialize(result.Report, StateJsonContext.Default.ResponseReport));
+                services.Reporter.Line(JsonSerializer.Serialize(result.Report, ResponseJsonContext.Default.ResponseReport));
             }
             else
             {
-                services.Reporter.Text(ConsoleRenderer.Response(result, services.Paths));
+                services.Reporter.Text(ResponseText.Render(result, services.Paths));
             }
 
             return result.ExitCode;
@@ -225,8 +235,8 @@ internal sealed class CommandTree
         {
             var report = StatusReader.Read(services.Store, services.Clock);
             services.Reporter.Text(parsed.GetValue(json)
-                ? JsonSerializer.Serialize(report, StateJsonContext.Default.StatusReport) + Environment.NewLine
-                : ConsoleRenderer.Status(report, services.Store));
+                ? JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport) + Environment.NewLine
+                : StatusText.Render(report, services.Store));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -254,7 +264,7 @@ internal sealed class CommandTree
             var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report);
             services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
-                : ConsoleRenderer.Verification(verification, services.Paths.Relative(services.Paths.AuditLog)));
+                : VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
             return Task.FromResult(verification.Intact ? ExitCodes.Success : ExitCodes.UsageOrStateError);
         }));
         return command;
@@ -267,10 +277,10 @@ internal sealed class CommandTree
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            var check = new Alerts.AlertService(services.Store, services.Config, services.Clock).Check(branchNames: null);
+            var check = services.Alerts().Check(branchNames: null);
             services.Reporter.Text(parsed.GetValue(json)
-                ? JsonSerializer.Serialize(check.Report, StateJsonContext.Default.AlertReport) + Environment.NewLine
-                : ConsoleRenderer.Alerts(check));
+                ? JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport) + Environment.NewLine
+                : AlertText.Render(check));
             return Task.FromResult(check.ExitCode);
         }));
         return command;
@@ -281,8 +291,11 @@ internal sealed class CommandTree
         var command = new Command("run", "The action's pipeline: gate evaluation, response, alerts, commit of artifacts, outputs and job summary. Reads INPUT_* and the GitHub context like the action.");
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
         {
-            using var pipeline = new Pipeline.ActionPipeline(services, "run");
-            return await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+            var (run, github) = services.Action("run");
+            using (github)
+            {
+                return await run.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
         }));
         return command;
     }
@@ -292,8 +305,11 @@ internal sealed class CommandTree
         var command = new Command("action", "What the container action runs: reads INPUT_* and the GitHub event, runs the stages, writes outputs and the job summary.");
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
         {
-            using var pipeline = new Pipeline.ActionPipeline(services);
-            return await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+            var (run, github) = services.Action(null);
+            using (github)
+            {
+                return await run.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
         }));
         return command;
     }
@@ -335,20 +351,4 @@ internal sealed class CommandTree
         Description = "Why (required, recorded in the audit log).",
         Required = true,
     };
-
-    /// <summary>Apply needs --apply or POLICY_AUTO_APPLY=true; the variable accepts only true/false (any case).</summary>
-    internal static bool ResolveApply(bool applyFlag, string? autoApply)
-    {
-        if (string.IsNullOrWhiteSpace(autoApply))
-        {
-            return applyFlag;
-        }
-
-        if (bool.TryParse(autoApply.Trim(), out var value))
-        {
-            return applyFlag || value;
-        }
-
-        throw new UsageException($"{AutoApplyVariable} must be 'true' or 'false', not '{autoApply}'; nothing was executed");
-    }
 }

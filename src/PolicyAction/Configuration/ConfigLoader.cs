@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using PolicyAction.Alerts;
+using PolicyAction.Output;
 using PolicyAction.State;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

@@ -1,3 +1,5 @@
+using PolicyAction.Alerts;
+
 namespace PolicyAction.Configuration;
 
 /// <summary>The validated contents of <c>.github/policy-response.yml</c>.</summary>

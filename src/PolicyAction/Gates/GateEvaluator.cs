@@ -1,98 +1,67 @@
-using PolicyAction.Configuration;
-using PolicyAction.Output;
-using PolicyAction.State;
-
 namespace PolicyAction.Gates;
 
-/// <summary>What the gates look at, read fresh from the workspace on every run.</summary>
-internal sealed record GateInputs(
-    TrustLockState Trust,
-    SafetyBrakeState Brake,
-    IReadOnlyList<AuditRecord> AuditLog,
-    GateLimits Limits);
-
 /// <summary>
-/// The seed's four safety gates. Counts come from the audit log and the unlock history on
-/// every run: each run is a new process, so an in-memory limiter would count nothing.
+/// Evaluates the gates of one list in order. Those the plan digest covers come first in the list and are evaluated
+/// first, so the digest (and the gate that holds the plan to it) can follow from their verdicts.
 /// </summary>
-internal sealed class GateEvaluator
+internal sealed class GateEvaluator(IReadOnlyList<IGate> gates)
 {
+    /// <summary>The rolling window of the counting gates (rate limit, manual unlocks).</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
-    private readonly TimeProvider _clock;
+    /// <summary>Every gate, in the order the gates table shows them and the first blocking one is reported.</summary>
+    public static IReadOnlyList<IGate> Standard { get; } =
+    [
+        new TrustGuardGate(),
+        new SafetyBrakeGate(),
+        new RateLimitGate(),
+        new ManualUnlocksGate(),
+        new TriggerGate(),
+        new PlanDigestGate(),
+        new InterruptedResponseGate(),
+    ];
 
-    public GateEvaluator(TimeProvider clock)
+    public GateEvaluator()
+        : this(Standard)
     {
-        _clock = clock;
     }
 
-    public GateEvaluation Evaluate(GateInputs inputs)
+    public IReadOnlyList<IGate> Gates => gates;
+
+    /// <summary>How far back the audit log must be read for this request's gates.</summary>
+    public TimeSpan LookBack(GateRequest request) => gates.Select(g => g.LookBack(request)).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    public GateEvaluation Evaluate(GateInputs inputs, GateRequest request)
     {
-        var now = _clock.GetUtcNow();
-        GateResult[] gates =
-        [
-            TrustGuard(inputs.Trust),
-            SafetyBrake(inputs.Brake, now),
-            RateLimit(inputs.AuditLog, inputs.Limits.MaxResponsesPer24Hours, now),
-            ManualUnlocks(inputs.Trust, inputs.Limits.MaxManualUnlocksPerDay, now),
-        ];
-        return new GateEvaluation(now, gates.All(g => g.Passed), gates);
-    }
-
-    /// <summary>Applied responses started in the rolling window ending now (dry runs never count).</summary>
-    public static int AppliedResponsesInWindow(IEnumerable<AuditRecord> log, DateTimeOffset now) =>
-        log.Count(r => r.Event == AuditEvents.ResponseStarted && r.Mode == "apply" && InWindow(r.Timestamp, now));
-
-    public static int ManualUnlocksInWindow(TrustLockState trust, DateTimeOffset now) =>
-        trust.Unlocks.Count(u => InWindow(u.UnlockedAt, now));
-
-    // Records dated in the future (clock skew, edits) still count: the safe direction.
-    private static bool InWindow(DateTimeOffset timestamp, DateTimeOffset now) => timestamp > now - Window;
-
-    private static GateResult TrustGuard(TrustLockState trust)
-    {
-        if (!trust.Locked)
+        var results = new GateResult?[gates.Count];
+        for (var i = 0; i < gates.Count; i++)
         {
-            return new GateResult(GateNames.TrustGuard, true, "unlocked", "unlocked", "trust guard is unlocked");
+            if (gates[i].CoveredByPlanDigest)
+            {
+                results[i] = gates[i].Evaluate(new GateCheck(inputs, request, null));
+            }
         }
 
-        var detail = $"locked by {trust.LockedBy ?? "unknown"} at {Times.Format(trust.LockedAt)}: {trust.Reason ?? "no reason given"}"
-            + (trust.LockId is null ? string.Empty : $" (lock id {trust.LockId})");
-        return new GateResult(GateNames.TrustGuard, false, "locked", "unlocked", detail);
-    }
-
-    private static GateResult SafetyBrake(SafetyBrakeState brake, DateTimeOffset now)
-    {
-        if (!brake.IsEngaged)
+        var covered = results.OfType<GateResult>().ToArray();
+        var digest = request.PlanDigestOf?.Invoke(inputs, covered);
+        for (var i = 0; i < gates.Count; i++)
         {
-            return new GateResult(GateNames.SafetyBrake, true, "off", "off", "safety brake is off");
+            if (!gates[i].CoveredByPlanDigest)
+            {
+                results[i] = gates[i].Evaluate(new GateCheck(inputs, request, digest));
+            }
         }
 
-        var since = brake.EngagedAt is { } at ? $" for {Duration(now - at)}" : string.Empty;
-        var detail = $"engaged{since} by {brake.EngagedBy ?? "unknown"}: {brake.Reason ?? "no reason given"}";
-        return new GateResult(GateNames.SafetyBrake, false, "engaged", "off", detail);
+        var verdicts = results.OfType<GateResult>().ToArray();
+        var blockedBy = verdicts.Where(r => !r.Passed).Select(r => r.Name).ToArray();
+        var first = Array.FindIndex(results, r => r is { Passed: false });
+        return new GateEvaluation(inputs.Now, blockedBy.Length == 0, verdicts)
+        {
+            PlanDigest = digest,
+            Message = first < 0 ? null : gates[first].BlockMessage(results[first]!, blockedBy),
+        };
     }
 
-    private static GateResult RateLimit(IReadOnlyList<AuditRecord> log, int max, DateTimeOffset now)
-    {
-        var count = AppliedResponsesInWindow(log, now);
-        var passed = count < max;
-        var detail = passed
-            ? $"{count} applied response(s) in the last 24 h; room for {max - count} more"
-            : $"{count} applied response(s) in the last 24 h reached the limit of {max}";
-        return new GateResult(GateNames.RateLimit, passed, count.ToString(), $"< {max}", detail);
-    }
-
-    private static GateResult ManualUnlocks(TrustLockState trust, int max, DateTimeOffset now)
-    {
-        var count = ManualUnlocksInWindow(trust, now);
-        var passed = count <= max;
-        var detail = passed
-            ? $"{count} manual unlock(s) in the last 24 h"
-            : $"{count} manual unlock(s) in the last 24 h exceed the limit of {max}; automation waits until they age out";
-        return new GateResult(GateNames.ManualUnlocks, passed, count.ToString(), $"<= {max}", detail);
-    }
-
-    private static string Duration(TimeSpan span) =>
-        span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes} min" : $"{Math.Max(0, (int)span.TotalMinutes)} min";
+    /// <summary>The gates the branch reservation evaluates again over the shared branch's log.</summary>
+    public GateEvaluator SharedLogGates() => new(gates.Where(g => g.RecheckedOnSharedLog).ToArray());
 }

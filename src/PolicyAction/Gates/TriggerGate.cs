@@ -7,21 +7,42 @@ namespace PolicyAction.Gates;
 internal sealed record TriggerVerdict(bool ApplyAllowed, string Trigger, string Reason);
 
 /// <summary>
-/// The trigger gate, beside the four safety gates: apply only from a trusted trigger. A <c>workflow_run</c>
+/// The trigger gate: apply only from a trusted trigger. A <c>workflow_run</c>
 /// must have concluded <c>success</c> on this repository's own code (not a fork); only <c>workflow_run</c>,
 /// <c>workflow_dispatch</c> and <c>schedule</c> may apply at all; and one trigger applies at most once.
 /// </summary>
-internal static class TriggerGate
+internal sealed class TriggerGate : IGate
 {
-    /// <summary>The name in <c>blocked_by</c> when the shared branch shows this trigger already applied a response.</summary>
-    public const string Name = "trigger";
+    public string Name => GateNames.Trigger;
+
+    public TimeSpan LookBack(GateRequest request) => request.Runner is null ? TimeSpan.Zero : RerunWindow;
+
+    public bool RecheckedOnSharedLog => true;
+
+    /// <summary>Only when the tool runs as the action; a dry run passes, told what an apply would meet.</summary>
+    public GateResult? Evaluate(GateCheck check)
+    {
+        if (check.Request.Runner is not { } runner)
+        {
+            return null;
+        }
+
+        var log = check.Inputs.Log.Where(r => r.Timestamp > check.Inputs.Now - RerunWindow).ToArray();
+        var verdict = Verdict(runner, log);
+        var passed = verdict.ApplyAllowed || !check.Request.Apply;
+        var detail = verdict.ApplyAllowed || check.Request.Apply ? verdict.Reason : $"{verdict.Reason} (checked for an apply; a dry run may run)";
+        return new GateResult(Name, passed, verdict.Trigger, "trusted event, once", detail);
+    }
+
+    /// <summary>The key that marks a response as applied by this trigger, recorded in its <c>response_started</c>.</summary>
+    public static string KeyOf(ActionContext context) => Verdict(context, []).Trigger;
 
     public static readonly IReadOnlyList<string> TrustedEvents = ["workflow_run", "workflow_dispatch", "schedule"];
 
     /// <summary>GitHub allows re-running a workflow run for 30 days; a trigger is remembered a little longer.</summary>
     public static readonly TimeSpan RerunWindow = TimeSpan.FromDays(31);
 
-    public static TriggerVerdict Evaluate(ActionContext context, IReadOnlyList<AuditRecord> log)
+    public static TriggerVerdict Verdict(ActionContext context, IReadOnlyList<AuditRecord> log)
     {
         var eventName = context.EventName ?? "(none)";
         var trigger = context.WorkflowRun is { } run && eventName == "workflow_run"

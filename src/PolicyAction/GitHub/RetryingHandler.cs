@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using PolicyAction.Forge;
 
 namespace PolicyAction.GitHub;
 
@@ -63,7 +64,7 @@ internal sealed class RetryingHandler : DelegatingHandler
                         var idempotent = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
                         if (!idempotent || attempt >= _policy.MaxAttempts || waited + backoff > _policy.MaxTotalWait)
                         {
-                            throw new GitHubApiException(
+                            throw new ForgeException(
                                 $"GitHub did not answer {request.Method} {request.RequestUri?.AbsolutePath} within {_policy.Timeout.TotalSeconds:0} s (try {attempt})"
                                 + (idempotent ? string.Empty : "; it may still have taken effect, so it was not sent again. Re-run the job: it finds what was done instead of doing it twice"),
                                 e);

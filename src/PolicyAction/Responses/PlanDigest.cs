@@ -11,14 +11,15 @@ namespace PolicyAction.Responses;
 /// </summary>
 /// <remarks>
 /// Covered: the level; each action's id, configured argv, timeout, continue_on_error and reversible paths;
-/// each gate's name and verdict; the trust lock's id and the brake's engagement time. Counts that drift with
+/// the name and verdict of each gate it covers (trust guard, safety brake, rate limit, manual unlocks); the trust lock's id and the brake's engagement time. Counts that drift with
 /// the clock (responses and unlocks in the window) enter only through their gate's verdict.
 /// </remarks>
 internal static class PlanDigest
 {
     public const string Format = "policy-response/plan/v1";
 
-    public static string Compute(PolicyLevel level, IReadOnlyList<ActionDefinition> actions, GateEvaluation gates, string? trustLockId, DateTimeOffset? brakeEngagedAt)
+    /// <param name="gates">The verdicts of the gates the digest covers (<see cref="IGate.CoveredByPlanDigest"/>).</param>
+    public static string Compute(PolicyLevel level, IReadOnlyList<ActionDefinition> actions, IReadOnlyList<GateResult> gates, string? trustLockId, DateTimeOffset? brakeEngagedAt)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
@@ -52,7 +53,7 @@ internal static class PlanDigest
 
             json.WriteEndArray();
             json.WriteStartArray("gates");
-            foreach (var gate in gates.Gates.OrderBy(g => g.Name, StringComparer.Ordinal))
+            foreach (var gate in gates.OrderBy(g => g.Name, StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 json.WriteString("name", gate.Name);

@@ -1,21 +1,7 @@
 using PolicyAction.Gates;
+using PolicyAction.State;
 
 namespace PolicyAction.Responses;
-
-internal static class ResponseModes
-{
-    public const string DryRun = "dry-run";
-    public const string Apply = "apply";
-}
-
-internal static class ActionStatuses
-{
-    public const string Planned = "planned";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-    public const string TimedOut = "timed_out";
-    public const string Skipped = "skipped";
-}
 
 /// <summary>
 /// The record of one response: written as <c>state/policy_response_preview.json</c> by a dry run and
@@ -97,28 +83,4 @@ internal sealed record BlockedReport
 
     public static string Marker(DateTimeOffset at) =>
         $"<!-- POLICY_RESPONSE: BLOCKED {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} -->";
-}
-
-/// <summary>Output of <c>policy-response status</c> with --json.</summary>
-internal sealed record StatusReport
-{
-    public string? PolicyLevel { get; init; }
-
-    public DateTimeOffset? PolicyUpdatedAt { get; init; }
-
-    public required bool TrustLocked { get; init; }
-
-    public string? TrustLockId { get; init; }
-
-    public required bool BrakeEngaged { get; init; }
-
-    public required int ResponsesLast24h { get; init; }
-
-    public required int ManualUnlocksLast24h { get; init; }
-
-    public Guid? LastResponseId { get; init; }
-
-    public DateTimeOffset? LastResponseAt { get; init; }
-
-    public string? LastResponseStatus { get; init; }
 }

@@ -12,7 +12,7 @@ internal sealed record WorkflowRunInfo(long Id, int RunAttempt, string? Conclusi
 internal sealed record ActionContext
 {
     public const string DefaultApiUrl = "https://api.github.com";
-    public const string DefaultServerUrl = "https://github.com";
+    public const string DefaultServerUrl = RunContext.DefaultServerUrl;
 
     public bool IsGitHubActions { get; init; }
 
@@ -43,9 +43,7 @@ internal sealed record ActionContext
     public IReadOnlyDictionary<string, string> DispatchInputs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>A link to this run's page, when the runner told us enough to build one.</summary>
-    public string? RunUrl => Repository is null || RunId is null
-        ? null
-        : $"{ServerUrl.TrimEnd('/')}/{Repository}/actions/runs/{RunId}" + (RunAttempt is { Length: > 0 } attempt && attempt != "1" ? $"/attempts/{attempt}" : string.Empty);
+    public string? RunUrl => RunContext.RunUrlOf(ServerUrl, Repository, RunId, RunAttempt);
 
     public static ActionContext FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {

@@ -39,7 +39,7 @@ internal sealed class TrustGuard
             _reporter.Line("trust guard: unlocked");
         }
 
-        _reporter.Line($"  manual unlocks in the last 24 h: {GateEvaluator.ManualUnlocksInWindow(state, now)}");
+        _reporter.Line($"  manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state, now)}");
         foreach (var unlock in state.Unlocks.TakeLast(5))
         {
             _reporter.Line($"  {(unlock.Forced ? "force-unlocked" : "unlocked")} {Times.Format(unlock.UnlockedAt)} by {unlock.UnlockedBy ?? "unknown"}: {unlock.Reason}");
@@ -113,7 +113,7 @@ internal sealed class TrustGuard
             Unlocks = [.. state.Unlocks, unlock],
         });
         Log(forced ? AuditEvents.TrustForceUnlocked : AuditEvents.TrustUnlocked, now, state.LockId, reason);
-        _reporter.Line($"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {GateEvaluator.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}");
+        _reporter.Line($"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}");
         return ExitCodes.Success;
     }
 

@@ -76,3 +76,20 @@ internal sealed record AuditRecord
     /// <summary>The SHA-256 (hex) of the previous record's line, or 64 zeros for the first: see <see cref="AuditChain"/>.</summary>
     public string? Prev { get; init; }
 }
+
+/// <summary>How a response ran, as recorded in the audit log and reports.</summary>
+internal static class ResponseModes
+{
+    public const string DryRun = "dry-run";
+    public const string Apply = "apply";
+}
+
+/// <summary>What became of one action, as recorded in the audit log and reports.</summary>
+internal static class ActionStatuses
+{
+    public const string Planned = "planned";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string TimedOut = "timed_out";
+    public const string Skipped = "skipped";
+}

@@ -13,6 +13,17 @@ internal sealed class WorkspacePaths
 
     public string Root { get; }
 
+    /// <summary>The audit log's path in the repository (and on the shared branch).</summary>
+    public const string AuditLogPath = "state/policy_response_log.jsonl";
+
+    /// <summary>The alert history's path in the repository (and on the shared branch).</summary>
+    public const string AlertHistoryPath = "logs/policy_orchestration_alerts.jsonl";
+
+    private const string UndoRecordPrefix = "policy_response_undo_";
+
+    /// <summary>Files only ever appended to: on a race they are merged line by line, never overwritten.</summary>
+    public static readonly IReadOnlySet<string> AppendOnly = new HashSet<string>(StringComparer.Ordinal) { AuditLogPath, AlertHistoryPath };
+
     public string PolicyState => Combine("state", "policy_state.json");
 
     public string TrustLockState => Combine("state", "trust_lock_state.json");
@@ -21,7 +32,7 @@ internal sealed class WorkspacePaths
 
     public string Preview => Combine("state", "policy_response_preview.json");
 
-    public string AuditLog => Combine("state", "policy_response_log.jsonl");
+    public string AuditLog => Combine(AuditLogPath.Split('/'));
 
     public string BlockedReport => Combine("reports", "policy_response_blocked.json");
 
@@ -29,9 +40,28 @@ internal sealed class WorkspacePaths
 
     public string AlertReport => Combine("reports", "policy_orchestration_alerts.json");
 
-    public string AlertHistory => Combine("logs", "policy_orchestration_alerts.jsonl");
+    public string AlertHistory => Combine(AlertHistoryPath.Split('/'));
 
-    public string UndoRecord(Guid responseId) => Combine("state", $"policy_response_undo_{responseId:D}.json");
+    public string UndoRecord(Guid responseId) => Combine("state", $"{UndoRecordPrefix}{responseId:D}.json");
+
+    /// <summary>The files a run commits back when they changed: the logs, the reports, the preview and the undo records.</summary>
+    public IEnumerable<string> ArtifactFiles()
+    {
+        string[] single = [AuditLog, Preview, BlockedReport, AlertReport, AlertHistory];
+        foreach (var file in single.Where(File.Exists))
+        {
+            yield return file;
+        }
+
+        var state = Path.GetDirectoryName(AuditLog)!;
+        if (Directory.Exists(state))
+        {
+            foreach (var undo in Directory.EnumerateFiles(state, $"{UndoRecordPrefix}*.json").Order(StringComparer.Ordinal))
+            {
+                yield return undo;
+            }
+        }
+    }
 
     public string Relative(string fullPath) => Path.GetRelativePath(Root, fullPath).Replace('\\', '/');
 
@@ -139,5 +169,5 @@ internal sealed class WorkspacePaths
         return current;
     }
 
-    private string Combine(string folder, string file) => Path.Combine(Root, folder, file);
+    private string Combine(params string[] segments) => Path.Combine([Root, .. segments]);
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using PolicyAction.Alerts;
 using PolicyAction.Configuration;
+using PolicyAction.Forge;
 using PolicyAction.GitHub;
 using PolicyAction.Tests.Support;
 
@@ -16,7 +17,7 @@ public sealed class AlertIssueManagerTests : IAsyncLifetime
 
     private PolicyAction.GitHubEmulator.GitHubEmulator Server => _double.GitHub;
 
-    private OctokitRepositoryApi Api => _double.Api;
+    private OctokitForge Api => _double.Api;
 
     public async Task InitializeAsync() =>
         _double = await ClientAgainstTheDouble.StartAsync(new Dictionary<string, byte[]> { [History] = [] });
@@ -45,8 +46,8 @@ public sealed class AlertIssueManagerTests : IAsyncLifetime
         Server.CommitFiles("main", new Dictionary<string, byte[]> { [History] = [.. Server.ReadFile("main", History)!, .. Encoding.UTF8.GetBytes(opened)] }, "artifacts of the other check");
     }
 
-    private AlertIssueManager Manager(IIssuesApi issues, List<AlertHistoryRecord> recorded) =>
-        new(issues, Api, AlertSettings.Default, _clock, null, null, new IssueClaim(Api, "main", _clock, "run 2/1 mine"), recorded.Add);
+    private AlertIssueManager Manager(IForge issues, List<AlertHistoryRecord> recorded) =>
+        new(issues, AlertSettings.Default, _clock, null, null, new IssueClaim(Api, "main", _clock, "run 2/1 mine"), recorded.Add);
 
     [Fact]
     public async Task An_issue_opened_by_another_check_after_our_listing_is_adopted_not_duplicated()
@@ -97,13 +98,13 @@ public sealed class AlertIssueManagerTests : IAsyncLifetime
     }
 
     /// <summary>Runs something just after the first listing of issues returns, as a check racing this one would.</summary>
-    private sealed class AfterFirstListing(IIssuesApi inner, Action meanwhile) : IIssuesApi
+    private sealed class AfterFirstListing(IForge forge, Action meanwhile) : ForwardingForge(forge)
     {
         private bool _done;
 
-        public async Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken)
         {
-            var listed = await inner.ListIssuesAsync(label, cancellationToken);
+            var listed = await base.ListIssuesAsync(label, cancellationToken);
             if (!_done)
             {
                 _done = true;
@@ -112,16 +113,5 @@ public sealed class AlertIssueManagerTests : IAsyncLifetime
 
             return listed;
         }
-
-        public Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
-            inner.CreateIssueAsync(title, body, labels, assignees, cancellationToken);
-
-        public Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) => inner.SetIssueOpenAsync(number, open, cancellationToken);
-
-        public Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken) => inner.AddCommentAsync(number, body, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) => inner.ListBranchesAsync(prefix, cancellationToken);
-
-        public Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) => inner.CreateBranchAsync(name, commitSha, cancellationToken);
     }
 }

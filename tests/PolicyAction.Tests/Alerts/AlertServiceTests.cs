@@ -17,7 +17,7 @@ public sealed class AlertServiceTests : IDisposable
     public void Dispose() => _workspace.Dispose();
 
     private AlertCheck Check(IReadOnlyList<string>? branches = null) =>
-        new AlertService(Store, ConfigLoader.Load(_workspace.ConfigPath), _clock).Check(branches);
+        new AlertService(Store, ConfigLoader.Load(_workspace.ConfigPath).Alerts, _clock).Check(branches);
 
     private string[] History() =>
         _workspace.Exists("logs/policy_orchestration_alerts.jsonl")

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using PolicyAction.Alerts;
 using PolicyAction.Configuration;
+using PolicyAction.Forge;
 using PolicyAction.GitHub;
 using PolicyAction.Tests.Support;
 
@@ -16,7 +17,7 @@ public sealed class IssueClaimTests : IAsyncLifetime
 
     private PolicyAction.GitHubEmulator.GitHubEmulator Server => _double.GitHub;
 
-    private OctokitRepositoryApi Api => _double.Api;
+    private OctokitForge Api => _double.Api;
 
     public async Task InitializeAsync() =>
         _double = await ClientAgainstTheDouble.StartAsync(new Dictionary<string, byte[]> { [History] = "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"alert\":\"x\",\"event\":\"fired\",\"severity\":\"high\"}"u8.ToArray() });
@@ -183,33 +184,20 @@ public sealed class IssueClaimTests : IAsyncLifetime
     }
 
     /// <summary>Lets another commit land on the branch once, just before the first write.</summary>
-    private sealed class MovingBranch(IRepositoryApi inner, Action meanwhile) : IRepositoryApi
+    private sealed class MovingBranch(IForge forge, Action meanwhile) : ForwardingForge(forge)
     {
         private bool _moved;
 
-        public string Repository => inner.Repository;
-
-        public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) => inner.GetDefaultBranchAsync(cancellationToken);
-
-        public Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) => inner.GetBranchHeadAsync(branch, cancellationToken);
-
-        public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) => inner.GetFileAsync(commitSha, path, cancellationToken);
-
-        public Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) => inner.GetFileOnBranchAsync(branch, path, cancellationToken);
-
-        public Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken)
+        public override Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken)
         {
             MoveOnce();
-            return inner.TryPutFileAsync(branch, path, expectedBlobSha, content, message, cancellationToken);
+            return base.TryPutFileAsync(branch, path, expectedBlobSha, content, message, cancellationToken);
         }
 
-        public Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
-            inner.CreateCommitAsync(parent, changes, message, cancellationToken);
-
-        public Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken)
+        public override Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken)
         {
             MoveOnce();
-            return inner.TryFastForwardAsync(branch, commitSha, cancellationToken);
+            return base.TryFastForwardAsync(branch, commitSha, cancellationToken);
         }
 
         private void MoveOnce()

@@ -13,7 +13,7 @@ namespace PolicyAction.Tests.Aot;
 /// </summary>
 public sealed class OctokitAotDirectivesTests
 {
-    /// <summary>Every Octokit type <c>OctokitRepositoryApi</c> sends or receives.</summary>
+    /// <summary>Every Octokit type <c>OctokitForge</c> sends or receives.</summary>
     internal static readonly Type[] TypesWeExchange =
     [
         typeof(Repository), typeof(Reference), typeof(RepositoryContent), typeof(Blob), typeof(Commit), typeof(TreeResponse),

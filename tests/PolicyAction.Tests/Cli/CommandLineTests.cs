@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PolicyAction.Cli;
+using PolicyAction.Responses;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.Cli;
@@ -64,7 +65,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("FALSE", false)]
     [InlineData("", false)]
     public void POLICY_AUTO_APPLY_accepts_only_true_or_false(string value, bool apply) =>
-        Assert.Equal(apply, CommandTree.ResolveApply(false, value));
+        Assert.Equal(apply, ApplySwitch.Resolve(false, value));
 
     [Theory]
     [InlineData("yes")]
@@ -138,7 +139,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Stdout);
         Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
-        Assert.Equal(4, json.RootElement.GetProperty("gates").GetArrayLength());
+        Assert.Equal(5, json.RootElement.GetProperty("gates").GetArrayLength());
     }
 
     [Fact]
@@ -179,6 +180,25 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Gates_with_a_plan_digest_report_the_digest_gate()
+    {
+        var preview = await Run("respond", "--policy", "RED", "--json");
+        var digest = JsonDocument.Parse(preview.Stdout).RootElement.GetProperty("plan_digest").GetString()!;
+
+        var approved = await Run("gates", "--plan-digest", digest, "--policy", "RED");
+        Assert.True(approved.ExitCode == 0, approved.ToString());
+        Assert.Contains("plan_digest", approved.Stdout, StringComparison.Ordinal);
+
+        var changed = await Run("gates", "--plan-digest", "sha256:" + new string('0', 64), "--policy", "RED", "--json");
+        Assert.Equal(3, changed.ExitCode);
+        using var json = JsonDocument.Parse(changed.Stdout);
+        Assert.Equal(digest, json.RootElement.GetProperty("plan_digest").GetString());
+        var gate = json.RootElement.GetProperty("gates").EnumerateArray().Single(g => g.GetProperty("name").GetString() == "plan_digest");
+        Assert.False(gate.GetProperty("passed").GetBoolean());
+        Assert.Equal(digest, gate.GetProperty("observed").GetString());
+    }
+
+    [Fact]
     public async Task Acknowledge_settles_only_an_interrupted_response_and_needs_a_reason()
     {
         var id = Guid.NewGuid();
@@ -192,6 +212,11 @@ public sealed class CommandLineTests : IDisposable
             ActionsPlanned = 1,
         });
 
+        var gates = await Run("gates");
+        Assert.Equal(3, gates.ExitCode);
+        Assert.Contains("BLOCKED by interrupted_response", gates.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"response {id:D} (RED, started 2026-11-24T04:00:00Z) did not finish", gates.Stdout, StringComparison.Ordinal);
+
         var blocked = await Run("respond", "--policy", "RED");
         Assert.Equal(3, blocked.ExitCode);
         Assert.Contains($"interrupted_response: response {id:D} (RED, started 2026-11-24T04:00:00Z) did not finish: 0 of 1 action(s) recorded", blocked.Stdout, StringComparison.Ordinal);
@@ -202,6 +227,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, acknowledged.ExitCode);
         Assert.Contains("interruption_acknowledged", _workspace.AuditLines()[^1], StringComparison.Ordinal);
         Assert.Equal(0, (await Run("respond", "--policy", "RED")).ExitCode);
+        Assert.Equal(0, (await Run("gates")).ExitCode);
         Assert.Equal(2, (await Run("acknowledge", id.ToString("D"), "--reason", "again")).ExitCode);
     }
 

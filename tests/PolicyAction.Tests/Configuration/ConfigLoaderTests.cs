@@ -1,3 +1,4 @@
+using PolicyAction.Alerts;
 using PolicyAction.Configuration;
 using PolicyAction.Tests.Support;
 

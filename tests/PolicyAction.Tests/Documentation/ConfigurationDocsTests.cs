@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using PolicyAction.Alerts;
 using PolicyAction.State;
 using PolicyAction.Tests.Support;
 using YamlDotNet.Serialization;
@@ -77,7 +78,7 @@ public class ConfigurationDocsTests
         var alertsDocs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "alerts.md"));
         Assert.Contains("reports/policy_orchestration_alerts.json", alertsDocs, StringComparison.Ordinal);
         Assert.Contains("logs/policy_orchestration_alerts.jsonl", alertsDocs, StringComparison.Ordinal);
-        Assert.All(PolicyAction.Configuration.AlertIds.All, id => Assert.Contains($"`{id}`", alertsDocs, StringComparison.Ordinal));
+        Assert.All(PolicyAction.Alerts.AlertIds.All, id => Assert.Contains($"`{id}`", alertsDocs, StringComparison.Ordinal));
         Assert.All(files, file => Assert.Contains(file, docs, StringComparison.Ordinal));
 
         var events = typeof(AuditEvents).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!);

@@ -119,7 +119,7 @@ public partial class ReadmeTests
         var table = Table(Readme, "## Outputs").Select(row => row[0].Trim('`')).ToArray();
 
         Assert.Equal(outputs.Order(StringComparer.Ordinal), table.Order(StringComparer.Ordinal));
-        Assert.Equal(outputs.Order(StringComparer.Ordinal), PolicyAction.Pipeline.ActionOutputs.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(outputs.Order(StringComparer.Ordinal), PolicyAction.ActionHost.ActionOutputs.Names.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using PolicyAction.Alerts;
 using PolicyAction.Cli;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
@@ -215,9 +216,6 @@ public sealed partial class RunbookTests
         }
 
         var names = Constants<string>(typeof(GateNames))
-            .Append(("ResponseService.PlanDigestGate", ResponseService.PlanDigestGate))
-            .Append(("InterruptedResponses.BlockName", InterruptedResponses.BlockName))
-            .Append(("TriggerGate.Name", TriggerGate.Name))
             .Concat(Constants<string>(typeof(ActionStatuses)))
             .Concat(AlertIds.All.Select(id => ("AlertIds.All", id)));
         foreach (var (name, value) in names)
@@ -262,13 +260,15 @@ public sealed partial class RunbookTests
             "the text is the 'expectation' local (the Expectations table or 'has the wrong type'), checked.",
         ["Output/Reporter.cs: RunnerProtocol.WorkflowCommands.Warning(text, title)"] =
             "the reporter's own plumbing: the text is a Warning(...) call's, checked there.",
-        ["Responses/ResponseService.cs: _reporter.Warning(log.Warning)"] =
+        ["Responses/ResponseService.cs: reporter.Warning(log.Warning)"] =
             "the torn-line warning, built by AuditLog's 'warning' local and Torn(), both checked.",
-        ["Responses/ResponseService.cs: message = $\"blocked by {InterruptedResponses.BlockName}: {InterruptedResponses.Advice(interrupted)}\""] =
-            "'blocked by ' is shorter than the minimum; the name (InterruptedResponses.BlockName) and Advice() are checked.",
-        ["Responses/ResponseService.cs: detail = detail is null ? strays : $\"{detail}; {strays}\""] =
+        ["Responses/ResponseService.cs: message = evaluation.Message!"] =
+            "the first blocking gate's BlockMessage (IGate's default and the gates' own), each checked.",
+        ["Gates/SafetyGates.cs: $\"blocked by {Name}: {result.Detail}\""] =
+            "'blocked by ' is shorter than the minimum; the name (GateNames.InterruptedResponse) and Advice() are checked.",
+        ["Responses/ActionExecutor.cs: detail = detail is null ? strays : $\"{detail}; {strays}\""] =
             "joins two details, each checked at its own assignment.",
-        ["Responses/ResponseService.cs: _reporter.Warning($\"action {action.Id} {detail}\")"] =
+        ["Responses/ActionExecutor.cs: reporter.Warning($\"action {action.Id} {detail}\")"] =
             "'action ' is shorter than the minimum; the detail is checked at its assignments and section 8.5 shows 'action <id> <detail>'.",
         ["Responses/UndoJournal.cs: e.Message"] =
             "forwards a WorkspacePaths.ResolveConfined message, checked there.",
@@ -328,9 +328,9 @@ public sealed partial class RunbookTests
         Assert.Contains(". Create it (every key is described in docs/configuration.md; examples/workspace/.github/policy-response.yml is a working example) or pass --config PATH.", Texts("Configuration/ConfigLoader.cs"));
         Assert.Contains("is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]", Texts("Configuration/ConfigLoader.cs"));
         Assert.Contains("expected a whole number of seconds", Texts("Configuration/ConfigLoader.cs"));
-        Assert.Contains(" (401): check the github-token input", Texts("GitHub/GitHubApiException.cs"));
-        Assert.Contains("it contains a space, a control character or one of ~ ^ : ? * [ \\", Texts("GitHub/BranchName.cs"));
-        Assert.Contains("exited with code ", Texts("Responses/ResponseService.cs"));
+        Assert.Contains(" (401): check the github-token input", Texts("GitHub/OctokitForge.cs"));
+        Assert.Contains("it contains a space, a control character or one of ~ ^ : ? * [ \\", Texts("Forge/BranchName.cs"));
+        Assert.Contains("exited with code ", Texts("Responses/ActionExecutor.cs"));
     }
 
     // ---------------------------------------------------------------- commands: gh

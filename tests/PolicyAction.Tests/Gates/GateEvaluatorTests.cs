@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
+using PolicyAction.RunnerProtocol;
 using PolicyAction.State;
 using PolicyAction.Tests.Support;
 
@@ -15,8 +16,9 @@ public class GateEvaluatorTests
         SafetyBrakeState? brake = null,
         IReadOnlyList<AuditRecord>? log = null,
         GateLimits? limits = null) =>
-        new GateEvaluator(new FakeTimeProvider(Now)).Evaluate(
-            new GateInputs(trust ?? TrustLockState.Default, brake ?? SafetyBrakeState.Default, log ?? [], limits ?? GateLimits.Default));
+        new GateEvaluator().Evaluate(
+            new GateInputs(Now, trust ?? TrustLockState.Default, brake ?? SafetyBrakeState.Default, log ?? [], limits ?? GateLimits.Default),
+            new GateRequest(Apply: false));
 
     private static AuditRecord Started(TimeSpan ago, string mode = "apply") =>
         new() { Timestamp = Now - ago, Event = AuditEvents.ResponseStarted, Mode = mode, ResponseId = Guid.NewGuid() };
@@ -24,12 +26,13 @@ public class GateEvaluatorTests
     private static GateResult Gate(GateEvaluation evaluation, string name) => evaluation.Gates.Single(g => g.Name == name);
 
     [Fact]
-    public void All_four_gates_pass_on_a_fresh_workspace()
+    public void Every_gate_that_applies_passes_on_a_fresh_workspace()
     {
         var evaluation = Evaluate();
 
         Assert.True(evaluation.Passed);
-        Assert.Equal([GateNames.TrustGuard, GateNames.SafetyBrake, GateNames.RateLimit, GateNames.ManualUnlocks], evaluation.Gates.Select(g => g.Name));
+        // The trigger gate speaks only in a runner, the plan-digest gate only when a digest is given.
+        Assert.Equal([GateNames.TrustGuard, GateNames.SafetyBrake, GateNames.RateLimit, GateNames.ManualUnlocks, GateNames.InterruptedResponse], evaluation.Gates.Select(g => g.Name));
         Assert.Empty(evaluation.BlockedBy);
         Assert.Equal(Now, evaluation.EvaluatedAt);
     }
@@ -151,6 +154,114 @@ public class GateEvaluatorTests
             log: [Started(TimeSpan.FromMinutes(5))],
             limits: new GateLimits(0, 3));
 
-        Assert.Equal([GateNames.TrustGuard, GateNames.SafetyBrake, GateNames.RateLimit], evaluation.BlockedBy);
+        // The started response has no response_finished: it is also an interrupted one.
+        Assert.Equal([GateNames.TrustGuard, GateNames.SafetyBrake, GateNames.RateLimit, GateNames.InterruptedResponse], evaluation.BlockedBy);
+        Assert.Equal("blocked by trust_guard, safety_brake, rate_limit, interrupted_response: nothing was executed", evaluation.Message);
+    }
+
+    private static GateEvaluation EvaluateRequest(GateRequest request, IReadOnlyList<AuditRecord>? log = null) =>
+        new GateEvaluator().Evaluate(new GateInputs(Now, TrustLockState.Default, SafetyBrakeState.Default, log ?? [], GateLimits.Default), request);
+
+    private static ActionContext Runner(string eventName) => new() { EventName = eventName, Repository = "octo-org/octo-repo", RunId = "42", RunAttempt = "1" };
+
+    [Fact]
+    public void An_interrupted_response_blocks_with_the_advice_as_its_message()
+    {
+        var id = Guid.NewGuid();
+        var evaluation = Evaluate(log: [new AuditRecord { Timestamp = Now.AddHours(-2), Event = AuditEvents.ResponseStarted, Mode = "apply", ResponseId = id, Policy = "RED", ActionsPlanned = 2 }]);
+
+        Assert.Equal([GateNames.InterruptedResponse], evaluation.BlockedBy);
+        Assert.StartsWith($"blocked by interrupted_response: response {id:D} (RED, started", evaluation.Message, StringComparison.Ordinal);
+        Assert.Contains($"policy-response acknowledge {id:D}", evaluation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_finished_or_acknowledged_response_does_not_block()
+    {
+        var finished = Guid.NewGuid();
+        var acknowledged = Guid.NewGuid();
+        var evaluation = Evaluate(log:
+        [
+            new AuditRecord { Timestamp = Now.AddDays(-2), Event = AuditEvents.ResponseStarted, Mode = "apply", ResponseId = finished },
+            new AuditRecord { Timestamp = Now.AddDays(-2), Event = AuditEvents.ResponseFinished, Mode = "apply", ResponseId = finished },
+            new AuditRecord { Timestamp = Now.AddDays(-2), Event = AuditEvents.ResponseStarted, Mode = "apply", ResponseId = acknowledged },
+            new AuditRecord { Timestamp = Now.AddDays(-1), Event = AuditEvents.InterruptionAcknowledged, ResponseId = acknowledged },
+        ]);
+
+        Assert.True(evaluation.Gate(GateNames.InterruptedResponse)!.Passed);
+    }
+
+    [Theory]
+    [InlineData("push", false, false)]
+    [InlineData("push", true, true)]
+    [InlineData("workflow_dispatch", true, false)]
+    [InlineData("schedule", true, false)]
+    public void The_trigger_gate_speaks_only_in_a_runner_and_blocks_only_an_apply(string eventName, bool apply, bool blocks)
+    {
+        Assert.Null(EvaluateRequest(new GateRequest(apply)).Gate(GateNames.Trigger));
+
+        var evaluation = EvaluateRequest(new GateRequest(apply, Runner(eventName)));
+
+        var trigger = evaluation.Gate(GateNames.Trigger)!;
+        Assert.Equal(!blocks, trigger.Passed);
+        Assert.Equal($"{eventName}:42", trigger.Observed);
+        Assert.Equal(blocks ? [GateNames.Trigger] : [], evaluation.BlockedBy);
+    }
+
+    [Fact]
+    public void A_dry_run_from_an_untrusted_event_passes_and_says_what_an_apply_would_meet()
+    {
+        var trigger = EvaluateRequest(new GateRequest(false, Runner("pull_request"))).Gate(GateNames.Trigger)!;
+
+        Assert.True(trigger.Passed);
+        Assert.Contains("the 'pull_request' event may not apply", trigger.Detail, StringComparison.Ordinal);
+        Assert.Contains("a dry run may run", trigger.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_trigger_gate_refuses_a_re_run_that_already_applied()
+    {
+        var log = new[] { new AuditRecord { Timestamp = Now.AddDays(-20), Event = AuditEvents.ResponseStarted, Mode = "apply", ResponseId = Guid.NewGuid(), Trigger = "workflow_dispatch:42" }, new AuditRecord { Timestamp = Now.AddDays(-20), Event = AuditEvents.ResponseFinished, Mode = "apply" } };
+        var finished = log.Select(r => r.Event == AuditEvents.ResponseFinished ? r with { ResponseId = log[0].ResponseId } : r).ToArray();
+
+        var evaluation = EvaluateRequest(new GateRequest(true, Runner("workflow_dispatch")), finished);
+
+        Assert.Equal([GateNames.Trigger], evaluation.BlockedBy);
+        Assert.Contains("has already applied a response", evaluation.Gate(GateNames.Trigger)!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_plan_digest_gate_holds_the_plan_to_the_approved_digest_computed_from_the_covered_gates()
+    {
+        IReadOnlyList<string>? covered = null;
+        string DigestOf(GateInputs inputs, IReadOnlyList<GateResult> gates)
+        {
+            covered = gates.Select(g => g.Name).ToArray();
+            return "sha256:current";
+        }
+
+        Assert.Null(EvaluateRequest(new GateRequest(false, PlanDigestOf: DigestOf)).Gate(GateNames.PlanDigest));
+        Assert.True(EvaluateRequest(new GateRequest(false, ExpectedPlanDigest: " SHA256:CURRENT ", PlanDigestOf: DigestOf)).Passed);
+
+        var evaluation = EvaluateRequest(new GateRequest(false, Runner("push"), "sha256:approved", DigestOf));
+
+        Assert.Equal([GateNames.TrustGuard, GateNames.SafetyBrake, GateNames.RateLimit, GateNames.ManualUnlocks], covered);
+        Assert.Equal("sha256:current", evaluation.PlanDigest);
+        Assert.Equal([GateNames.PlanDigest], evaluation.BlockedBy);
+        Assert.Equal("the plan changed since it was approved: approved sha256:approved, current sha256:current. Nothing was executed; review the new preview and approve its digest.", evaluation.Message);
+    }
+
+    [Fact]
+    public void A_digest_with_no_plan_to_compare_fails_closed()
+    {
+        var evaluation = EvaluateRequest(new GateRequest(false, ExpectedPlanDigest: "sha256:approved"));
+
+        Assert.Equal([GateNames.PlanDigest], evaluation.BlockedBy);
+    }
+
+    [Fact]
+    public void The_reservation_rechecks_the_gates_that_count_other_runs()
+    {
+        Assert.Equal([GateNames.RateLimit, GateNames.Trigger], new GateEvaluator().SharedLogGates().Gates.Select(g => g.Name));
     }
 }

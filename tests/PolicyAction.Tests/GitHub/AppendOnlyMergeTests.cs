@@ -1,5 +1,6 @@
 using System.Text;
 using PolicyAction.GitHub;
+using PolicyAction.SharedBranch;
 
 namespace PolicyAction.Tests.GitHub;
 

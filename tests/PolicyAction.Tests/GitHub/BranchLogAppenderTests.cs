@@ -1,5 +1,6 @@
 using System.Text;
 using PolicyAction.GitHub;
+using PolicyAction.SharedBranch;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.GitHub;

@@ -1,3 +1,4 @@
+using PolicyAction.Forge;
 using PolicyAction.GitHub;
 
 namespace PolicyAction.Tests.GitHub;

@@ -1,4 +1,5 @@
 using System.Text;
+using PolicyAction.Forge;
 using PolicyAction.GitHub;
 using PolicyAction.GitHubEmulator;
 
@@ -9,7 +10,7 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
 {
     private PolicyAction.GitHubEmulator.GitHubEmulator _github = null!;
     private RetryingHandler _handler = null!;
-    private OctokitRepositoryApi _api = null!;
+    private OctokitForge _api = null!;
 
     public async Task InitializeAsync()
     {
@@ -18,7 +19,7 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
             Files = new Dictionary<string, byte[]> { ["state/policy_response_log.jsonl"] = "{\"a\":1}\n"u8.ToArray(), ["README.md"] = "hi\n"u8.ToArray() },
         });
         _handler = new RetryingHandler(new HttpClientHandler(), new RetryPolicy(4, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2)), TimeProvider.System);
-        _api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, _handler);
+        _api = OctokitForge.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, _handler);
     }
 
     public async Task DisposeAsync()
@@ -130,7 +131,7 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     public async Task A_read_that_hangs_is_abandoned_after_the_attempt_timeout_and_retried()
     {
         using var handler = new RetryingHandler(new HttpClientHandler(), new RetryPolicy(4, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), AttemptTimeout: TimeSpan.FromMilliseconds(500)), TimeProvider.System);
-        var api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, handler);
+        var api = OctokitForge.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, handler);
         _github.AddFault(new Fault("slow", Count: 1, Method: "GET", Seconds: 5));
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
@@ -145,10 +146,10 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     public async Task A_write_that_hangs_is_not_sent_twice_and_says_why()
     {
         using var handler = new RetryingHandler(new HttpClientHandler(), new RetryPolicy(4, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), AttemptTimeout: TimeSpan.FromMilliseconds(500)), TimeProvider.System);
-        var api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, handler);
+        var api = OctokitForge.Create(_github.BaseAddress.ToString(), _github.Options.Token, _github.Repository, handler);
         _github.AddFault(new Fault("slow", Count: 1, Method: "POST", Seconds: 2));
 
-        var error = await Assert.ThrowsAsync<GitHubApiException>(() => api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ForgeException>(() => api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None));
 
         Assert.Contains("did not answer POST", error.Message, StringComparison.Ordinal);
         Assert.Contains("it was not sent again", error.Message, StringComparison.Ordinal);
@@ -162,7 +163,7 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     {
         _github.AddFault(new Fault("403", Count: 1, Method: "POST"));
 
-        var error = await Assert.ThrowsAsync<GitHubApiException>(() => _api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ForgeException>(() => _api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None));
 
         Assert.Contains("issues: write", error.Message, StringComparison.Ordinal);
     }
@@ -171,9 +172,9 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     public async Task A_wrong_token_is_401_with_a_clear_message()
     {
         using var handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, TimeProvider.System);
-        var api = OctokitRepositoryApi.Create(_github.BaseAddress.ToString(), "wrong", _github.Repository, handler);
+        var api = OctokitForge.Create(_github.BaseAddress.ToString(), "wrong", _github.Repository, handler);
 
-        var error = await Assert.ThrowsAsync<GitHubApiException>(() => api.GetBranchHeadAsync("main", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ForgeException>(() => api.GetBranchHeadAsync("main", CancellationToken.None));
 
         Assert.Contains("401", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong", error.Message, StringComparison.Ordinal);

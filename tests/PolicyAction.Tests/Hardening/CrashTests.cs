@@ -162,6 +162,11 @@ public sealed class CrashTests
         var id = started[0];
         var changed = workspace.Read("data/target.txt");
 
+        // The gates say so too: the same list that blocks respond.
+        var gates = await ProcessCli.RunAsync(workspace, "gates");
+        Assert.True(gates.ExitCode == 3, gates.ToString());
+        Assert.Contains("BLOCKED by interrupted_response", gates.Stdout, StringComparison.Ordinal);
+
         // The next run reports the interrupted response and applies nothing on top of it.
         var next = await ProcessCli.RunAsync(workspace, "respond", "--policy", "RED", "--apply");
         Assert.True(next.ExitCode == 3, next.ToString());

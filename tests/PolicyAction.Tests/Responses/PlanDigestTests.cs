@@ -18,7 +18,7 @@ public class PlanDigestTests
         ]);
 
     private static string Digest(ActionDefinition? action = null, GateEvaluation? gates = null, PolicyLevel level = PolicyLevel.Red, string? lockId = null, DateTimeOffset? brake = null) =>
-        PlanDigest.Compute(level, [action ?? Copy], gates ?? Gates(), lockId, brake);
+        PlanDigest.Compute(level, [action ?? Copy], (gates ?? Gates()).Gates, lockId, brake);
 
     [Fact]
     public void Is_a_prefixed_sha256_and_stable_for_the_same_plan()

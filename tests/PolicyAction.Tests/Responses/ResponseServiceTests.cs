@@ -55,7 +55,7 @@ public sealed class ResponseServiceTests : IDisposable
     private ResponseService Service(IProcessRunner? processes = null) => new(
         Store,
         ConfigLoader.Load(_workspace.ConfigPath),
-        new GateEvaluator(_clock),
+        new GateEvaluator(),
         new ExecutableResolver("/usr/bin:/bin", _workspace.Root),
         processes ?? new ScriptedProcessRunner(),
         _clock,
@@ -127,7 +127,7 @@ public sealed class ResponseServiceTests : IDisposable
         Assert.Equal("dry-run", root.GetProperty("mode").GetString());
         Assert.Equal(3, root.GetProperty("actions_planned").GetInt32());
         Assert.True(root.GetProperty("safety_gates_passed").GetBoolean());
-        Assert.Equal(4, root.GetProperty("gates").GetArrayLength());
+        Assert.Equal(5, root.GetProperty("gates").GetArrayLength());
         Assert.Equal(result.Report.PlanDigest, root.GetProperty("plan_digest").GetString());
         var results = root.GetProperty("results").EnumerateArray().ToArray();
         Assert.Equal(["first", "mirror", "last"], results.Select(r => r.GetProperty("action").GetString()));
@@ -185,7 +185,7 @@ public sealed class ResponseServiceTests : IDisposable
             {
                 seenWhileRunning = JsonSerializer.Deserialize(
                     File.ReadAllBytes(Directory.GetFiles(_workspace.PathOf("state"), "policy_response_undo_*.json").Single()),
-                    StateJsonContext.Default.UndoRecord);
+                    ResponseJsonContext.Default.UndoRecord);
                 File.WriteAllText(_workspace.PathOf("mirrors/chain.json"), "changed");
             }
 

@@ -15,12 +15,12 @@ internal sealed class ClientAgainstTheDouble : IAsyncDisposable
     {
         GitHub = github;
         _handler = new RetryingHandler(new HttpClientHandler(), policy, TimeProvider.System);
-        Api = OctokitRepositoryApi.Create(github.BaseAddress.ToString(), github.Options.Token, github.Repository, _handler);
+        Api = OctokitForge.Create(github.BaseAddress.ToString(), github.Options.Token, github.Repository, _handler);
     }
 
     public PolicyAction.GitHubEmulator.GitHubEmulator GitHub { get; }
 
-    public OctokitRepositoryApi Api { get; }
+    public OctokitForge Api { get; }
 
     public static async Task<ClientAgainstTheDouble> StartAsync(IReadOnlyDictionary<string, byte[]> files, RetryPolicy? policy = null) =>
         new(await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files }), policy ?? RetryPolicy.Default);

@@ -31,12 +31,15 @@ internal static class SourceMessages
     public const int MinimumPiece = 12;
 
     private static readonly HashSet<string> ExceptionTypes =
-        ["UsageException", "StateFileException", "ConfigurationException", "GitHubApiException", "PolicyActionException"];
+        ["UsageException", "StateFileException", "ConfigurationException", "ForgeException", "PolicyActionException"];
 
     /// <summary>Other types whose construction carries an operator-visible message, with the kind reported.</summary>
     private static readonly Dictionary<string, string> MessageTypes = new(StringComparer.Ordinal)
     {
         ["ConfigProblem"] = "configuration problem",
+
+        // The shared branch refusing a reservation: the refusal is the block message. (IssueClaim's refusals are internal.)
+        ["LogRefusal"] = "reservation refusal",
     };
 
     /// <summary>Types that carry a message only on failure: a construction without any text is the success case.</summary>
@@ -70,8 +73,6 @@ internal static class SourceMessages
         ("State/AuditLogVerifier.cs", "Broken", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "_warnings.Add", "verify-log warning"),
 
-        // The shared branch refusing a reservation: the refusal is the block message. (IssueClaim's refusals are internal.)
-        ("GitHub/BranchReservation.cs", "Refuse", "reservation refusal"),
     ];
 
     /// <summary>Methods that return an explanation which ends up in a message (an exception, a warning, an audit detail).</summary>
@@ -80,10 +81,12 @@ internal static class SourceMessages
         ("Processes/ExecutableResolver.cs", "Resolve"),
         ("State/WorkspacePaths.cs", "CheckRelative"),
         ("Responses/UndoJournal.cs", "Capture"),
-        ("GitHub/BranchName.cs", "Problem"),
+        ("Forge/BranchName.cs", "Problem"),
         ("State/AuditLog.cs", "Torn"),
-        ("Responses/InterruptedResponses.cs", "Describe"),
-        ("Responses/InterruptedResponses.cs", "Advice"),
+        ("Gates/InterruptedResponses.cs", "Describe"),
+        ("Gates/InterruptedResponses.cs", "Advice"),
+        ("Gates/IGate.cs", "BlockMessage"),
+        ("Gates/SafetyGates.cs", "BlockMessage"),
         ("Configuration/ConfigurationException.cs", "Format"),
     ];
 
@@ -97,9 +100,10 @@ internal static class SourceMessages
     private static readonly (string File, string Method, string Local)[] MessageLocals =
     [
         ("Responses/ResponseService.cs", "*", "message"),
-        ("Responses/ResponseService.cs", "*", "detail"),
-        ("Responses/ResponseService.cs", "*", "strays"),
-        ("Pipeline/ActionPipeline.cs", "AlertsAsync", "message"),
+        ("Responses/ActionExecutor.cs", "*", "message"),
+        ("Responses/ActionExecutor.cs", "*", "detail"),
+        ("Responses/ActionExecutor.cs", "*", "strays"),
+        ("ActionHost/AlertStage.cs", "RunAsync", "message"),
         ("State/AuditLog.cs", "*", "warning"),
         ("Configuration/ConfigLoader.cs", "BinderProblem", "expectation"),
     ];
@@ -153,7 +157,7 @@ internal static class SourceMessages
 
                     break;
 
-                // new(...) where the enclosing method returns one of the exceptions (GitHubApiException.From, AuditLog.Corrupt).
+                // new(...) where the enclosing method returns one of the exceptions (ForgeException.From, AuditLog.Corrupt).
                 case ImplicitObjectCreationExpressionSyntax implicitCreation
                     when EnclosingReturnType(implicitCreation) is { } returned && ExceptionTypes.Contains(returned):
                     yield return Site(file, implicitCreation, "exception", Arguments(implicitCreation.ArgumentList));

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PolicyAction.GitHub;
+namespace PolicyAction.Forge;
 
 /// <summary>
 /// Branch names as <c>git check-ref-format --branch</c> accepts them. A name comes from an input or the event

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace PolicyAction.GitHub;
+namespace PolicyAction.SharedBranch;
 
 /// <summary>Git's object id of a file's bytes, so a file this run wrote can be compared-and-swapped without reading it back.</summary>
 internal static class GitBlob

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PolicyAction.Configuration;
+namespace PolicyAction.Output;
 
 /// <summary>Durations in configuration: a whole number and a unit, such as <c>90s</c>, <c>30m</c>, <c>4h</c>, <c>7d</c>.</summary>
 internal static class Durations

@@ -1,4 +1,4 @@
-namespace PolicyAction.Configuration;
+namespace PolicyAction.Alerts;
 
 /// <summary>How bad an alert is; issues and the exit code use a threshold on it.</summary>
 internal enum Severity

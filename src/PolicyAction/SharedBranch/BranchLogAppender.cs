@@ -1,4 +1,6 @@
-namespace PolicyAction.GitHub;
+using PolicyAction.Forge;
+
+namespace PolicyAction.SharedBranch;
 
 /// <summary>What to do with an append-only log as found on the branch: append a line, or refuse with a reason.</summary>
 internal sealed record AppendDecision(byte[]? Line, string? Refusal)
@@ -87,11 +89,11 @@ internal sealed class BranchLogAppender
 {
     public const int MaxAttempts = BranchRace.MaxAttempts;
 
-    private readonly IRepositoryApi _api;
+    private readonly IForge _api;
     private readonly string _branch;
     private readonly BranchKnowledge _knowledge;
 
-    public BranchLogAppender(IRepositoryApi api, string branch, BranchKnowledge? knowledge = null)
+    public BranchLogAppender(IForge api, string branch, BranchKnowledge? knowledge = null)
     {
         _api = api;
         _branch = branch;
@@ -142,6 +144,6 @@ internal sealed class BranchLogAppender
             guess = null;
         }
 
-        throw new GitHubApiException($"branch {_branch} kept moving: {MaxAttempts} attempts lost the race; {failure}");
+        throw new ForgeException($"branch {_branch} kept moving: {MaxAttempts} attempts lost the race; {failure}");
     }
 }

@@ -1,4 +1,4 @@
-namespace PolicyAction.GitHub;
+namespace PolicyAction.Forge;
 
 /// <summary>A file to write in a commit: its path in the repository and its new bytes.</summary>
 internal sealed record FileChange(string Path, byte[] Content);
@@ -12,8 +12,15 @@ internal sealed record BranchFile(byte[] Content, string? BlobSha)
     public static BranchFile Missing { get; } = new([], null);
 }
 
-/// <summary>The seam to GitHub's REST API for one repository: only what the tool calls.</summary>
-internal interface IRepositoryApi
+/// <summary>An issue as the alert checker sees it; <paramref name="UpdatedAt"/> moves with every comment.</summary>
+internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The seam to the forge that hosts the repository: only what the tool needs (branch files and commits, refs, issues
+/// and comments, the default branch). GitHub is one implementation (<c>GitHub.OctokitForge</c>, made by
+/// <c>GitHub.GitHubConnector</c>); nothing else in the tool knows the forge's client library.
+/// </summary>
+internal interface IForge
 {
     string Repository { get; }
 
@@ -43,4 +50,21 @@ internal interface IRepositoryApi
 
     /// <summary>Moves the branch to the commit without force; false when it is not a fast-forward (someone else committed).</summary>
     Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken);
+
+    /// <summary>Issues (open and closed, newest first) that carry the label; pull requests are left out.</summary>
+    Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken);
+
+    Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken);
+
+    /// <summary>Opens or closes an issue; false when it no longer exists (deleted: 410, or 404).</summary>
+    Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken);
+
+    /// <summary>Comments on an issue; false when it no longer exists (deleted: 410, or 404).</summary>
+    Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken);
+
+    /// <summary>Branch names under a prefix (e.g. <c>fix/</c>).</summary>
+    Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Creates a branch at a commit; false when it already exists (it is then reused, never moved).</summary>
+    Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken);
 }

@@ -1,7 +1,7 @@
 using PolicyAction.Output;
 using PolicyAction.State;
 
-namespace PolicyAction.Responses;
+namespace PolicyAction.Gates;
 
 /// <summary>An applied response that started and never finished: it may have changed some files and not others.</summary>
 internal sealed record InterruptedResponse(Guid ResponseId, string? Policy, DateTimeOffset StartedAt, int ActionsFinished, int? ActionsPlanned, string? RunUrl)
@@ -21,7 +21,7 @@ internal static class InterruptedResponses
     /// <summary>How far back an unfinished response is looked for (responses are rate-limited, so the window is small).</summary>
     public static readonly TimeSpan LookBack = TimeSpan.FromDays(7);
 
-    public const string BlockName = "interrupted_response";
+    public const string BlockName = GateNames.InterruptedResponse;
 
     /// <summary>The unfinished responses in the records, oldest first.</summary>
     public static IReadOnlyList<InterruptedResponse> Find(IReadOnlyList<AuditRecord> log)

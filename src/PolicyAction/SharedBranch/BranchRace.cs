@@ -1,4 +1,4 @@
-namespace PolicyAction.GitHub;
+namespace PolicyAction.SharedBranch;
 
 /// <summary>
 /// Pacing for runs that lost a fast-forward race on the shared branch. Without a pause, runs that lost together

@@ -1,4 +1,4 @@
-namespace PolicyAction.GitHub;
+namespace PolicyAction.SharedBranch;
 
 /// <summary>
 /// Merges an append-only log (JSONL) when another run committed first: their file as it is, then each line

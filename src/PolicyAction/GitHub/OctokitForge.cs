@@ -1,16 +1,17 @@
-using Octokit;
 using Octokit.Internal;
+using Octokit;
+using PolicyAction.Forge;
 
 namespace PolicyAction.GitHub;
 
-/// <summary><see cref="IRepositoryApi"/> through Octokit, with <see cref="RetryingHandler"/> under it.</summary>
-internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
+/// <summary><see cref="IForge"/> through Octokit, with <see cref="RetryingHandler"/> under it.</summary>
+internal sealed class OctokitForge : IForge
 {
     private readonly IGitHubClient _client;
     private readonly string _owner;
     private readonly string _name;
 
-    public OctokitRepositoryApi(IGitHubClient client, string repository)
+    public OctokitForge(IGitHubClient client, string repository)
     {
         var slash = repository.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == repository.Length - 1)
@@ -27,15 +28,15 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
     public string Repository { get; }
 
     /// <summary>A client for <paramref name="apiUrl"/> (GITHUB_API_URL, so GitHub Enterprise Server works).</summary>
-    public static OctokitRepositoryApi Create(string apiUrl, string token, string repository, RetryingHandler handler)
+    public static OctokitForge Create(string apiUrl, string token, string repository, RetryingHandler handler)
     {
         var connection = new Connection(
-            new ProductHeaderValue("policy-response", typeof(OctokitRepositoryApi).Assembly.GetName().Version?.ToString() ?? "2"),
+            new ProductHeaderValue("policy-response", typeof(OctokitForge).Assembly.GetName().Version?.ToString() ?? "2"),
             new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"),
             new InMemoryCredentialStore(new Credentials(token)),
             new HttpClientAdapter(() => handler),
             new SimpleJsonSerializer());
-        return new OctokitRepositoryApi(new GitHubClient(connection), repository);
+        return new OctokitForge(new GitHubClient(connection), repository);
     }
 
     public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
@@ -70,7 +71,7 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new GitHubApiException($"GitHub's answer for branch {branch} did not name its commit and tree ({e.Message})", e);
+            throw new ForgeException($"GitHub's answer for branch {branch} did not name its commit and tree ({e.Message})", e);
         }
     }
 
@@ -119,7 +120,7 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
 
             if (file.Type != ContentType.File)
             {
-                throw new GitHubApiException($"{path} on {branch} is a {file.Type}, not a file");
+                throw new ForgeException($"{path} on {branch} is a {file.Type}, not a file");
             }
 
             // The contents API leaves out the content of files over 1 MB; the blob API serves them.
@@ -152,7 +153,7 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
             }
             catch (NotFoundException)
             {
-                throw new GitHubApiException($"branch {branch} does not exist in {Repository}; set the commit-branch input to an existing branch");
+                throw new ForgeException($"branch {branch} does not exist in {Repository}; set the commit-branch input to an existing branch");
             }
         });
 
@@ -298,11 +299,23 @@ internal sealed class OctokitRepositoryApi : IRepositoryApi, IIssuesApi
         }
         catch (ApiException e)
         {
-            throw GitHubApiException.From(doing, e);
+            throw Refusal(doing, e);
         }
         catch (HttpRequestException e)
         {
-            throw new GitHubApiException($"could not reach GitHub while {doing}: {e.Message}", e);
+            throw new ForgeException($"could not reach GitHub while {doing}: {e.Message}", e);
         }
     }
+
+    /// <summary>What GitHub's refusal means for the operator, by status.</summary>
+    private static ForgeException Refusal(string doing, ApiException e) => e.StatusCode switch
+    {
+        System.Net.HttpStatusCode.Unauthorized =>
+            new ForgeException($"GitHub rejected the token while {doing} (401): check the github-token input", e),
+        System.Net.HttpStatusCode.Forbidden =>
+            new ForgeException($"GitHub refused {doing} (403: {e.Message}); the job needs 'permissions: contents: write' (and 'issues: write' for alerts)", e),
+        System.Net.HttpStatusCode.NotFound =>
+            new ForgeException($"GitHub answered 404 while {doing}: the repository, branch or file does not exist, or the token cannot see it", e),
+        _ => new ForgeException($"GitHub failed while {doing}: {(int)e.StatusCode} {e.Message}", e),
+    };
 }

@@ -1,6 +1,6 @@
 using PolicyAction.Responses;
 
-namespace PolicyAction.Pipeline;
+namespace PolicyAction.ActionHost;
 
 /// <summary>The step outputs declared in action.yml; every one is always set, empty when it does not apply.</summary>
 internal sealed class ActionOutputs

@@ -2,7 +2,7 @@ using PolicyAction.Gates;
 using PolicyAction.Responses;
 using PolicyAction.State;
 
-namespace PolicyAction.Cli;
+namespace PolicyAction.Status;
 
 /// <summary>Gathers the one-screen status from the workspace's state files.</summary>
 internal static class StatusReader
@@ -26,8 +26,8 @@ internal static class StatusReader
             TrustLocked = trust.Locked,
             TrustLockId = trust.Locked ? trust.LockId : null,
             BrakeEngaged = brake.IsEngaged,
-            ResponsesLast24h = GateEvaluator.AppliedResponsesInWindow(log, now),
-            ManualUnlocksLast24h = GateEvaluator.ManualUnlocksInWindow(trust, now),
+            ResponsesLast24h = RateLimitGate.AppliedResponsesInWindow(log, now),
+            ManualUnlocksLast24h = ManualUnlocksGate.ManualUnlocksInWindow(trust, now),
             LastResponseId = lastStart?.ResponseId,
             LastResponseAt = lastStart?.Timestamp,
             LastResponseStatus = lastStart is null ? null : lastFinish?.Status ?? "interrupted (no response_finished record)",

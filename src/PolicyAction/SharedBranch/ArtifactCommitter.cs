@@ -1,6 +1,7 @@
+using PolicyAction.Forge;
 using PolicyAction.State;
 
-namespace PolicyAction.GitHub;
+namespace PolicyAction.SharedBranch;
 
 /// <summary>What was committed: the commit, how many times the branch moved under us first, and the audit log's head there.</summary>
 internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyList<string> Paths, ChainHead? Checkpoint);
@@ -13,17 +14,12 @@ internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyLis
 internal sealed class ArtifactCommitter
 {
     public const int MaxAttempts = BranchRace.MaxAttempts;
-    public const string AuditLogPath = "state/policy_response_log.jsonl";
-    public const string AlertHistoryPath = "logs/policy_orchestration_alerts.jsonl";
 
-    /// <summary>Files only ever appended to: on a race they are merged line by line, never overwritten.</summary>
-    public static readonly IReadOnlySet<string> AppendOnly = new HashSet<string>(StringComparer.Ordinal) { AuditLogPath, AlertHistoryPath };
-
-    private readonly IRepositoryApi _api;
+    private readonly IForge _api;
     private readonly WorkspacePaths _paths;
     private readonly BranchKnowledge _knowledge;
 
-    public ArtifactCommitter(IRepositoryApi api, WorkspacePaths paths, BranchKnowledge? knowledge = null)
+    public ArtifactCommitter(IForge api, WorkspacePaths paths, BranchKnowledge? knowledge = null)
     {
         _api = api;
         _paths = paths;
@@ -34,7 +30,7 @@ internal sealed class ArtifactCommitter
     public static Dictionary<string, byte[]> Snapshot(WorkspacePaths paths)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var full in ArtifactFiles(paths))
+        foreach (var full in paths.ArtifactFiles())
         {
             files[paths.Relative(full)] = File.ReadAllBytes(full);
         }
@@ -44,7 +40,7 @@ internal sealed class ArtifactCommitter
 
     /// <summary>Whether a log (the audit log or the alert history) gained records since the baseline.</summary>
     public static bool LogsChanged(Dictionary<string, byte[]> baseline, WorkspacePaths paths) =>
-        Changed(baseline, paths.AuditLog, AuditLogPath) || Changed(baseline, paths.AlertHistory, AlertHistoryPath);
+        Changed(baseline, paths.AuditLog, WorkspacePaths.AuditLogPath) || Changed(baseline, paths.AlertHistory, WorkspacePaths.AlertHistoryPath);
 
     private static bool Changed(Dictionary<string, byte[]> baseline, string full, string relative)
     {
@@ -73,16 +69,16 @@ internal sealed class ArtifactCommitter
             }
 
             var head = fromKnown ? _knowledge.Tip! : await _api.GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false)
-                ?? throw new GitHubApiException($"branch {branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
+                ?? throw new ForgeException($"branch {branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
 
             var changes = new List<FileChange>();
             foreach (var (path, content) in changed.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                if (AppendOnly.Contains(path))
+                if (WorkspacePaths.AppendOnly.Contains(path))
                 {
                     var remote = (fromKnown ? _knowledge.File(path) : null)
                         ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
-                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote, chained: path == AuditLogPath)));
+                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote, chained: path == WorkspacePaths.AuditLogPath)));
                 }
                 else
                 {
@@ -91,8 +87,8 @@ internal sealed class ArtifactCommitter
             }
 
             // The checkpoint is the head of the log as committed (merged and relinked), so it can be verified on the branch.
-            var log = changes.FirstOrDefault(c => c.Path == AuditLogPath);
-            var checkpoint = log is null ? null : AuditChain.HeadOf(log.Content, $"{AuditLogPath} as merged");
+            var log = changes.FirstOrDefault(c => c.Path == WorkspacePaths.AuditLogPath);
+            var checkpoint = log is null ? null : AuditChain.HeadOf(log.Content, $"{WorkspacePaths.AuditLogPath} as merged");
             var text = checkpoint is null ? message : $"{message.TrimEnd('\n')}\nAudit log checkpoint: {checkpoint}\n";
             var commit = await _api.CreateCommitAsync(head, changes, text, cancellationToken).ConfigureAwait(false);
             if (await _api.TryFastForwardAsync(branch, commit.CommitSha, cancellationToken).ConfigureAwait(false))
@@ -104,24 +100,6 @@ internal sealed class ArtifactCommitter
             fromKnown = false;
         }
 
-        throw new GitHubApiException($"branch {branch} kept moving: {MaxAttempts} attempts to commit the artifacts lost the race. Nothing local was lost; re-run the job to commit them");
-    }
-
-    private static IEnumerable<string> ArtifactFiles(WorkspacePaths paths)
-    {
-        string[] single = [paths.AuditLog, paths.Preview, paths.BlockedReport, paths.AlertReport, paths.AlertHistory];
-        foreach (var file in single.Where(File.Exists))
-        {
-            yield return file;
-        }
-
-        var state = Path.GetDirectoryName(paths.AuditLog)!;
-        if (Directory.Exists(state))
-        {
-            foreach (var undo in Directory.EnumerateFiles(state, "policy_response_undo_*.json").Order(StringComparer.Ordinal))
-            {
-                yield return undo;
-            }
-        }
+        throw new ForgeException($"branch {branch} kept moving: {MaxAttempts} attempts to commit the artifacts lost the race. Nothing local was lost; re-run the job to commit them");
     }
 }

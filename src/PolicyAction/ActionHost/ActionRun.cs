@@ -1,0 +1,101 @@
+using PolicyAction.Alerts;
+using PolicyAction.Configuration;
+using PolicyAction.GitHub;
+using PolicyAction.Output;
+using PolicyAction.Responses;
+using PolicyAction.RunnerProtocol;
+using PolicyAction.SharedBranch;
+using PolicyAction.State;
+
+namespace PolicyAction.ActionHost;
+
+/// <summary>
+/// What the action's container runs, as explicit stages in log groups: gate evaluation, response, alerts, commit of
+/// the artifacts, then the outputs and the job summary. Its collaborators come from the composition root; the
+/// services that read the configuration are made when a stage first needs them, so a problem is reported in the
+/// order the stages meet it.
+/// </summary>
+internal sealed class ActionRun(
+    ActionSettings settings,
+    ActionContext context,
+    RunContext run,
+    StateStore store,
+    Lazy<ResponseService> responses,
+    Lazy<AlertService> alerts,
+    GitHubConnector github,
+    Reporter reporter)
+{
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>The branch as the job checked it out and as this run's own commits left it, so writes start without reading it.</summary>
+    private readonly BranchKnowledge _knowledge = new();
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
+        var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
+        var outputs = new ActionOutputs();
+        var shareOnBranch = settings.Commit != CommitMode.Never;
+
+        using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait);
+        var baseline = ArtifactCommitter.Snapshot(store.Paths);
+        _knowledge.RememberCheckout(baseline, context.Ref);
+        var exitCode = ExitCodes.Success;
+        RespondResult? result = null;
+
+        if (level is { } policy)
+        {
+            var gates = new GateStage(responses.Value, context, reporter).Run(policy, settings.WantApply, settings.PlanDigest, summary);
+            if (settings.Command == ActionCommand.Gates)
+            {
+                outputs.Blocked(!gates.Gates.Passed, gates.Gates.BlockedBy);
+                ActionSummary.Finish(run, outputs, summary);
+                return gates.Gates.Passed || !settings.FailOnBlocked ? ExitCodes.Success : ExitCodes.Blocked;
+            }
+
+            result = await new ResponseStage(responses.Value, github, _knowledge, context, reporter)
+                .RunAsync(policy, gates.Apply, settings.PlanDigest, shareOnBranch, cancellationToken).ConfigureAwait(false);
+            ActionSummary.Response(summary, result);
+            outputs.Response(result);
+            exitCode = result.ExitCode == ExitCodes.Blocked && !settings.FailOnBlocked ? ExitCodes.Success : result.ExitCode;
+        }
+
+        if (settings.ChecksAlerts)
+        {
+            var alertsExit = await new AlertStage(alerts.Value, github, _knowledge, context, reporter)
+                .RunAsync(summary, outputs, shareOnBranch, cancellationToken).ConfigureAwait(false);
+            exitCode = exitCode == ExitCodes.Success ? alertsExit : exitCode;
+        }
+
+        var commit = new CommitStage(store.Paths, github, _knowledge, context, reporter);
+        ChainHead? committedCheckpoint = null;
+        if (commit.Wanted(settings.Commit, baseline))
+        {
+            try
+            {
+                var outcome = await commit.RunAsync(baseline, result, cancellationToken).ConfigureAwait(false);
+                if (outcome is not null)
+                {
+                    outputs.Set("commit-sha", outcome.CommitSha);
+                    summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+                    committedCheckpoint = outcome.Checkpoint;
+                }
+            }
+            catch (PolicyActionException e)
+            {
+                // The response already ran: report it fully, then fail the step so the missing commit is seen.
+                reporter.Failure(e.Message, "Policy response: artifacts not committed");
+                summary.Paragraph($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
+                exitCode = exitCode == ExitCodes.Success ? e.ExitCode : exitCode;
+            }
+        }
+
+        if (ActionSummary.Checkpoint(summary, committedCheckpoint ?? store.AuditLog.Head(), committedCheckpoint is not null) is { } line)
+        {
+            reporter.Line(line);
+        }
+
+        ActionSummary.Finish(run, outputs, summary);
+        return exitCode;
+    }
+}

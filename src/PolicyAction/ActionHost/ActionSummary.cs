@@ -1,0 +1,70 @@
+using PolicyAction.Gates;
+using PolicyAction.Responses;
+using PolicyAction.RunnerProtocol;
+using PolicyAction.State;
+
+namespace PolicyAction.ActionHost;
+
+/// <summary>The job summary's sections and the step outputs, written once at the end of a run.</summary>
+internal static class ActionSummary
+{
+    public static void Gates(JobSummary summary, GateEvaluation gates, GateResult? trigger, string? runUrl)
+    {
+        summary.Table(
+            ["Gate", "Result", "Observed", "Limit", "Detail"],
+            gates.Gates.Select(g => (IReadOnlyList<string>)[g.Name, g.Passed ? "✅ pass" : "⛔ block", g.Observed, g.Limit, g.Detail]));
+        summary.Paragraph($"**Trigger:** {JobSummary.Cell(trigger?.Detail ?? string.Empty)}" + (runUrl is { } url ? $" · [this run]({url})" : string.Empty));
+    }
+
+    public static void Response(JobSummary summary, RespondResult result)
+    {
+        var report = result.Report;
+        summary.Paragraph($"**Mode:** {report.Mode} · **Response:** `{report.ResponseId:D}` · **Plan digest:** `{report.PlanDigest}`");
+        if (report.Results.Count > 0)
+        {
+            summary.Table(
+                ["Action", "Status", "Command", "Reversible"],
+                report.Results.Select(a => (IReadOnlyList<string>)[a.Action, a.Status, $"`{string.Join(' ', a.Command)}`", a.Reversible ? "yes" : "no"]));
+        }
+
+        if (report.UndoFile is not null)
+        {
+            summary.Paragraph($"**Undo:** `policy-response undo {report.ResponseId:D} --apply` (record `{report.UndoFile}`)");
+        }
+
+        if (report.Message is not null)
+        {
+            summary.Paragraph(JobSummary.Cell(report.Message));
+        }
+    }
+
+    /// <summary>The audit log's head, printed every run so a later truncation or rewrite shows against it.</summary>
+    public static string? Checkpoint(JobSummary summary, ChainHead head, bool committed)
+    {
+        if (head.Seq == 0)
+        {
+            return null;
+        }
+
+        var where = committed ? "as committed" : "in the workspace";
+        summary.Paragraph($"**Audit log checkpoint** ({where}): `{head}` · check it later with `policy-response verify-log --checkpoint {head}`");
+        return $"audit log checkpoint ({where}): {head}";
+    }
+
+    /// <summary>Writes the outputs and the summary through the runner's file commands, when the runner gave them.</summary>
+    public static void Finish(RunContext run, ActionOutputs outputs, JobSummary summary)
+    {
+        if (run.Variable("GITHUB_OUTPUT") is { Length: > 0 } outputFile)
+        {
+            foreach (var (name, value) in outputs.Values)
+            {
+                FileCommands.AppendKeyValue(outputFile, name, value);
+            }
+        }
+
+        if (run.Variable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summaryFile)
+        {
+            FileCommands.Append(summaryFile, summary.Render());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using PolicyAction.Configuration;
+using PolicyAction.Gates;
+using PolicyAction.GitHub;
+using PolicyAction.Output;
+using PolicyAction.Responses;
+using PolicyAction.RunnerProtocol;
+using PolicyAction.SharedBranch;
+using PolicyAction.State;
+
+namespace PolicyAction.ActionHost;
+
+/// <summary>
+/// The response stage: preview or apply the level's plan. With the branch as shared state (artifacts are committed),
+/// an apply first reserves its slot there, the counting gates evaluated again over the branch's records; without it
+/// (commit-artifacts: false) the local log is all there is.
+/// </summary>
+internal sealed class ResponseStage(ResponseService responses, GitHubConnector github, BranchKnowledge knowledge, ActionContext context, Reporter reporter)
+{
+    public async Task<RespondResult> RunAsync(PolicyLevel level, bool apply, string? planDigest, bool shareOnBranch, CancellationToken cancellationToken)
+    {
+        RespondResult result;
+        using (reporter.Group("Response"))
+        {
+            var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<IReadOnlyList<AuditRecord>, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
+            result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve), cancellationToken).ConfigureAwait(false);
+            reporter.Text(ResponseText.Render(result, responses.Paths));
+        }
+
+        if (result.ExitCode == ExitCodes.Blocked)
+        {
+            reporter.Warning(result.Report.Message ?? "blocked", "Policy response blocked");
+        }
+        else if (result.ExitCode == ExitCodes.ActionFailed)
+        {
+            reporter.Failure(result.Report.Message ?? "an action failed", "Policy response: action failed");
+        }
+
+        return result;
+    }
+
+    private async Task<Reservation> ReserveAsync(AuditRecord started, Func<IReadOnlyList<AuditRecord>, GateEvaluation> recheck, CancellationToken cancellationToken)
+    {
+        var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = await new BranchReservation(forge, branch, knowledge)
+            .ReserveAsync(started, records => Refusal(recheck(records), branch), cancellationToken)
+            .ConfigureAwait(false);
+        var answer = outcome.Granted
+            ? new Reservation(true, [], $"reserved on {branch} as {outcome.CommitSha}")
+            : new Reservation(false, outcome.Refusal?.BlockedBy ?? [], outcome.Refusal?.Message ?? "refused");
+        reporter.Line(answer.Message);
+        return answer;
+    }
+
+    /// <summary>The gates' verdict over the branch's records as the reservation reports it; null when they pass.</summary>
+    private static LogRefusal? Refusal(GateEvaluation gates, string branch) =>
+        gates.Passed
+            ? null
+            : new LogRefusal(
+                gates.BlockedBy,
+                $"blocked by {string.Join(", ", gates.BlockedBy)} on {branch}: "
+                + string.Join("; ", gates.Gates.Where(g => !g.Passed).Select(g => g.Detail))
+                + " (another run got there first); nothing was executed");
+}

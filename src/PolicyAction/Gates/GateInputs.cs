@@ -1,0 +1,28 @@
+using PolicyAction.Configuration;
+using PolicyAction.RunnerProtocol;
+using PolicyAction.State;
+
+namespace PolicyAction.Gates;
+
+/// <summary>What the gates look at, read fresh from the workspace on every run (each run is a new process).</summary>
+/// <param name="Log">The audit log's records back to the longest look-back of the gates evaluated.</param>
+internal sealed record GateInputs(
+    DateTimeOffset Now,
+    TrustLockState Trust,
+    SafetyBrakeState Brake,
+    IReadOnlyList<AuditRecord> Log,
+    GateLimits Limits);
+
+/// <summary>What is asked of the gates.</summary>
+/// <param name="Apply">Whether the response would apply (the trigger gate restricts only applies).</param>
+/// <param name="Runner">The workflow run's context when the tool runs as the action; null for a person at the CLI.</param>
+/// <param name="ExpectedPlanDigest">The digest a reviewer approved; the plan-digest gate holds the plan to it.</param>
+/// <param name="PlanDigestOf">Computes the current plan's digest from the inputs and the verdicts it covers; null when no plan is known.</param>
+internal sealed record GateRequest(
+    bool Apply,
+    ActionContext? Runner = null,
+    string? ExpectedPlanDigest = null,
+    Func<GateInputs, IReadOnlyList<GateResult>, string>? PlanDigestOf = null);
+
+/// <summary>One gate's view: the inputs, the request, and the current plan's digest when known.</summary>
+internal sealed record GateCheck(GateInputs Inputs, GateRequest Request, string? PlanDigest);

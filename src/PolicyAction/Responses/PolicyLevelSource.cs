@@ -1,0 +1,26 @@
+using PolicyAction.Configuration;
+using PolicyAction.State;
+
+namespace PolicyAction.Responses;
+
+/// <summary>The level a response is for: given (by option or input), else the one the orchestration wrote to state/policy_state.json.</summary>
+internal static class PolicyLevelSource
+{
+    /// <param name="source">How the level is given, for messages: "--policy" or "input 'policy'".</param>
+    public static PolicyLevel Resolve(StateStore store, string? given, string source)
+    {
+        if (given is not null)
+        {
+            return PolicyLevels.TryParse(given, out var level)
+                ? level
+                : throw new UsageException($"{source} '{given}' is not a level; expected GREEN, YELLOW or RED");
+        }
+
+        var paths = store.Paths;
+        var state = store.ReadPolicyState()
+            ?? throw new UsageException($"no {source} given and {paths.Relative(paths.PolicyState)} does not exist; give {source} GREEN|YELLOW|RED or let the orchestration workflow write the file");
+        return PolicyLevels.TryParse(state.Level, out var fromState)
+            ? fromState
+            : throw new StateFileException(paths.PolicyState, $"level '{state.Level}' is not GREEN, YELLOW or RED");
+    }
+}

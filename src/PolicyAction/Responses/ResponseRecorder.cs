@@ -1,0 +1,87 @@
+using PolicyAction.Gates;
+using PolicyAction.State;
+
+namespace PolicyAction.Responses;
+
+/// <summary>Writes what a response leaves behind: its audit records, the level history, the blocked report and preview.</summary>
+internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, RunContext context)
+{
+    /// <summary>How far back the last recorded level is looked for.</summary>
+    public static readonly TimeSpan LevelHistoryLookBack = TimeSpan.FromDays(31);
+
+    public StateStore Store => store;
+
+    public RespondResult Blocked(ResponseReport report, GateEvaluation gates, bool apply, string message)
+    {
+        var blocked = new BlockedReport
+        {
+            ResponseId = report.ResponseId,
+            Policy = report.Policy,
+            Mode = report.Mode,
+            BlockedAt = gates.EvaluatedAt,
+            BlockedBy = report.BlockedBy,
+            Gates = gates.Gates,
+            Message = message,
+            AuditMarker = BlockedReport.Marker(gates.EvaluatedAt),
+        };
+        store.WriteBlockedReport(blocked);
+        if (!apply)
+        {
+            store.WritePreview(report);
+        }
+
+        store.AuditLog.Append(Record(AuditEvents.ResponseBlocked, report.ResponseId, report.Policy, report.Mode) with
+        {
+            Timestamp = gates.EvaluatedAt,
+            PlanDigest = report.PlanDigest,
+            ActionsPlanned = report.ActionsPlanned,
+            BlockedBy = report.BlockedBy,
+            Reason = message,
+        });
+        return new RespondResult(ExitCodes.Blocked, report, gates);
+    }
+
+    public void LogAction(Guid responseId, string level, string action, string status, int? exitCode, long? durationMs, string? detail) =>
+        store.AuditLog.Append(Record(AuditEvents.ActionFinished, responseId, level) with
+        {
+            Action = action,
+            Status = status,
+            ExitCode = exitCode,
+            DurationMs = durationMs,
+            Detail = detail,
+        });
+
+    /// <summary>Appends to the level history (the audit log's level_changed records) when the level differs from the last one.</summary>
+    public void RecordLevel(string level, string mode)
+    {
+        // Bounded: a level unchanged for longer than this is recorded again (harmless: no previous level, so no flip).
+        var last = store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged, clock.GetUtcNow() - LevelHistoryLookBack);
+        if (last?.Policy == level)
+        {
+            return;
+        }
+
+        store.AuditLog.Append(new AuditRecord
+        {
+            Timestamp = clock.GetUtcNow(),
+            Event = AuditEvents.LevelChanged,
+            Actor = context.Actor,
+            Policy = level,
+            PreviousPolicy = last?.Policy,
+            Mode = mode,
+            RunUrl = context.RunUrl,
+        });
+    }
+
+    /// <summary>The fields every record of one response carries.</summary>
+    public AuditRecord Record(string eventName, Guid responseId, string level, string mode = ResponseModes.Apply) => new()
+    {
+        Timestamp = clock.GetUtcNow(),
+        Event = eventName,
+        Actor = context.Actor,
+        ResponseId = responseId,
+        Policy = level,
+        Mode = mode,
+        RunUrl = context.RunUrl,
+    };
+}

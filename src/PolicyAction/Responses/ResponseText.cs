@@ -1,0 +1,64 @@
+using System.Text;
+using PolicyAction.Gates;
+using PolicyAction.Output;
+using PolicyAction.State;
+
+namespace PolicyAction.Responses;
+
+/// <summary>What <c>respond</c> prints for people: mode, gates, the actions and where the files went.</summary>
+internal static class ResponseText
+{
+    public static string Render(RespondResult result, WorkspacePaths paths)
+    {
+        var report = result.Report;
+        var text = new StringBuilder();
+        text.Append($"policy-response {report.Mode} — {report.Policy} — response {report.ResponseId:D}\n\n");
+        text.Append(GateText.Table(result.Gates)).Append('\n');
+        if (report.Results.Count > 0)
+        {
+            text.Append(report.Mode == ResponseModes.DryRun ? "Planned actions:\n" : "Actions:\n");
+            foreach (var action in report.Results)
+            {
+                if (action.Status == ActionStatuses.Planned && action.Stdout.Length > 0)
+                {
+                    text.Append($"  - {action.Action}: {action.Stdout}\n");
+                }
+                else
+                {
+                    var code = action.ExitCode is { } exit ? $", exit {exit}" : string.Empty;
+                    text.Append($"  - {action.Action} [{action.Status}{code}]: {TextTable.Quote(action.Command)}\n");
+                }
+
+                if (action.Reversible)
+                {
+                    text.Append($"    reversible: {string.Join(", ", action.Paths ?? [])}; undo: {action.UndoInstruction}\n");
+                }
+            }
+
+            text.Append('\n');
+        }
+
+        text.Append($"plan digest: {report.PlanDigest}\n");
+        if (report.Mode == ResponseModes.DryRun)
+        {
+            text.Append($"preview: {paths.Relative(paths.Preview)}\n");
+        }
+
+        if (result.ExitCode == ExitCodes.Blocked)
+        {
+            text.Append($"blocked report: {paths.Relative(paths.BlockedReport)}\n");
+        }
+
+        if (report.UndoFile is not null)
+        {
+            text.Append($"undo record: {report.UndoFile} (policy-response undo {report.ResponseId:D})\n");
+        }
+
+        if (report.Message is not null)
+        {
+            text.Append(result.ExitCode == ExitCodes.Blocked ? "BLOCKED: " : string.Empty).Append(report.Message).Append('\n');
+        }
+
+        return text.ToString();
+    }
+}

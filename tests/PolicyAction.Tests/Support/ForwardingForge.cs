@@ -1,0 +1,38 @@
+using PolicyAction.Forge;
+
+namespace PolicyAction.Tests.Support;
+
+/// <summary>A forge that passes every call to another; tests derive from it to step in on one call (a race, a fault).</summary>
+internal class ForwardingForge(IForge inner) : IForge
+{
+    public string Repository => inner.Repository;
+
+    public virtual Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) => inner.GetDefaultBranchAsync(cancellationToken);
+
+    public virtual Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) => inner.GetBranchHeadAsync(branch, cancellationToken);
+
+    public virtual Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) => inner.GetFileAsync(commitSha, path, cancellationToken);
+
+    public virtual Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) => inner.GetFileOnBranchAsync(branch, path, cancellationToken);
+
+    public virtual Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken) =>
+        inner.TryPutFileAsync(branch, path, expectedBlobSha, content, message, cancellationToken);
+
+    public virtual Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
+        inner.CreateCommitAsync(parent, changes, message, cancellationToken);
+
+    public virtual Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken) => inner.TryFastForwardAsync(branch, commitSha, cancellationToken);
+
+    public virtual Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken) => inner.ListIssuesAsync(label, cancellationToken);
+
+    public virtual Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
+        inner.CreateIssueAsync(title, body, labels, assignees, cancellationToken);
+
+    public virtual Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) => inner.SetIssueOpenAsync(number, open, cancellationToken);
+
+    public virtual Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken) => inner.AddCommentAsync(number, body, cancellationToken);
+
+    public virtual Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) => inner.ListBranchesAsync(prefix, cancellationToken);
+
+    public virtual Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) => inner.CreateBranchAsync(name, commitSha, cancellationToken);
+}
