@@ -77,7 +77,7 @@ internal sealed class AlertIssueManager
             };
 
             var wantsIssue = _settings.Issues.Enabled && alert.ParsedSeverity >= _settings.Issues.MinSeverity;
-            if (alert.Active && alert.Id == AlertIds.ActionFailures && _settings.Rules[AlertIds.ActionFailures].CreateFixBranch && status.FixBranch is null)
+            if (alert.Active && status.FixBranch is null && AlertRules.Find(alert.Id) is { } rule && rule.CreatesFixBranch(_settings.Rules[alert.Id]))
             {
                 var name = $"fix/policy-response/{alert.Fingerprint}";
                 var head = await _issues.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)

@@ -38,7 +38,8 @@ internal static class AlertIds
     public const string FixBranches = "fix_branches";
     public const string ActionFailures = "action_failures";
 
-    public static IReadOnlyList<string> All { get; } = [RedFlips, BrakeEngaged, BlockedStreak, FixBranches, ActionFailures];
+    /// <summary>Every rule's id, in the rules' order.</summary>
+    public static IReadOnlyList<string> All { get; } = AlertRules.All.Select(r => r.Id).ToArray();
 }
 
 /// <summary>One rule's settings; which fields apply depends on the rule (see docs/alerts.md).</summary>
@@ -70,22 +71,15 @@ internal sealed record AlertSettings(
     IssueSettings Issues,
     IReadOnlyList<Silence> Silences)
 {
-    public static AlertRule DefaultRule(string id) => id switch
-    {
-        AlertIds.RedFlips => new(id, true, Severity.High, 2, TimeSpan.Zero, TimeSpan.FromHours(24), string.Empty, false),
-        AlertIds.BrakeEngaged => new(id, true, Severity.Critical, 0, TimeSpan.FromHours(4), TimeSpan.Zero, string.Empty, false),
-        AlertIds.BlockedStreak => new(id, true, Severity.Medium, 3, TimeSpan.Zero, TimeSpan.Zero, string.Empty, false),
-        AlertIds.FixBranches => new(id, true, Severity.Medium, 0, TimeSpan.Zero, TimeSpan.FromHours(24), "fix/", false),
-        AlertIds.ActionFailures => new(id, true, Severity.Medium, 2, TimeSpan.Zero, TimeSpan.Zero, string.Empty, true),
-        _ => throw new ArgumentOutOfRangeException(nameof(id), id, "unknown alert"),
-    };
+    public static AlertRule DefaultRule(string id) =>
+        AlertRules.Find(id)?.Defaults ?? throw new ArgumentOutOfRangeException(nameof(id), id, "unknown alert");
 
     public static IssueSettings DefaultIssues { get; } =
         new(true, Severity.High, ["policy-alert"], [], TimeSpan.FromHours(24), TimeSpan.FromDays(7), true);
 
     public static AlertSettings Default { get; } = new(
         Severity.High,
-        AlertIds.All.ToDictionary(id => id, DefaultRule, StringComparer.Ordinal),
+        AlertRules.All.ToDictionary(r => r.Id, r => r.Defaults, StringComparer.Ordinal),
         DefaultIssues,
         []);
 }

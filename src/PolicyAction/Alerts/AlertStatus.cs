@@ -63,6 +63,20 @@ internal sealed record AlertStatus
     public static string FingerprintOf(string alertId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"policy-response/alert/v1/{alertId}")))[..16];
 
+    /// <summary>A rule's verdict, as the rules build it.</summary>
+    public static AlertStatus For(AlertRule rule, bool firing, string observed, string threshold, DateTimeOffset? since, IReadOnlyList<AlertEvidence> evidence, bool evaluated = true) => new()
+    {
+        Id = rule.Id,
+        Severity = rule.Severity.ToName(),
+        Evaluated = evaluated,
+        Firing = firing,
+        Observed = observed,
+        Threshold = threshold,
+        Since = firing ? since : null,
+        Fingerprint = FingerprintOf(rule.Id),
+        Evidence = evidence,
+    };
+
     public Severity ParsedSeverity => Severities.TryParse(Severity, out var severity) ? severity : Alerts.Severity.Low;
 }
 

@@ -248,13 +248,11 @@ public sealed partial class RunbookTests
             ".NET's own I/O messages (disk full, permissions); section 8.5 covers them as '<.NET I/O message>'.",
         ["Configuration/ConfigLoader.cs: new ConfigurationException([BinderProblem(path, index, e)])"] =
             "the problem comes from BinderProblem, whose Problem(...) calls and the Expectations table are checked.",
-        ["Configuration/ConfigLoader.cs: new ConfigurationException(problems)"] =
+        ["Configuration/ConfigLoader.cs: new ConfigurationException(problems.Found)"] =
             "the problems come from the Report(...) calls, each checked; the wrapper text is ConfigurationException.Format, checked.",
-        ["Configuration/ConfigLoader.cs: Problem(path, m, field, message)"] =
-            "the Report local function forwarding a message checked at its call site.",
-        ["Configuration/ConfigLoader.cs: new ConfigProblem(path, null, null, field, message)"] =
-            "the Report local function forwarding a message checked at its call site.",
-        ["Configuration/ConfigLoader.cs: report(field, message, true)"] =
+        ["Configuration/ConfigProblems.cs: new ConfigProblem(path, null, null, field, message)"] =
+            "ConfigProblems.Report forwarding a message checked at its call site.",
+        ["Configuration/AlertsSection.cs: problems.Report(field, message)"] =
             "Invalid<T> forwarding a message checked at its call site.",
         ["Configuration/ConfigLoader.cs: Problem(path, e.Start, field, e.InnerException is InvalidCastException ? expectation : $\"{expectation} ({Describe(e)})\")"] =
             "the text is the 'expectation' local (the Expectations table or 'has the wrong type'), checked.",
@@ -325,8 +323,8 @@ public sealed partial class RunbookTests
         var sites = SourceMessages.Find();
         string[] Texts(string file) => sites.Where(s => s.File == file).SelectMany(s => s.Texts).ToArray();
 
-        Assert.Contains(". Create it (every key is described in docs/configuration.md; examples/workspace/.github/policy-response.yml is a working example) or pass --config PATH.", Texts("Configuration/ConfigLoader.cs"));
-        Assert.Contains("is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]", Texts("Configuration/ConfigLoader.cs"));
+        Assert.Contains(". Create it (every key is described in docs/configuration.md; examples/workspace/.github/policy-response.yml is a working example) or pass --config PATH.", Texts("Configuration/ConfigFile.cs"));
+        Assert.Contains("is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]", Texts("Configuration/LevelsSection.cs"));
         Assert.Contains("expected a whole number of seconds", Texts("Configuration/ConfigLoader.cs"));
         Assert.Contains(" (401): check the github-token input", Texts("GitHub/OctokitForge.cs"));
         Assert.Contains("it contains a space, a control character or one of ~ ^ : ? * [ \\", Texts("Forge/BranchName.cs"));

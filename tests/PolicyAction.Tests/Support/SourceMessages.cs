@@ -66,9 +66,12 @@ internal static class SourceMessages
     private static readonly (string File, string Method, string Kind)[] FileCalls =
     [
         ("Configuration/ConfigLoader.cs", "Report", "configuration problem"),
-        ("Configuration/ConfigLoader.cs", "report", "configuration problem"),
-        ("Configuration/ConfigLoader.cs", "Invalid", "configuration problem"),
         ("Configuration/ConfigLoader.cs", "Problem", "configuration problem"),
+        ("Configuration/ConfigProblems.cs", "Report", "configuration problem"),
+        ("Configuration/GatesSection.cs", "Report", "configuration problem"),
+        ("Configuration/LevelsSection.cs", "Report", "configuration problem"),
+        ("Configuration/AlertsSection.cs", "Report", "configuration problem"),
+        ("Configuration/AlertsSection.cs", "Invalid", "configuration problem"),
         ("State/AuditLogVerifier.cs", "Break", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "Broken", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "_warnings.Add", "verify-log warning"),
