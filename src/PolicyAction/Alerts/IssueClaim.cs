@@ -156,7 +156,7 @@ internal sealed partial class IssueClaim
             : null;
     }
 
-    /// <summary>How <see cref="Pipeline.ActionPipeline"/> names a claimant: the run, its attempt, then a unique id.</summary>
+    /// <summary>How the action (<see cref="ActionHost.AlertStage"/>) names a claimant: the run, its attempt, then a unique id.</summary>
     public static string ClaimantFor(string? runId, string? runAttempt) =>
         $"{(runId is { Length: > 0 } id ? $"run {id}/{(runAttempt is { Length: > 0 } attempt ? attempt : "1")} " : string.Empty)}{Guid.NewGuid():N}";
 

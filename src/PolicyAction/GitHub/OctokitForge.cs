@@ -40,10 +40,10 @@ internal sealed class OctokitForge : IForge
     }
 
     public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
-        Call("reading the repository", async () => (await _client.Repository.Get(_owner, _name).ConfigureAwait(false)).DefaultBranch);
+        Call("reading the repository", cancellationToken, async () => (await _client.Repository.Get(_owner, _name).ConfigureAwait(false)).DefaultBranch);
 
     public Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) =>
-        Call($"reading branch {branch}", async () =>
+        Call($"reading branch {branch}", cancellationToken, async () =>
         {
             try
             {
@@ -76,7 +76,7 @@ internal sealed class OctokitForge : IForge
     }
 
     public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) =>
-        Call($"reading {path}", async () =>
+        Call($"reading {path}", cancellationToken, async () =>
         {
             IReadOnlyList<RepositoryContent> contents;
             try
@@ -105,7 +105,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) =>
-        Call($"reading {path} on {branch}", async () =>
+        Call($"reading {path} on {branch}", cancellationToken, async () =>
         {
             RepositoryContent file;
             try
@@ -134,7 +134,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken) =>
-        Call($"committing {path} to {branch}", async () =>
+        Call($"committing {path} to {branch}", cancellationToken, async () =>
         {
             var uri = new Uri($"repos/{_owner}/{_name}/contents/{EscapedSegments(path)}", UriKind.Relative);
             var encoded = Convert.ToBase64String(content);
@@ -158,7 +158,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<BranchTip> CreateCommitAsync(BranchTip parent, IReadOnlyList<FileChange> changes, string message, CancellationToken cancellationToken) =>
-        Call("committing artifacts", async () =>
+        Call("committing artifacts", cancellationToken, async () =>
         {
             var tree = new NewTree { BaseTree = parent.TreeSha };
             foreach (var change in changes)
@@ -187,7 +187,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<bool> TryFastForwardAsync(string branch, string commitSha, CancellationToken cancellationToken) =>
-        Call($"moving branch {branch}", async () =>
+        Call($"moving branch {branch}", cancellationToken, async () =>
         {
             try
             {
@@ -204,7 +204,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken) =>
-        Call($"listing issues labelled {label}", async () =>
+        Call($"listing issues labelled {label}", cancellationToken, async () =>
         {
             var request = new RepositoryIssueRequest { State = ItemStateFilter.All, SortProperty = IssueSort.Created, SortDirection = SortDirection.Descending };
             request.Labels.Add(label);
@@ -213,7 +213,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
-        Call("opening an alert issue", async () =>
+        Call("opening an alert issue", cancellationToken, async () =>
         {
             var issue = new NewIssue(title) { Body = body };
             foreach (var label in labels)
@@ -230,7 +230,7 @@ internal sealed class OctokitForge : IForge
         });
 
     public Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) =>
-        Call($"{(open ? "reopening" : "closing")} issue #{number}", () => UnlessGone(async () =>
+        Call($"{(open ? "reopening" : "closing")} issue #{number}", cancellationToken, () => UnlessGone(async () =>
         {
             var update = new IssueUpdate { State = open ? ItemState.Open : ItemState.Closed };
             if (!open)
@@ -242,17 +242,17 @@ internal sealed class OctokitForge : IForge
         }));
 
     public Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken) =>
-        Call($"commenting on issue #{number}", () => UnlessGone(() => _client.Issue.Comment.Create(_owner, _name, number, body)));
+        Call($"commenting on issue #{number}", cancellationToken, () => UnlessGone(() => _client.Issue.Comment.Create(_owner, _name, number, body)));
 
     public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) =>
-        Call($"listing branches under {prefix}", async () =>
+        Call($"listing branches under {prefix}", cancellationToken, async () =>
         {
             var branches = await _client.Repository.Branch.GetAll(_owner, _name, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
             return (IReadOnlyList<string>)branches.Select(b => b.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
         });
 
     public Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) =>
-        Call($"creating branch {name}", async () =>
+        Call($"creating branch {name}", cancellationToken, async () =>
         {
             try
             {
@@ -291,8 +291,15 @@ internal sealed class OctokitForge : IForge
     private static IssueInfo ToInfo(Issue issue) =>
         new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt, issue.UpdatedAt ?? issue.CreatedAt);
 
-    private static async Task<T> Call<T>(string doing, Func<Task<T>> call)
+    /// <summary>
+    /// Runs one Octokit call with the caller's token in <see cref="RequestCancellation"/>: Octokit's clients take no
+    /// token, so the handler under them picks it up and a cancelled run stops waiting on GitHub.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068", Justification = "The token beside the description keeps the multi-line call body last at every call site.")]
+    private static async Task<T> Call<T>(string doing, CancellationToken cancellationToken, Func<Task<T>> call)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var scope = RequestCancellation.Use(cancellationToken);
         try
         {
             return await call().ConfigureAwait(false);

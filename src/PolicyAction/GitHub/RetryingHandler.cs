@@ -40,6 +40,9 @@ internal sealed class RetryingHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // The forge call's own token (Octokit passes none of its own): cancelling the run cancels the request and its waits.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, RequestCancellation.Current);
+        cancellationToken = linked.Token;
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
