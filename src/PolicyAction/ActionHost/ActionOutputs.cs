@@ -26,7 +26,7 @@ internal sealed class ActionOutputs
         _values["actions-planned"] = report.ActionsPlanned.ToString();
         _values["actions-failed"] = report.ActionsFailed.ToString();
         _values["plan-digest"] = report.PlanDigest;
-        Blocked(result.ExitCode == ExitCodes.Blocked, report.BlockedBy);
+        Blocked(result.Outcome == ResponseOutcome.Blocked, report.BlockedBy);
     }
 
     public void Set(string name, string value)

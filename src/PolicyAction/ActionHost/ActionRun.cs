@@ -30,7 +30,7 @@ internal sealed class ActionRun(
     /// <summary>The branch as the job checked it out and as this run's own commits left it, so writes start without reading it.</summary>
     private readonly BranchKnowledge _knowledge = new();
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public async Task<ActionRunResult> RunAsync(CancellationToken cancellationToken)
     {
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
         var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
@@ -40,8 +40,9 @@ internal sealed class ActionRun(
         using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait);
         var baseline = ArtifactCommitter.Snapshot(store.Paths);
         _knowledge.RememberCheckout(baseline, context.Ref);
-        var exitCode = ExitCodes.Success;
         RespondResult? result = null;
+        var alertsFailing = false;
+        PolicyActionException? commitFailure = null;
 
         if (level is { } policy)
         {
@@ -50,21 +51,19 @@ internal sealed class ActionRun(
             {
                 outputs.Blocked(!gates.Gates.Passed, gates.Gates.BlockedBy);
                 ActionSummary.Finish(run, outputs, summary);
-                return gates.Gates.Passed || !settings.FailOnBlocked ? ExitCodes.Success : ExitCodes.Blocked;
+                return new ActionRunResult(!gates.Gates.Passed, null, false, null, settings.FailOnBlocked);
             }
 
             result = await new ResponseStage(responses.Value, github, _knowledge, context, reporter)
                 .RunAsync(policy, gates.Apply, settings.PlanDigest, shareOnBranch, cancellationToken).ConfigureAwait(false);
             ActionSummary.Response(summary, result);
             outputs.Response(result);
-            exitCode = result.ExitCode == ExitCodes.Blocked && !settings.FailOnBlocked ? ExitCodes.Success : result.ExitCode;
         }
 
         if (settings.ChecksAlerts)
         {
-            var alertsExit = await new AlertStage(alerts.Value, github, _knowledge, context, reporter)
+            alertsFailing = await new AlertStage(alerts.Value, github, _knowledge, context, reporter)
                 .RunAsync(summary, outputs, shareOnBranch, cancellationToken).ConfigureAwait(false);
-            exitCode = exitCode == ExitCodes.Success ? alertsExit : exitCode;
         }
 
         var commit = new CommitStage(store.Paths, github, _knowledge, context, reporter);
@@ -86,7 +85,7 @@ internal sealed class ActionRun(
                 // The response already ran: report it fully, then fail the step so the missing commit is seen.
                 reporter.Failure(e.Message, "Policy response: artifacts not committed");
                 summary.Paragraph($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
-                exitCode = exitCode == ExitCodes.Success ? e.ExitCode : exitCode;
+                commitFailure = e;
             }
         }
 
@@ -96,6 +95,6 @@ internal sealed class ActionRun(
         }
 
         ActionSummary.Finish(run, outputs, summary);
-        return exitCode;
+        return new ActionRunResult(null, result?.Outcome, alertsFailing, commitFailure, settings.FailOnBlocked);
     }
 }

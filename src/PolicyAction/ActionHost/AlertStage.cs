@@ -7,12 +7,12 @@ using PolicyAction.SharedBranch;
 namespace PolicyAction.ActionHost;
 
 /// <summary>
-/// The alert stage: evaluate the rules, then keep one GitHub issue per firing alert (and fix branches). With the branch
+/// The alert stage (true when an alert at or above fail_on fires): evaluate the rules, then keep one GitHub issue per firing alert (and fix branches). With the branch
 /// as shared state, concurrent checks agree there on who opens an issue; without commits there is none.
 /// </summary>
 internal sealed class AlertStage(AlertService alerts, GitHubConnector github, BranchKnowledge knowledge, ActionContext context, Reporter reporter)
 {
-    public async Task<int> RunAsync(JobSummary summary, ActionOutputs outputs, bool shareOnBranch, CancellationToken cancellationToken)
+    public async Task<bool> RunAsync(JobSummary summary, ActionOutputs outputs, bool shareOnBranch, CancellationToken cancellationToken)
     {
         using (reporter.Group("Alerts"))
         {
@@ -67,7 +67,7 @@ internal sealed class AlertStage(AlertService alerts, GitHubConnector github, Br
             AlertSummary.Write(summary, report);
             outputs.Set("alerts", string.Join(',', report.Alerts.Where(a => a.Active).Select(a => a.Id)));
             outputs.Set("issue-urls", string.Join('\n', issueUrls));
-            return alerts.ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success;
+            return alerts.ShouldFail(report);
         }
     }
 }

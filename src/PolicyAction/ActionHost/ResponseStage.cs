@@ -26,11 +26,11 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
             reporter.Text(ResponseText.Render(result, responses.Paths));
         }
 
-        if (result.ExitCode == ExitCodes.Blocked)
+        if (result.Outcome == ResponseOutcome.Blocked)
         {
             reporter.Warning(result.Report.Message ?? "blocked", "Policy response blocked");
         }
-        else if (result.ExitCode == ExitCodes.ActionFailed)
+        else if (result.Outcome == ResponseOutcome.ActionFailed)
         {
             reporter.Failure(result.Report.Message ?? "an action failed", "Policy response: action failed");
         }

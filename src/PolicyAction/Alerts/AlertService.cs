@@ -5,7 +5,8 @@ using PolicyAction.State;
 namespace PolicyAction.Alerts;
 
 /// <summary>The result of one check: the report, what changed since the last one, and the exit code.</summary>
-internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, int ExitCode);
+/// <param name="Failing">An active alert is at or above alerts.fail_on: the check fails (exit 1).</param>
+internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, bool Failing);
 
 /// <summary>
 /// <c>policy-response alerts</c>: evaluates the rules, writes <c>reports/policy_orchestration_alerts.json</c>
@@ -54,7 +55,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
             AppendHistory(change);
         }
 
-        return new AlertCheck(report, changes, _evaluator.ShouldFail(report) ? ExitCodes.ActionFailed : ExitCodes.Success);
+        return new AlertCheck(report, changes, _evaluator.ShouldFail(report));
     }
 
     /// <summary>Saves the report after the issue sync, and records each issue action in the history.</summary>

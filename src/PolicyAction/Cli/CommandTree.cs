@@ -82,7 +82,7 @@ internal sealed class CommandTree
                 services.Reporter.Line(evaluation.Passed ? "all gates passed" : $"BLOCKED by {string.Join(", ", evaluation.BlockedBy)}");
             }
 
-            return Task.FromResult(evaluation.Passed ? ExitCodes.Success : ExitCodes.Blocked);
+            return Task.FromResult(ExitCodeFor.Gates(evaluation));
         }));
         return command;
     }
@@ -121,7 +121,7 @@ internal sealed class CommandTree
                 services.Reporter.Text(ResponseText.Render(result, services.Paths));
             }
 
-            return result.ExitCode;
+            return ExitCodeFor.Response(result.Outcome);
         }));
         return command;
     }
@@ -135,7 +135,8 @@ internal sealed class CommandTree
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Undo().Run(id, parsed.GetValue(apply)));
+            services.Undo().Run(id, parsed.GetValue(apply));
+            return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }
@@ -149,7 +150,8 @@ internal sealed class CommandTree
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Responses().Acknowledge(id, parsed.GetValue(reason)!));
+            services.Responses().Acknowledge(id, parsed.GetValue(reason)!);
+            return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }
@@ -164,14 +166,19 @@ internal sealed class CommandTree
         var command = new Command("trust", "The trust guard: while locked, no automated response runs.");
 
         var status = new Command("status", "Show the lock, who holds it and why, and recent unlocks.");
-        status.SetAction((parsed, _) => _app.Guard(parsed, services => Task.FromResult(services.Trust().Status())));
+        status.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            services.Trust().Status();
+            return Task.FromResult(ExitCodes.Success);
+        }));
 
         var lockReason = ReasonOption();
         var lockCommand = new Command("lock", "Lock the trust guard (stops all automated responses).") { lockReason };
         lockCommand.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Trust().Lock(parsed.GetValue(lockReason)!));
+            services.Trust().Lock(parsed.GetValue(lockReason)!);
+            return Task.FromResult(ExitCodes.Success);
         }));
 
         var unlockReason = ReasonOption();
@@ -179,7 +186,8 @@ internal sealed class CommandTree
         unlock.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Trust().Unlock(parsed.GetValue(unlockReason)!));
+            services.Trust().Unlock(parsed.GetValue(unlockReason)!);
+            return Task.FromResult(ExitCodes.Success);
         }));
 
         var forceReason = ReasonOption();
@@ -188,7 +196,8 @@ internal sealed class CommandTree
         force.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!));
+            services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!);
+            return Task.FromResult(ExitCodes.Success);
         }));
 
         command.Subcommands.Add(status);
@@ -203,14 +212,19 @@ internal sealed class CommandTree
         var command = new Command("brake", "The safety brake: while engaged, no automated response runs.");
 
         var status = new Command("status", "Show whether the brake is engaged, since when and why.");
-        status.SetAction((parsed, _) => _app.Guard(parsed, services => Task.FromResult(services.Brake().Status())));
+        status.SetAction((parsed, _) => _app.Guard(parsed, services =>
+        {
+            services.Brake().Status();
+            return Task.FromResult(ExitCodes.Success);
+        }));
 
         var engageReason = ReasonOption();
         var engage = new Command("engage", "Engage the brake (stops all automated responses).") { engageReason };
         engage.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Brake().Engage(parsed.GetValue(engageReason)!));
+            services.Brake().Engage(parsed.GetValue(engageReason)!);
+            return Task.FromResult(ExitCodes.Success);
         }));
 
         var releaseReason = ReasonOption();
@@ -218,7 +232,8 @@ internal sealed class CommandTree
         release.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            return Task.FromResult(services.Brake().Release(parsed.GetValue(releaseReason)!));
+            services.Brake().Release(parsed.GetValue(releaseReason)!);
+            return Task.FromResult(ExitCodes.Success);
         }));
 
         command.Subcommands.Add(status);
@@ -265,7 +280,7 @@ internal sealed class CommandTree
             services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
                 : VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
-            return Task.FromResult(verification.Intact ? ExitCodes.Success : ExitCodes.UsageOrStateError);
+            return Task.FromResult(ExitCodeFor.Verification(verification));
         }));
         return command;
     }
@@ -281,7 +296,7 @@ internal sealed class CommandTree
             services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport) + Environment.NewLine
                 : AlertText.Render(check));
-            return Task.FromResult(check.ExitCode);
+            return Task.FromResult(ExitCodeFor.Alerts(check));
         }));
         return command;
     }
@@ -294,7 +309,7 @@ internal sealed class CommandTree
             var (run, github) = services.Action("run");
             using (github)
             {
-                return await run.RunAsync(cancellationToken).ConfigureAwait(false);
+                return ExitCodeFor.Action(await run.RunAsync(cancellationToken).ConfigureAwait(false));
             }
         }));
         return command;
@@ -308,7 +323,7 @@ internal sealed class CommandTree
             var (run, github) = services.Action(null);
             using (github)
             {
-                return await run.RunAsync(cancellationToken).ConfigureAwait(false);
+                return ExitCodeFor.Action(await run.RunAsync(cancellationToken).ConfigureAwait(false));
             }
         }));
         return command;
@@ -341,7 +356,8 @@ internal sealed class CommandTree
 
             // Only a workspace that already has state can have another command writing it; a new one gets no lock file.
             using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;
-            return Task.FromResult(new Scaffolding.RepositoryInitializer(services.Paths, services.Clock, services.Reporter).Run(options));
+            new Scaffolding.RepositoryInitializer(services.Paths, services.Clock, services.Reporter).Run(options);
+            return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }

@@ -76,7 +76,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
             UndoFile = undo.Written ? recorder.Store.Paths.Relative(recorder.Store.Paths.UndoRecord(responseId)) : null,
             Message = message,
         };
-        return new RespondResult(failed == 0 ? ExitCodes.Success : ExitCodes.ActionFailed, result, gates);
+        return new RespondResult(failed == 0 ? ResponseOutcome.Applied : ResponseOutcome.ActionFailed, result, gates);
     }
 
     private async Task<ActionReport> RunOneAsync(PlannedAction action, UndoJournal undo, Guid responseId, string level, CancellationToken cancellationToken)

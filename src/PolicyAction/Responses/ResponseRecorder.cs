@@ -38,7 +38,7 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
             BlockedBy = report.BlockedBy,
             Reason = message,
         });
-        return new RespondResult(ExitCodes.Blocked, report, gates);
+        return new RespondResult(ResponseOutcome.Blocked, report, gates);
     }
 
     public void LogAction(Guid responseId, string level, string action, string status, int? exitCode, long? durationMs, string? detail) =>

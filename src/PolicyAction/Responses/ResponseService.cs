@@ -23,7 +23,26 @@ internal sealed record RespondRequest(
 /// <summary>The answer to a reservation: granted, or refused by the named gates (evaluated on the shared log).</summary>
 internal sealed record Reservation(bool Granted, IReadOnlyList<string> BlockedBy, string Message);
 
-internal sealed record RespondResult(int ExitCode, ResponseReport Report, GateEvaluation Gates);
+/// <summary>How a response ended; the CLI maps it to an exit code (<c>Cli/ExitCodeFor</c>).</summary>
+internal enum ResponseOutcome
+{
+    /// <summary>GREEN, or no actions configured for the level: nothing to run.</summary>
+    NothingToDo,
+
+    /// <summary>A preview: the plan was written and nothing executed.</summary>
+    DryRun,
+
+    /// <summary>Every action ran and succeeded.</summary>
+    Applied,
+
+    /// <summary>A gate (or the reservation on the shared branch) blocked it: nothing executed.</summary>
+    Blocked,
+
+    /// <summary>An action failed, timed out or could not start.</summary>
+    ActionFailed,
+}
+
+internal sealed record RespondResult(ResponseOutcome Outcome, ResponseReport Report, GateEvaluation Gates);
 
 /// <summary>
 /// Plans the actions configured for a level, checks the gates, and either previews them (the default)
@@ -51,7 +70,7 @@ internal sealed class ResponseService(
         gates.Evaluate(ReadInputs(gates.LookBack(request)), level is { } known ? request with { PlanDigestOf = DigestOf(known) } : request);
 
     /// <summary>Settles an interrupted response as it is, so applies can run again; refuses any other response.</summary>
-    public int Acknowledge(Guid responseId, string reason)
+    public void Acknowledge(Guid responseId, string reason)
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
@@ -62,7 +81,6 @@ internal sealed class ResponseService(
             ?? throw new UsageException($"response {responseId:D} is not an interrupted response in the last {InterruptedResponses.LookBack.TotalDays:0} days of {store.Paths.Relative(store.AuditLog.Path)}; nothing to acknowledge");
         store.AuditLog.Append(_recorder.Record(AuditEvents.InterruptionAcknowledged, responseId, string.Empty) with { Policy = interrupted.Policy, Reason = reason.Trim() });
         reporter.Line($"acknowledged: {interrupted.Describe()}; recorded in {store.Paths.Relative(store.AuditLog.Path)}. Applies may run again.");
-        return ExitCodes.Success;
     }
 
     public async Task<RespondResult> RespondAsync(RespondRequest request, CancellationToken cancellationToken)
@@ -103,7 +121,7 @@ internal sealed class ResponseService(
                 store.WritePreview(noop);
             }
 
-            return new RespondResult(ExitCodes.Success, noop, evaluation);
+            return new RespondResult(ResponseOutcome.NothingToDo, noop, evaluation);
         }
 
         var plan = ResolvePlan(request.Level, definitions, digest);
@@ -120,7 +138,7 @@ internal sealed class ResponseService(
         {
             var preview = Report(planned, $"dry run: {planned.Length} action(s) would run; apply with --apply or POLICY_AUTO_APPLY=true");
             store.WritePreview(preview);
-            return new RespondResult(ExitCodes.Success, preview, evaluation);
+            return new RespondResult(ResponseOutcome.DryRun, preview, evaluation);
         }
 
         // The reservation evaluates the gates that count other runs again, over the shared branch's records.

@@ -44,7 +44,7 @@ internal static class ResponseText
             text.Append($"preview: {paths.Relative(paths.Preview)}\n");
         }
 
-        if (result.ExitCode == ExitCodes.Blocked)
+        if (result.Outcome == ResponseOutcome.Blocked)
         {
             text.Append($"blocked report: {paths.Relative(paths.BlockedReport)}\n");
         }
@@ -56,7 +56,7 @@ internal static class ResponseText
 
         if (report.Message is not null)
         {
-            text.Append(result.ExitCode == ExitCodes.Blocked ? "BLOCKED: " : string.Empty).Append(report.Message).Append('\n');
+            text.Append(result.Outcome == ResponseOutcome.Blocked ? "BLOCKED: " : string.Empty).Append(report.Message).Append('\n');
         }
 
         return text.ToString();

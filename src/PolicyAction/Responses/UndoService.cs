@@ -20,7 +20,7 @@ internal sealed class UndoService
         _context = context;
     }
 
-    public int Run(Guid responseId, bool apply)
+    public void Run(Guid responseId, bool apply)
     {
         var path = _store.Paths.UndoRecord(responseId);
         var record = _store.ReadUndo(responseId)
@@ -34,7 +34,7 @@ internal sealed class UndoService
         if (record.Status == UndoStatuses.Undone)
         {
             _reporter.Line($"response {responseId:D} was already undone at {Times.Format(record.UndoneAt)} by {record.UndoneBy ?? "unknown"}; nothing to do");
-            return ExitCodes.Success;
+            return;
         }
 
         // Decode and check everything before touching any file: an edited or corrupt record changes nothing.
@@ -82,7 +82,7 @@ internal sealed class UndoService
 
         if (!apply)
         {
-            return ExitCodes.Success;
+            return;
         }
 
         foreach (var (file, full, content, mode) in restores)
@@ -109,7 +109,6 @@ internal sealed class UndoService
             Detail = $"restored {restores.Count} path(s)",
         });
         _reporter.Line($"undone: {restores.Count} path(s) restored; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
-        return ExitCodes.Success;
     }
 
     private static byte[] Decode(UndoFile file, string recordPath)

@@ -19,7 +19,7 @@ internal sealed class SafetyBrake
         _context = context;
     }
 
-    public int Status()
+    public void Status()
     {
         var state = _store.ReadBrake();
         if (state.IsEngaged)
@@ -36,41 +36,37 @@ internal sealed class SafetyBrake
                 _reporter.Line($"  last released {Times.Format(released)} by {state.ReleasedBy ?? "unknown"}: {state.ReleaseReason}");
             }
         }
-
-        return ExitCodes.Success;
     }
 
-    public int Engage(string reason)
+    public void Engage(string reason)
     {
         reason = TrustGuard.RequireReason(reason);
         var state = _store.ReadBrake();
         if (state.IsEngaged)
         {
             _reporter.Line($"safety brake is already engaged (since {Times.Format(state.EngagedAt)}); nothing changed");
-            return ExitCodes.Success;
+            return;
         }
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = true, EngagedAt = now, EngagedBy = _context.Actor, Reason = reason });
         _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeEngaged, Actor = _context.Actor, Reason = reason });
         _reporter.Line("safety brake engaged; automated responses are blocked until it is released");
-        return ExitCodes.Success;
     }
 
-    public int Release(string reason)
+    public void Release(string reason)
     {
         reason = TrustGuard.RequireReason(reason);
         var state = _store.ReadBrake();
         if (!state.IsEngaged)
         {
             _reporter.Line("safety brake is not engaged; nothing changed");
-            return ExitCodes.Success;
+            return;
         }
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = false, ReleasedAt = now, ReleasedBy = _context.Actor, ReleaseReason = reason });
         _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeReleased, Actor = _context.Actor, Reason = reason });
         _reporter.Line("safety brake released");
-        return ExitCodes.Success;
     }
 }

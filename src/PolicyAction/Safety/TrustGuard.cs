@@ -24,7 +24,7 @@ internal sealed class TrustGuard
         _context = context;
     }
 
-    public int Status()
+    public void Status()
     {
         var state = _store.ReadTrust();
         var now = _clock.GetUtcNow();
@@ -44,18 +44,16 @@ internal sealed class TrustGuard
         {
             _reporter.Line($"  {(unlock.Forced ? "force-unlocked" : "unlocked")} {Times.Format(unlock.UnlockedAt)} by {unlock.UnlockedBy ?? "unknown"}: {unlock.Reason}");
         }
-
-        return ExitCodes.Success;
     }
 
-    public int Lock(string reason)
+    public void Lock(string reason)
     {
         reason = RequireReason(reason);
         var state = _store.ReadTrust();
         if (state.Locked)
         {
             _reporter.Line($"trust guard is already locked (lock id {state.LockId}, by {state.LockedBy}); nothing changed");
-            return ExitCodes.Success;
+            return;
         }
 
         var now = _clock.GetUtcNow();
@@ -63,29 +61,28 @@ internal sealed class TrustGuard
         _store.WriteTrust(state with { Locked = true, LockId = lockId, Reason = reason, LockedAt = now, LockedBy = _context.Actor });
         Log(AuditEvents.TrustLocked, now, lockId, reason);
         _reporter.Line($"trust guard locked (lock id {lockId}); automated responses are blocked until it is unlocked");
-        return ExitCodes.Success;
     }
 
-    public int Unlock(string reason) => Release(reason, expectedLockId: null);
+    public void Unlock(string reason) => Release(reason, expectedLockId: null);
 
-    public int ForceUnlock(string lockId, string reason)
+    public void ForceUnlock(string lockId, string reason)
     {
         if (string.IsNullOrWhiteSpace(lockId))
         {
             throw new UsageException("force-unlock needs --lock-id with the current lock's id (see 'policy-response trust status')");
         }
 
-        return Release(reason, lockId.Trim());
+        Release(reason, lockId.Trim());
     }
 
-    private int Release(string reason, string? expectedLockId)
+    private void Release(string reason, string? expectedLockId)
     {
         reason = RequireReason(reason);
         var state = _store.ReadTrust();
         if (!state.Locked)
         {
             _reporter.Line("trust guard is not locked; nothing changed");
-            return ExitCodes.Success;
+            return;
         }
 
         var forced = expectedLockId is not null;
@@ -114,7 +111,6 @@ internal sealed class TrustGuard
         });
         Log(forced ? AuditEvents.TrustForceUnlocked : AuditEvents.TrustUnlocked, now, state.LockId, reason);
         _reporter.Line($"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}");
-        return ExitCodes.Success;
     }
 
     private void Log(string eventName, DateTimeOffset now, string? lockId, string reason) =>

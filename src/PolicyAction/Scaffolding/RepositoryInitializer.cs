@@ -66,7 +66,7 @@ internal sealed class RepositoryInitializer
         return files;
     }
 
-    public int Run(InitOptions options)
+    public void Run(InitOptions options)
     {
         var plan = Plan(options);
         var existing = plan.Where(f => Exists(f)).ToDictionary(f => f.RelativePath, f => File.ReadAllBytes(Full(f)));
@@ -93,7 +93,6 @@ internal sealed class RepositoryInitializer
         }
 
         _reporter.Text(NextSteps(options));
-        return ExitCodes.Success;
     }
 
     private string Full(ScaffoldFile file) => Path.Combine(_paths.Root, file.RelativePath);

@@ -29,7 +29,7 @@ public sealed class AlertServiceTests : IDisposable
     {
         var check = Check();
 
-        Assert.Equal(ExitCodes.Success, check.ExitCode);
+        Assert.False(check.Failing);
         Assert.Empty(check.Changes);
         Assert.Empty(History());
         using var report = JsonDocument.Parse(_workspace.Read("reports/policy_orchestration_alerts.json"));
@@ -49,10 +49,10 @@ public sealed class AlertServiceTests : IDisposable
         _clock.Advance(TimeSpan.FromHours(1));
         var resolved = Check();
 
-        Assert.Equal(ExitCodes.ActionFailed, fired.ExitCode);
+        Assert.True(fired.Failing);
         Assert.Equal("fired", Assert.Single(fired.Changes).Event);
         Assert.Empty(again.Changes);
-        Assert.Equal(ExitCodes.Success, resolved.ExitCode);
+        Assert.False(resolved.Failing);
         Assert.Equal("resolved", Assert.Single(resolved.Changes).Event);
         var history = History();
         Assert.Equal(2, history.Length);

@@ -117,7 +117,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: false, processes);
 
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(ResponseOutcome.DryRun, result.Outcome);
         Assert.Empty(processes.Started);
         Assert.Empty(Log());
         using var preview = JsonDocument.Parse(_workspace.Read("state/policy_response_preview.json"));
@@ -146,7 +146,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Green, apply: true, processes);
 
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(ResponseOutcome.NothingToDo, result.Outcome);
         Assert.Empty(processes.Started);
         Assert.Empty(Log());
         Assert.Equal(0, result.Report.ActionsPlanned);
@@ -161,7 +161,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: true, processes);
 
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(ResponseOutcome.Applied, result.Outcome);
         Assert.Equal(["/bin/echo", "/bin/cp", "/bin/echo"], processes.Started.Select(s => s.Executable));
         Assert.Equal(["anchors/chain.json", "mirrors/chain.json"], processes.Started[1].Arguments);
         Assert.All(processes.Started, s => Assert.Equal(_workspace.Root, s.WorkingDirectory));
@@ -213,7 +213,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: true, processes);
 
-        Assert.Equal(ExitCodes.ActionFailed, result.ExitCode);
+        Assert.Equal(ResponseOutcome.ActionFailed, result.Outcome);
         Assert.Single(processes.Started);
         Assert.Equal(["failed", "skipped", "skipped"], result.Report.Results.Select(r => r.Status));
         Assert.Equal(1, result.Report.ActionsFailed);
@@ -229,7 +229,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: true, processes);
 
-        Assert.Equal(ExitCodes.ActionFailed, result.ExitCode);
+        Assert.Equal(ResponseOutcome.ActionFailed, result.Outcome);
         Assert.Equal(3, processes.Started.Count);
         Assert.Equal(["timed_out", "succeeded", "succeeded"], result.Report.Results.Select(r => r.Status));
     }
@@ -242,7 +242,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: true, processes);
 
-        Assert.Equal(ExitCodes.Blocked, result.ExitCode);
+        Assert.Equal(ResponseOutcome.Blocked, result.Outcome);
         Assert.Empty(processes.Started);
         using var blocked = JsonDocument.Parse(_workspace.Read("reports/policy_response_blocked.json"));
         Assert.Equal("<!-- POLICY_RESPONSE: BLOCKED 2026-11-24T05:00:00Z -->", blocked.RootElement.GetProperty("audit_marker").GetString());
@@ -255,17 +255,17 @@ public sealed class ResponseServiceTests : IDisposable
     [Fact]
     public async Task The_rate_limit_counts_applied_responses_across_runs_from_the_audit_log()
     {
-        Assert.Equal(ExitCodes.Success, (await Respond(PolicyLevel.Yellow, apply: true)).ExitCode);
-        Assert.Equal(ExitCodes.Success, (await Respond(PolicyLevel.Yellow, apply: false)).ExitCode);
-        Assert.Equal(ExitCodes.Success, (await Respond(PolicyLevel.Yellow, apply: true)).ExitCode);
+        Assert.Equal(ResponseOutcome.Applied, (await Respond(PolicyLevel.Yellow, apply: true)).Outcome);
+        Assert.Equal(ResponseOutcome.DryRun, (await Respond(PolicyLevel.Yellow, apply: false)).Outcome);
+        Assert.Equal(ResponseOutcome.Applied, (await Respond(PolicyLevel.Yellow, apply: true)).Outcome);
 
         var third = await Respond(PolicyLevel.Yellow, apply: true);
 
-        Assert.Equal(ExitCodes.Blocked, third.ExitCode);
+        Assert.Equal(ResponseOutcome.Blocked, third.Outcome);
         Assert.Equal([GateNames.RateLimit], third.Report.BlockedBy);
 
         _clock.Advance(TimeSpan.FromHours(24));
-        Assert.Equal(ExitCodes.Success, (await Respond(PolicyLevel.Yellow, apply: true)).ExitCode);
+        Assert.Equal(ResponseOutcome.Applied, (await Respond(PolicyLevel.Yellow, apply: true)).Outcome);
     }
 
     [Fact]
@@ -275,12 +275,12 @@ public sealed class ResponseServiceTests : IDisposable
         var processes = new ScriptedProcessRunner();
 
         var stale = await Respond(PolicyLevel.Red, apply: true, processes, digest: "sha256:" + new string('0', 64));
-        Assert.Equal(ExitCodes.Blocked, stale.ExitCode);
+        Assert.Equal(ResponseOutcome.Blocked, stale.Outcome);
         Assert.Empty(processes.Started);
         Assert.Contains("plan changed", stale.Report.Message, StringComparison.Ordinal);
 
         var approved = await Respond(PolicyLevel.Red, apply: true, processes, digest: preview.Report.PlanDigest);
-        Assert.Equal(ExitCodes.Success, approved.ExitCode);
+        Assert.Equal(ResponseOutcome.Applied, approved.Outcome);
         Assert.Equal(3, processes.Started.Count);
     }
 
@@ -293,7 +293,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: true, processes, digest: preview.Report.PlanDigest);
 
-        Assert.Equal(ExitCodes.Blocked, result.ExitCode);
+        Assert.Equal(ResponseOutcome.Blocked, result.Outcome);
         Assert.Empty(processes.Started);
     }
 
@@ -320,7 +320,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         var result = await Respond(PolicyLevel.Red, apply: true, processes);
 
-        Assert.Equal(ExitCodes.ActionFailed, result.ExitCode);
+        Assert.Equal(ResponseOutcome.ActionFailed, result.Outcome);
         Assert.Equal(["/bin/echo"], processes.Started.Select(s => s.Executable));
         Assert.Contains("symbolic link", result.Report.Results[1].Stderr, StringComparison.Ordinal);
     }
