@@ -1,4 +1,5 @@
 using PolicyAction.Responses;
+using PolicyAction.State;
 
 namespace PolicyAction.ActionHost;
 
@@ -22,7 +23,7 @@ internal sealed class ActionOutputs
     {
         var report = result.Report;
         _values["response-id"] = report.ResponseId.ToString("D");
-        _values["mode"] = report.Mode;
+        _values["mode"] = report.Mode.ToWire();
         _values["actions-planned"] = report.ActionsPlanned.ToString();
         _values["actions-failed"] = report.ActionsFailed.ToString();
         _values["plan-digest"] = report.PlanDigest;

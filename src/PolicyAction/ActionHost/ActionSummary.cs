@@ -19,12 +19,12 @@ internal static class ActionSummary
     public static void Response(JobSummary summary, RespondResult result)
     {
         var report = result.Report;
-        summary.Paragraph($"**Mode:** {report.Mode} · **Response:** `{report.ResponseId:D}` · **Plan digest:** `{report.PlanDigest}`");
+        summary.Paragraph($"**Mode:** {report.Mode.ToWire()} · **Response:** `{report.ResponseId:D}` · **Plan digest:** `{report.PlanDigest}`");
         if (report.Results.Count > 0)
         {
             summary.Table(
                 ["Action", "Status", "Command", "Reversible"],
-                report.Results.Select(a => (IReadOnlyList<string>)[a.Action, a.Status, $"`{string.Join(' ', a.Command)}`", a.Reversible ? "yes" : "no"]));
+                report.Results.Select(a => (IReadOnlyList<string>)[a.Action, a.Status.ToWire(), $"`{string.Join(' ', a.Command)}`", a.Reversible ? "yes" : "no"]));
         }
 
         if (report.UndoFile is not null)

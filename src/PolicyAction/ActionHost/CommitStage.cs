@@ -20,7 +20,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
         {
             var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var message = result?.Report is { } report
-                ? $"policy-response: {report.Policy} {report.Mode} {report.ResponseId:D}\n\n{report.Message}\nPlan digest: {report.PlanDigest}\n"
+                ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{report.Message}\nPlan digest: {report.PlanDigest}\n"
                 : "policy-response: alerts\n\n";
             message += context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty;
             var outcome = await new ArtifactCommitter(forge, paths, knowledge).CommitAsync(baseline, branch, message, cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
             var reservation = await reserve(started, recheck, cancellationToken).ConfigureAwait(false);
             if (!reservation.Granted)
             {
-                var blocked = template with { SafetyGatesPassed = false, BlockedBy = reservation.BlockedBy, Message = reservation.Message, Results = plan.Actions.Select(a => ResponseService.Planned(a, ResponseModes.Apply, null)).ToArray() };
+                var blocked = template with { SafetyGatesPassed = false, BlockedBy = reservation.BlockedBy, Message = reservation.Message, Results = plan.Actions.Select(a => ResponseService.Planned(a, ResponseMode.Apply, null)).ToArray() };
                 return recorder.Blocked(blocked, gates, apply: true, reservation.Message);
             }
         }
@@ -44,14 +44,14 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
         {
             if (stop)
             {
-                results.Add(ResponseService.Planned(action, ResponseModes.Apply, responseId) with { Status = ActionStatuses.Skipped, Stdout = "skipped: an earlier action failed" });
-                recorder.LogAction(responseId, level, action.Id, ActionStatuses.Skipped, null, null, "an earlier action failed");
+                results.Add(ResponseService.Planned(action, ResponseMode.Apply, responseId) with { Status = ActionStatus.Skipped, Stdout = "skipped: an earlier action failed" });
+                recorder.LogAction(responseId, level, action.Id, ActionStatus.Skipped, null, null, "an earlier action failed");
                 continue;
             }
 
             var report = await RunOneAsync(action, undo, responseId, level, cancellationToken).ConfigureAwait(false);
             results.Add(report);
-            if (report.Status != ActionStatuses.Succeeded)
+            if (report.Status != ActionStatus.Succeeded)
             {
                 failed++;
                 stop = !action.Definition.ContinueOnError;
@@ -81,15 +81,15 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
 
     private async Task<ActionReport> RunOneAsync(PlannedAction action, UndoJournal undo, Guid responseId, string level, CancellationToken cancellationToken)
     {
-        var planned = ResponseService.Planned(action, ResponseModes.Apply, responseId);
+        var planned = ResponseService.Planned(action, ResponseMode.Apply, responseId);
         if (action.Definition.IsReversible)
         {
             var refusal = undo.Capture(action.Definition, planned.UndoInstruction);
             if (refusal is not null)
             {
-                recorder.LogAction(responseId, level, action.Id, ActionStatuses.Failed, null, null, refusal);
+                recorder.LogAction(responseId, level, action.Id, ActionStatus.Failed, null, null, refusal);
                 reporter.Warning($"action {action.Id} was not run: {refusal}");
-                return planned with { Status = ActionStatuses.Failed, Stdout = string.Empty, Stderr = refusal };
+                return planned with { Status = ActionStatus.Failed, Stdout = string.Empty, Stderr = refusal };
             }
         }
 
@@ -115,10 +115,10 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
 
         var status = outcome switch
         {
-            { TimedOut: true } => ActionStatuses.TimedOut,
-            { StartError: not null } => ActionStatuses.Failed,
-            { ExitCode: 0 } => ActionStatuses.Succeeded,
-            _ => ActionStatuses.Failed,
+            { TimedOut: true } => ActionStatus.TimedOut,
+            { StartError: not null } => ActionStatus.Failed,
+            { ExitCode: 0 } => ActionStatus.Succeeded,
+            _ => ActionStatus.Failed,
         };
         var detail = outcome switch
         {

@@ -30,7 +30,7 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
             store.WritePreview(report);
         }
 
-        store.AuditLog.Append(Record(AuditEvents.ResponseBlocked, report.ResponseId, report.Policy, report.Mode) with
+        store.AuditLog.Append(Record(AuditEvents.ResponseBlocked, report.ResponseId, report.Policy, report.Mode.ToWire()) with
         {
             Timestamp = gates.EvaluatedAt,
             PlanDigest = report.PlanDigest,
@@ -41,11 +41,11 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
         return new RespondResult(ResponseOutcome.Blocked, report, gates);
     }
 
-    public void LogAction(Guid responseId, string level, string action, string status, int? exitCode, long? durationMs, string? detail) =>
+    public void LogAction(Guid responseId, string level, string action, ActionStatus status, int? exitCode, long? durationMs, string? detail) =>
         store.AuditLog.Append(Record(AuditEvents.ActionFinished, responseId, level) with
         {
             Action = action,
-            Status = status,
+            Status = status.ToWire(),
             ExitCode = exitCode,
             DurationMs = durationMs,
             Detail = detail,

@@ -13,7 +13,7 @@ internal sealed record ResponseReport
 
     public required string Policy { get; init; }
 
-    public required string Mode { get; init; }
+    public required ResponseMode Mode { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 
@@ -44,7 +44,7 @@ internal sealed record ActionReport
 
     public required IReadOnlyList<string> Command { get; init; }
 
-    public required string Status { get; init; }
+    public required ActionStatus Status { get; init; }
 
     public required string Stdout { get; init; }
 
@@ -68,7 +68,7 @@ internal sealed record BlockedReport
 
     public required string Policy { get; init; }
 
-    public required string Mode { get; init; }
+    public required ResponseMode Mode { get; init; }
 
     public required DateTimeOffset BlockedAt { get; init; }
 

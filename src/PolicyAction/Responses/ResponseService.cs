@@ -86,7 +86,7 @@ internal sealed class ResponseService(
     public async Task<RespondResult> RespondAsync(RespondRequest request, CancellationToken cancellationToken)
     {
         var responseId = Guid.NewGuid();
-        var mode = request.Apply ? ResponseModes.Apply : ResponseModes.DryRun;
+        var mode = request.Apply ? ResponseMode.Apply : ResponseMode.DryRun;
         var gateRequest = new GateRequest(request.Apply, request.Runner, request.ExpectedPlanDigest, DigestOf(request.Level));
         var inputs = ReadInputs(gates.LookBack(gateRequest));
         var evaluation = gates.Evaluate(inputs, gateRequest);
@@ -115,7 +115,7 @@ internal sealed class ResponseService(
                 ? "policy is GREEN: no automated response is needed; nothing was executed"
                 : $"no actions are configured for {level} in {config.SourcePath}; nothing was executed";
             var noop = Report([], message, []);
-            _recorder.RecordLevel(level, mode);
+            _recorder.RecordLevel(level, mode.ToWire());
             if (!request.Apply)
             {
                 store.WritePreview(noop);
@@ -125,7 +125,7 @@ internal sealed class ResponseService(
         }
 
         var plan = ResolvePlan(request.Level, definitions, digest);
-        _recorder.RecordLevel(level, mode);
+        _recorder.RecordLevel(level, mode.ToWire());
         var planned = plan.Actions.Select(a => Planned(a, mode, null)).ToArray();
 
         if (!evaluation.Passed)
@@ -194,13 +194,13 @@ internal sealed class ResponseService(
     }
 
     /// <param name="responseId">Known once a response is applied; a preview keeps the &lt;response_id&gt; placeholder.</param>
-    internal static ActionReport Planned(PlannedAction action, string mode, Guid? responseId) => new()
+    internal static ActionReport Planned(PlannedAction action, ResponseMode mode, Guid? responseId) => new()
     {
         Action = action.Id,
         Description = action.Definition.Description,
         Command = action.CommandLine,
-        Status = ActionStatuses.Planned,
-        Stdout = mode == ResponseModes.DryRun ? $"[DRY-RUN] Would execute: {TextTable.Quote(action.CommandLine)}" : string.Empty,
+        Status = ActionStatus.Planned,
+        Stdout = mode == ResponseMode.DryRun ? $"[DRY-RUN] Would execute: {TextTable.Quote(action.CommandLine)}" : string.Empty,
         Reversible = action.Definition.IsReversible,
         Paths = action.Definition.IsReversible ? action.Definition.ReversiblePaths : null,
         UndoInstruction = UndoInstruction(action.Definition, responseId),

@@ -12,21 +12,21 @@ internal static class ResponseText
     {
         var report = result.Report;
         var text = new StringBuilder();
-        text.Append($"policy-response {report.Mode} — {report.Policy} — response {report.ResponseId:D}\n\n");
+        text.Append($"policy-response {report.Mode.ToWire()} — {report.Policy} — response {report.ResponseId:D}\n\n");
         text.Append(GateText.Table(result.Gates)).Append('\n');
         if (report.Results.Count > 0)
         {
-            text.Append(report.Mode == ResponseModes.DryRun ? "Planned actions:\n" : "Actions:\n");
+            text.Append(report.Mode == ResponseMode.DryRun ? "Planned actions:\n" : "Actions:\n");
             foreach (var action in report.Results)
             {
-                if (action.Status == ActionStatuses.Planned && action.Stdout.Length > 0)
+                if (action.Status == ActionStatus.Planned && action.Stdout.Length > 0)
                 {
                     text.Append($"  - {action.Action}: {action.Stdout}\n");
                 }
                 else
                 {
                     var code = action.ExitCode is { } exit ? $", exit {exit}" : string.Empty;
-                    text.Append($"  - {action.Action} [{action.Status}{code}]: {TextTable.Quote(action.Command)}\n");
+                    text.Append($"  - {action.Action} [{action.Status.ToWire()}{code}]: {TextTable.Quote(action.Command)}\n");
                 }
 
                 if (action.Reversible)
@@ -39,7 +39,7 @@ internal static class ResponseText
         }
 
         text.Append($"plan digest: {report.PlanDigest}\n");
-        if (report.Mode == ResponseModes.DryRun)
+        if (report.Mode == ResponseMode.DryRun)
         {
             text.Append($"preview: {paths.Relative(paths.Preview)}\n");
         }

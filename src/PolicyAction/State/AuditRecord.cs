@@ -93,3 +93,49 @@ internal static class ActionStatuses
     public const string TimedOut = "timed_out";
     public const string Skipped = "skipped";
 }
+
+/// <summary>A response's mode in reports and outputs, written as <see cref="ResponseModes"/> spells it.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ResponseMode>))]
+internal enum ResponseMode
+{
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ResponseModes.DryRun)]
+    DryRun,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ResponseModes.Apply)]
+    Apply,
+}
+
+/// <summary>An action's status in reports, written as <see cref="ActionStatuses"/> spells it.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ActionStatus>))]
+internal enum ActionStatus
+{
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ActionStatuses.Planned)]
+    Planned,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ActionStatuses.Succeeded)]
+    Succeeded,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ActionStatuses.Failed)]
+    Failed,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ActionStatuses.TimedOut)]
+    TimedOut,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName(ActionStatuses.Skipped)]
+    Skipped,
+}
+
+/// <summary>The wire names, for text, outputs and the audit log's string fields (an enum's own name would read "DryRun").</summary>
+internal static class WireNames
+{
+    public static string ToWire(this ResponseMode mode) => mode == ResponseMode.Apply ? ResponseModes.Apply : ResponseModes.DryRun;
+
+    public static string ToWire(this ActionStatus status) => status switch
+    {
+        ActionStatus.Planned => ActionStatuses.Planned,
+        ActionStatus.Succeeded => ActionStatuses.Succeeded,
+        ActionStatus.Failed => ActionStatuses.Failed,
+        ActionStatus.TimedOut => ActionStatuses.TimedOut,
+        _ => ActionStatuses.Skipped,
+    };
+}

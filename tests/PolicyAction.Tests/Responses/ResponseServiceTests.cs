@@ -215,7 +215,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         Assert.Equal(ResponseOutcome.ActionFailed, result.Outcome);
         Assert.Single(processes.Started);
-        Assert.Equal(["failed", "skipped", "skipped"], result.Report.Results.Select(r => r.Status));
+        Assert.Equal(["failed", "skipped", "skipped"], result.Report.Results.Select(r => r.Status.ToWire()));
         Assert.Equal(1, result.Report.ActionsFailed);
         Assert.Equal("failed", Log()[^1].Status);
         Assert.Equal(3, Log()[1].ExitCode);
@@ -231,7 +231,7 @@ public sealed class ResponseServiceTests : IDisposable
 
         Assert.Equal(ResponseOutcome.ActionFailed, result.Outcome);
         Assert.Equal(3, processes.Started.Count);
-        Assert.Equal(["timed_out", "succeeded", "succeeded"], result.Report.Results.Select(r => r.Status));
+        Assert.Equal(["timed_out", "succeeded", "succeeded"], result.Report.Results.Select(r => r.Status.ToWire()));
     }
 
     [Fact]

@@ -40,4 +40,31 @@ public class JsonContextTests
         Assert.Equal(expected.ReadCommentHandling, actual.ReadCommentHandling);
         Assert.Equal(expected.Converters.Select(c => c.GetType()), actual.Converters.Select(c => c.GetType()));
     }
+
+    [Fact]
+    public void Modes_and_statuses_are_written_and_read_by_their_wire_names()
+    {
+        var report = new ResponseReport
+        {
+            ResponseId = Guid.Empty,
+            Policy = "RED",
+            Mode = ResponseMode.DryRun,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            ActionsPlanned = 1,
+            SafetyGatesPassed = true,
+            BlockedBy = [],
+            Gates = [],
+            Results = [new ActionReport { Action = "a", Command = ["/bin/true"], Status = ActionStatus.TimedOut, Stdout = string.Empty, Reversible = false }],
+            PlanDigest = "sha256:0",
+        };
+
+        var json = JsonSerializer.Serialize(report, ResponseJsonContext.Default.ResponseReport);
+
+        Assert.Contains("\"mode\": \"dry-run\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"status\": \"timed_out\"", json, StringComparison.Ordinal);
+        var back = JsonSerializer.Deserialize(json, ResponseJsonContext.Default.ResponseReport)!;
+        Assert.Equal((ResponseMode.DryRun, ActionStatus.TimedOut), (back.Mode, back.Results[0].Status));
+        Assert.Equal(["dry-run", "apply"], Enum.GetValues<ResponseMode>().Select(m => m.ToWire()));
+        Assert.Equal(["planned", "succeeded", "failed", "timed_out", "skipped"], Enum.GetValues<ActionStatus>().Select(m => m.ToWire()));
+    }
 }
