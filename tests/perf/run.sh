@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side timings of whole commands, in one run on this machine (see docs/performance.md):
 #   - start-up: gates and a dry-run respond, Native AOT vs JIT, against `node -e 0` and /bin/true;
-#   - scale: gates with 100 vs 1,000,000 audit records (~300 MB), with peak memory;
+#   - scale: gates with 100, 10,000 (every window full: 35 days) and 1,000,000 audit records (~390 MB), with peak memory;
 #   - verify-log throughput over the big log.
 # Usage: tests/perf/run.sh [--quick]   (--quick: 20,000 records and few runs, a smoke for CI)
 #        PERF_AOT_BINARY=path: time that AOT binary instead of publishing one.
@@ -36,10 +36,12 @@ echo "== workspaces: the example, and logs of 100 and $big records" >&2
 workspace() { rm -rf "$out/$1" && cp -r examples/workspace "$out/$1"; }
 workspace ws-small
 workspace ws-100
+workspace ws-10k
 workspace ws-big
 dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-100/state/policy_response_log.jsonl" 100 >&2
+dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-10k/state/policy_response_log.jsonl" 10000 >&2
 dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-big/state/policy_response_log.jsonl" "$big" >&2
-small="$PWD/$out/ws-small" ws100="$PWD/$out/ws-100" wsbig="$PWD/$out/ws-big"
+small="$PWD/$out/ws-small" ws100="$PWD/$out/ws-100" ws10k="$PWD/$out/ws-10k" wsbig="$PWD/$out/ws-big"
 log_bytes=$(stat -c %s "$wsbig/state/policy_response_log.jsonl")
 
 # Every measured command must succeed: a failing command is fast and would flatter the figures.
@@ -60,6 +62,7 @@ hf "$out/startup.json" \
 echo "== scale" >&2
 hf "$out/scale.json" \
   -n "gates, 100 records (AOT)" "$aot gates --workspace $ws100" \
+  -n "gates, 10000 records (AOT)" "$aot gates --workspace $ws10k" \
   -n "gates, $big records (AOT)" "$aot gates --workspace $wsbig"
 echo "== verify-log" >&2
 hyperfine -N --style none --warmup 1 --runs "$([ "$runs" -gt 5 ] && echo 5 || echo "$runs")" --export-json "$out/verify.json" \
@@ -87,9 +90,12 @@ for (const r of startup) {
   if (jit) ratio += `, JIT ÷ AOT ${(ms(jit) / ms(r)).toFixed(1)}×`;
   lines.push(row(name, ratio));
 }
-const [small, big] = scale;
+// 100 records span 8 hours, less than the gates' longest window (7 days); 10,000 span 35 days, so every window
+// is full: 10,000 -> 1,000,000 shows whether the cost grows with the log's length.
+const [small, full, big] = scale;
 lines.push(row(small.command, `peak RSS ${(peakSmall / 1024).toFixed(1)} MB`));
-lines.push(row(big.command, `${(ms(big) / ms(small)).toFixed(2)}× the 100-record run; peak RSS ${(peakBig / 1024).toFixed(1)} MB`));
+lines.push(row(full.command, `${(ms(full) / ms(small)).toFixed(2)}× the 100-record run (windows full)`));
+lines.push(row(big.command, `${(ms(big) / ms(full)).toFixed(2)}× the 10000-record run, ${(ms(big) / ms(small)).toFixed(2)}× the 100-record run; peak RSS ${(peakBig / 1024).toFixed(1)} MB`));
 const v = verify[0];
 lines.push(row(v.command, `${(logBytes / 1e6 / v.median).toFixed(0)} MB/s over ${(logBytes / 1e6).toFixed(0)} MB; peak RSS ${(peakVerify / 1024).toFixed(1)} MB`));
 lines.push('', `AOT binary: ${(aotBytes / 1e6).toFixed(1)} MB`);
