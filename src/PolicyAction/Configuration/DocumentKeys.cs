@@ -8,8 +8,8 @@ namespace PolicyAction.Configuration;
 internal static class DocumentKeys
 {
     public static IReadOnlyList<string> Of<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>() =>
+        // Declaration order, as both runtimes list properties (Native AOT has no metadata tokens to sort by).
         typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .OrderBy(p => p.MetadataToken)
             .Select(p => p.GetCustomAttribute<YamlMemberAttribute>()?.Alias)
             .OfType<string>()
             .ToArray();

@@ -169,6 +169,9 @@ public sealed class SeedScenarioTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("policy-response.yml:6:7", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("unknown key 'timout_seconds'", result.Stderr, StringComparison.Ordinal);
+
+        // The known keys come from the document type, in declaration order, under Native AOT too.
+        Assert.Contains("expected one of: id, description, run, timeout_seconds, continue_on_error, reversible, undo_instruction", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
