@@ -4,7 +4,7 @@ namespace PolicyAction.Benchmarks;
 
 /// <summary>
 /// Writes a valid, hash-chained audit log of any length, as years of daily runs would leave it: records every
-/// few minutes up to now, cycling through a response's lifecycle. Used by the benchmarks and tests/perf/run.sh.
+/// few minutes up to now, the mix of records the tool writes. Used by the benchmarks and tests/perf/run.sh.
 /// </summary>
 public static class AuditLogGenerator
 {
@@ -31,20 +31,23 @@ public static class AuditLogGenerator
     private static AuditRecord Record(int i, DateTimeOffset at, ref Guid response)
     {
         const string RunUrl = "https://github.com/octo-org/octo-repo/actions/runs/289782451/attempts/1";
+        const string Digest = "sha256:9ffe38fc5e41783f6396896ea4aa52d702fb36754092f838443eb0cd7d639763";
 
-        // Mostly dry runs, as in a real history: one response in a hundred applied, so the gates stay open.
-        var mode = i % 400 == 1 ? "apply" : "dry-run";
-        switch (i % 4)
+        // As the tool writes them: a response applied now and then (its started, action and finished records, every
+        // 400 records, so the gates stay open), the level changing often, and most runs blocked (a brake left on).
+        switch (i % 400)
         {
-            case 0:
-                response = Guid.NewGuid();
-                return new AuditRecord { Timestamp = at, Event = AuditEvents.LevelChanged, Actor = "github-actions[bot]", Policy = "RED", PreviousPolicy = "YELLOW", RunUrl = RunUrl };
             case 1:
-                return new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseStarted, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = mode, PlanDigest = "sha256:9ffe38fc5e41783f6396896ea4aa52d702fb36754092f838443eb0cd7d639763", Trigger = $"workflow_run:{289782451 + i}:1", RunUrl = RunUrl, ActionsPlanned = 3 };
+                response = Guid.NewGuid();
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseStarted, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = "apply", PlanDigest = Digest, Trigger = $"workflow_run:{289782451 + i}:1", RunUrl = RunUrl, ActionsPlanned = 1 };
             case 2:
-                return new AuditRecord { Timestamp = at, Event = AuditEvents.ActionFinished, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = mode, RunUrl = RunUrl };
-            default:
-                return new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseFinished, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = mode, RunUrl = RunUrl, ActionsPlanned = 3 };
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.ActionFinished, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = "apply", Action = "restart-workers", Status = "succeeded", ExitCode = 0, DurationMs = 1840, RunUrl = RunUrl };
+            case 3:
+                return new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseFinished, Actor = "github-actions[bot]", ResponseId = response, Policy = "RED", Mode = "apply", RunUrl = RunUrl, ActionsPlanned = 1 };
         }
+
+        return i % 4 == 0
+            ? new AuditRecord { Timestamp = at, Event = AuditEvents.LevelChanged, Actor = "github-actions[bot]", Policy = "RED", PreviousPolicy = "YELLOW", Mode = "dry-run", RunUrl = RunUrl }
+            : new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseBlocked, Actor = "github-actions[bot]", ResponseId = Guid.NewGuid(), Policy = "RED", Mode = "dry-run", PlanDigest = Digest, ActionsPlanned = 1, BlockedBy = ["safety_brake"], Reason = "the safety brake is engaged", RunUrl = RunUrl };
     }
 }

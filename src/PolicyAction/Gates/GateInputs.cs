@@ -11,7 +11,16 @@ internal sealed record GateInputs(
     TrustLockState Trust,
     SafetyBrakeState Brake,
     IReadOnlyList<AuditRecord> Log,
-    GateLimits Limits);
+    GateLimits Limits)
+{
+    /// <summary>
+    /// The records the gates look at: responses' records (the rate limit, the re-run check, interrupted responses)
+    /// and what settles an interrupted one, whatever their mode. Blocked runs, level changes and the guard's and
+    /// brake's records, most of a history, are not read whole.
+    /// </summary>
+    public static bool Needs(RecordKind record) => record.Event is AuditEvents.ResponseStarted or AuditEvents.ActionFinished
+        or AuditEvents.ResponseFinished or AuditEvents.UndoApplied or AuditEvents.InterruptionAcknowledged;
+}
 
 /// <summary>What is asked of the gates.</summary>
 /// <param name="Apply">Whether the response would apply (the trigger gate restricts only applies).</param>

@@ -42,7 +42,7 @@ internal static class InterruptedResponses
             .ToArray();
     }
 
-    public static IReadOnlyList<InterruptedResponse> Find(AuditLog log, DateTimeOffset now) => Find(log.ReadSince(now - LookBack).Records);
+    public static IReadOnlyList<InterruptedResponse> Find(AuditLog log, DateTimeOffset now) => Find(log.ReadSince(now - LookBack, GateInputs.Needs).Records);
 
     /// <summary>What to do about one, for the block message.</summary>
     public static string Advice(InterruptedResponse response) =>

@@ -151,7 +151,7 @@ internal sealed class ResponseService(
     private GateInputs ReadInputs(TimeSpan lookBack)
     {
         var now = clock.GetUtcNow();
-        var log = store.AuditLog.ReadSince(now - lookBack);
+        var log = store.AuditLog.ReadSince(now - lookBack, GateInputs.Needs);
         if (log.Warning is not null)
         {
             reporter.Warning(log.Warning);

@@ -107,7 +107,12 @@ internal sealed class AuditLog
     /// slightly out of order). Returns them in file order. Cost grows with the window, not the history;
     /// damage in older lines is for <c>verify-log</c> to find.
     /// </summary>
-    public AuditLogContents ReadSince(DateTimeOffset since)
+    /// <param name="since">The start of the window.</param>
+    /// <param name="needed">
+    /// Which records the reader uses, decided from their time, event and mode alone; the others are only checked to
+    /// be well-formed records, never built (most of a long history is records a reader does not look at). Null: all.
+    /// </param>
+    public AuditLogContents ReadSince(DateTimeOffset since, Func<RecordKind, bool>? needed = null)
     {
         if (!File.Exists(Path))
         {
@@ -127,6 +132,17 @@ internal sealed class AuditLog
                 fromEnd++;
                 if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)
                 {
+                    continue;
+                }
+
+                if (needed is not null && RecordKind.TryRead(line, out var kind) && !needed(kind))
+                {
+                    tornNoted = kind.Event == AuditEvents.TornRecordNoted;
+                    if (kind.Timestamp < cutoff)
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 

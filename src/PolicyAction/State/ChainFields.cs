@@ -7,11 +7,20 @@ namespace PolicyAction.State;
 /// whole record: <c>seq</c>, where <c>prev</c> sits in the line, and whether it is a record at all (a JSON object,
 /// well formed to its end, with a <c>timestamp</c> date and an <c>event</c>).
 /// </summary>
-internal readonly record struct ChainFields(long? Seq, bool HasPrev, int PrevStart, int PrevLength, bool TornRecordNoted)
+internal readonly record struct ChainFields(long? Seq, bool HasPrev, int PrevStart, int PrevLength, bool TornRecordNoted, DateTimeOffset Timestamp)
 {
-    public static bool TryRead(ReadOnlySpan<byte> line, out ChainFields fields)
+    public static bool TryRead(ReadOnlySpan<byte> line, out ChainFields fields) => TryRead(line, out fields, captureKind: false, out _, out _);
+
+    /// <summary>Also the record's <c>event</c> and <c>mode</c> as text (which verify-log, reading every line, does not need).</summary>
+    public static bool TryRead(ReadOnlySpan<byte> line, out ChainFields fields, out string? eventName, out string? mode) =>
+        TryRead(line, out fields, captureKind: true, out eventName, out mode);
+
+    private static bool TryRead(ReadOnlySpan<byte> line, out ChainFields fields, bool captureKind, out string? eventName, out string? mode)
     {
         fields = default;
+        eventName = null;
+        mode = null;
+        DateTimeOffset timestamp = default;
         long? seq = null;
         int prevStart = 0, prevLength = 0;
         bool hasPrev = false, hasTimestamp = false, hasEvent = false, tornNoted = false;
@@ -64,7 +73,7 @@ internal readonly record struct ChainFields(long? Seq, bool HasPrev, int PrevSta
                 else if (reader.ValueTextEquals("timestamp"u8))
                 {
                     reader.Read();
-                    hasTimestamp = reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out _);
+                    hasTimestamp = reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out timestamp);
                     if (!hasTimestamp)
                     {
                         return false;
@@ -80,6 +89,13 @@ internal readonly record struct ChainFields(long? Seq, bool HasPrev, int PrevSta
                     }
 
                     tornNoted = reader.ValueTextEquals(AuditEvents.TornRecordNoted);
+                    eventName = captureKind ? reader.GetString() : null;
+                }
+                else if (captureKind && reader.ValueTextEquals("mode"u8))
+                {
+                    reader.Read();
+                    mode = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
                 }
                 else
                 {
@@ -93,12 +109,13 @@ internal readonly record struct ChainFields(long? Seq, bool HasPrev, int PrevSta
                 return false;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8, met only when it is read as text.
             return false;
         }
 
-        fields = new ChainFields(seq, hasPrev, prevStart, prevLength, tornNoted);
+        fields = new ChainFields(seq, hasPrev, prevStart, prevLength, tornNoted, timestamp);
         return hasTimestamp && hasEvent;
     }
 }

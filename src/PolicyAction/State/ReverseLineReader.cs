@@ -40,13 +40,9 @@ internal static class ReverseLineReader
             stream.Seek(position, SeekOrigin.Begin);
             stream.ReadExactly(buffer, 0, count);
             var end = count;
-            for (var i = count - 1; i >= 0; i--)
+            int i;
+            while ((i = buffer.AsSpan(0, end).LastIndexOf((byte)'\n')) >= 0)
             {
-                if (buffer[i] != '\n')
-                {
-                    continue;
-                }
-
                 pending.Add(buffer[(i + 1)..end]);
                 yield return (Join(pending), first ? terminated : true);
                 first = false;

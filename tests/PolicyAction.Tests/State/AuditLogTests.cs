@@ -127,6 +127,42 @@ public class AuditLogTests
     }
 
     [Fact]
+    public void ReadSince_builds_only_the_records_a_reader_needs_and_still_stops_at_the_window()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        for (var hour = 0; hour < 100; hour++)
+        {
+            log.Append(Record(hour % 10 == 0 ? AuditEvents.BrakeEngaged : AuditEvents.LevelChanged, minute: hour * 60));
+        }
+
+        var since = CliHarness.Now.AddHours(50);
+        var needed = log.ReadSince(since, kind => kind.Event == AuditEvents.BrakeEngaged).Records;
+
+        var expected = log.ReadSince(since).Records.Where(r => r.Event == AuditEvents.BrakeEngaged).Select(r => r.Timestamp);
+        Assert.Equal(expected, needed.Select(r => r.Timestamp));
+        Assert.All(needed, r => Assert.Equal(AuditEvents.BrakeEngaged, r.Event));
+        Assert.True(needed[0].Timestamp >= since - AuditLog.OrderingSlack - TimeSpan.FromHours(10), "stops at the window even when the records there are skipped");
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"timestamp":"2026-11-24T05:00:00Z","event":"level_changed","seq":"x"}""")]
+    [InlineData("""{"timestamp":"2026-11-24T05:00:00Z","event":7}""")]
+    public void ReadSince_fails_closed_on_a_damaged_line_whether_or_not_it_is_needed(string damage)
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged, minute: 1));
+        log.Append(Record(AuditEvents.BrakeReleased, minute: 2));
+        InsertLine(log.Path, 1, damage);
+
+        var error = Assert.Throws<StateFileException>(() => log.ReadSince(CliHarness.Now, kind => kind.Event == AuditEvents.BrakeReleased));
+
+        Assert.Contains("line 2 from the end", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Append_refuses_to_link_onto_a_damaged_last_line()
     {
         using var workspace = new TempWorkspace();
