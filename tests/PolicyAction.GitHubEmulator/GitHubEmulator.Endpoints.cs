@@ -112,7 +112,9 @@ public sealed partial class GitHubEmulator
                     return Missing(P("issue_number"));
                 }
 
-                return (200, Page(operation, _comments.Values.Where(c => c.Issue == number).OrderBy(c => c.Id).Select(CommentJson), query));
+                // since: comments updated at or after that time (ours are never edited, so created).
+                var since = query.TryGetValue("since", out var sinceText) && DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var from) ? from : DateTimeOffset.MinValue;
+                return (200, Page(operation, _comments.Values.Where(c => c.Issue == number && c.Created >= since).OrderBy(c => c.Id).Select(CommentJson), query));
             }
 
             case ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"):

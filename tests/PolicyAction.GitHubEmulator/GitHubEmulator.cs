@@ -32,9 +32,20 @@ public sealed record DoubleOptions
 }
 
 /// <summary>One HTTP exchange, as the double saw it.</summary>
-public sealed record Exchange(string Method, string Path, string? RequestBody, int Status, string? ResponseBody, bool Faulted);
+public sealed record Exchange(string Method, string Path, string? RequestBody, int Status, string? ResponseBody, bool Faulted)
+{
+    /// <summary>When the double received the request.</summary>
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+}
 
-/// <summary>A fault to inject into the next <c>Count</c> requests that match.</summary>
+/// <summary>
+/// A fault to inject into the next <c>Count</c> requests that match. Kinds: a status code ("502": answered instead of
+/// handling the request); "applied-502", "applied-504" (handled, then answered with that status, as GitHub does when a
+/// write landed behind a failing proxy); "applied-drop" (handled, then the connection dropped without an answer);
+/// "drop" (dropped before handling); "slow" (answered after <c>Seconds</c>); "secondary-rate-limit" (with
+/// <c>retry-after</c>), "secondary-rate-limit-bare" (no <c>retry-after</c>, requests remaining, as GitHub often
+/// answers), "primary-rate-limit", "429", "403".
+/// </summary>
 public sealed record Fault(string Kind, int Count = 1, string? Method = null, string? PathPattern = null, int Seconds = 1);
 
 /// <summary>
@@ -261,10 +272,25 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             fault = null;
         }
 
+        if (fault is { Kind: "drop" })
+        {
+            _exchanges.Enqueue(new Exchange(request.Method, path, body, 0, null, true));
+            context.Abort();
+            return;
+        }
+
+        Fault? afterwards = null;
+        if (fault is not null && fault.Kind.StartsWith("applied-", StringComparison.Ordinal))
+        {
+            (afterwards, fault) = (fault, null);
+        }
+
         if (fault is not null)
         {
             var (status, message) = FaultAnswer(context, fault);
-            var faultBody = Error(message);
+            var faultBody = message.Contains("secondary rate limit", StringComparison.Ordinal)
+                ? Error(message, "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits")
+                : Error(message);
             _exchanges.Enqueue(new Exchange(request.Method, path, body, status, faultBody, true));
             await WriteAsync(context, status, faultBody).ConfigureAwait(false);
             return;
@@ -335,6 +361,21 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             }
         }
 
+        if (afterwards is not null)
+        {
+            // The request took effect; the answer is lost on the way back.
+            _exchanges.Enqueue(new Exchange(request.Method, path + request.QueryString, body, code, answer, true));
+            if (afterwards.Kind == "applied-drop")
+            {
+                context.Abort();
+                return;
+            }
+
+            var status = int.Parse(afterwards.Kind["applied-".Length..], CultureInfo.InvariantCulture);
+            await WriteAsync(context, status, Error(status == 504 ? "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists." : "Server Error")).ConfigureAwait(false);
+            return;
+        }
+
         _exchanges.Enqueue(new Exchange(request.Method, path + request.QueryString, body, code, answer, false));
         await WriteAsync(context, code, answer).ConfigureAwait(false);
     }
@@ -362,6 +403,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             case "secondary-rate-limit":
                 context.Response.Headers["retry-after"] = fault.Seconds.ToString(CultureInfo.InvariantCulture);
                 return (403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+            case "secondary-rate-limit-bare":
+                context.Response.Headers["x-ratelimit-remaining"] = "4987";
+                return (403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0400:3A6E:1B3C4D5:1C0E6F7:6743A1B2.");
             case "primary-rate-limit":
                 context.Response.Headers["x-ratelimit-remaining"] = "0";
                 context.Response.Headers["x-ratelimit-reset"] = DateTimeOffset.UtcNow.AddSeconds(fault.Seconds).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -390,8 +434,8 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         }
     }
 
-    private static string Error(string message) =>
-        new JsonObject { ["message"] = message, ["documentation_url"] = "https://docs.github.com/rest" }.ToJsonString();
+    private static string Error(string message, string documentation = "https://docs.github.com/rest") =>
+        new JsonObject { ["message"] = message, ["documentation_url"] = documentation }.ToJsonString();
 
     private string StateDump() =>
         new JsonObject
