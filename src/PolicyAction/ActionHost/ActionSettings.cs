@@ -31,8 +31,16 @@ internal sealed record ActionSettings(
     string? Policy,
     string? PlanDigest,
     string? Token,
-    string? ConfigPath)
+    string? ConfigPath,
+    TimeSpan GitHubWaitBudget,
+    TimeSpan? GitHubWriteInterval = null)
 {
+    /// <summary>The least time between two content-creating requests; GitHub asks for a second (0s only for a double or GHES without secondary limits).</summary>
+    public const string WriteIntervalVariable = "POLICY_GITHUB_WRITE_INTERVAL";
+
+    /// <summary>The github-wait-budget input's default: GitHub's secondary limits ask for a minute or more, doubling.</summary>
+    public static readonly TimeSpan DefaultGitHubWaitBudget = TimeSpan.FromMinutes(5);
+
     public static readonly IReadOnlyList<string> Commands = ["run", "gates", "respond", "alerts"];
     public static readonly IReadOnlyList<string> CommitModes = ["true", "false", "apply-only"];
 
@@ -49,6 +57,21 @@ internal sealed record ActionSettings(
 
         // Checked before anything runs: a name git would refuse must not surface only after a response applied.
         var branch = inputs.GetString("commit-branch") is { } given ? BranchName.Validate(given, "input 'commit-branch'") : null;
+        var budgetText = inputs.GetString("github-wait-budget");
+        var budget = DefaultGitHubWaitBudget;
+        if (budgetText is not null && !(Output.Durations.TryParse(budgetText, out budget) || budgetText.Trim() == "0"))
+        {
+            throw new UsageException($"input 'github-wait-budget' must be a duration such as 90s, 5m or 1h (or 0 not to wait); got '{budgetText}'");
+        }
+
+        TimeSpan? writeInterval = null;
+        if (context.Variable(WriteIntervalVariable) is { } intervalText)
+        {
+            writeInterval = Output.Durations.TryParse(intervalText, out var interval)
+                ? interval
+                : throw new UsageException($"{WriteIntervalVariable} must be a duration such as 1s or 0s; got '{intervalText}'");
+        }
+
         return new ActionSettings(
             (ActionCommand)index,
             wantApply,
@@ -58,7 +81,9 @@ internal sealed record ActionSettings(
             inputs.GetString("policy"),
             inputs.GetString("plan-digest"),
             inputs.GetString("github-token") ?? context.Variable("GITHUB_TOKEN"),
-            inputs.GetString("config") is { } relative ? Path.GetFullPath(relative, workspace) : null);
+            inputs.GetString("config") is { } relative ? Path.GetFullPath(relative, workspace) : null,
+            budgetText?.Trim() == "0" ? TimeSpan.Zero : budget,
+            writeInterval);
     }
 
     public bool Responds => Command is ActionCommand.Run or ActionCommand.Gates or ActionCommand.Respond;

@@ -1,4 +1,5 @@
 using PolicyAction.Configuration;
+using PolicyAction.Forge;
 using PolicyAction.Gates;
 using PolicyAction.GitHub;
 using PolicyAction.Output;
@@ -41,15 +42,27 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
     private async Task<Reservation> ReserveAsync(AuditRecord started, Func<IReadOnlyList<AuditRecord>, GateEvaluation> recheck, CancellationToken cancellationToken)
     {
         var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await new BranchReservation(forge, branch, knowledge)
-            .ReserveAsync(started, records => Refusal(recheck(records), branch), cancellationToken)
-            .ConfigureAwait(false);
+        ReservationOutcome outcome;
+        try
+        {
+            outcome = await new BranchReservation(forge, branch, knowledge)
+                .ReserveAsync(started, records => Refusal(recheck(records), branch), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (ForgeException e) when (!e.Message.Contains(NothingExecuted, StringComparison.Ordinal))
+        {
+            // The operator's first question at a failed apply: did anything run? Here, nothing did.
+            throw new ForgeException($"{e.Message}; the response was not reserved and nothing was executed", e);
+        }
+
         var answer = outcome.Granted
             ? new Reservation(true, [], $"reserved on {branch} as {outcome.CommitSha}")
             : new Reservation(false, outcome.Refusal?.BlockedBy ?? [], outcome.Refusal?.Message ?? "refused");
         reporter.Line(answer.Message);
         return answer;
     }
+
+    private const string NothingExecuted = "nothing was executed";
 
     /// <summary>The gates' verdict over the branch's records as the reservation reports it; null when they pass.</summary>
     private static LogRefusal? Refusal(GateEvaluation gates, string branch) =>

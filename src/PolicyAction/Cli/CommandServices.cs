@@ -100,7 +100,11 @@ internal sealed class CommandServices
         var settings = ActionSettings.Read(inputs, Context, command, Paths.Root);
         var context = ActionContext.FromEnvironment(environment);
         var config = new Lazy<PolicyConfig>(() => ConfigLoader.Load(settings.ConfigPath ?? ConfigPath));
-        var github = new GitHubConnector(context.ApiUrl, settings.Token, context.Repository, settings.CommitBranch, context.DefaultBranch, Clock, reporter.Line);
+        var github = new GitHubConnector(context.ApiUrl, settings.Token, context.Repository, settings.CommitBranch, context.DefaultBranch, Clock, reporter.Line)
+        {
+            WaitBudget = settings.GitHubWaitBudget,
+            WriteInterval = settings.GitHubWriteInterval ?? RetryPolicy.Default.WriteInterval,
+        };
         var run = new ActionRun(
             settings,
             context,

@@ -29,6 +29,12 @@ internal sealed class GitHubConnector(
 
     public bool HasToken => !string.IsNullOrEmpty(token);
 
+    /// <summary>How long one request may wait in all on GitHub's rate limits and server errors (the github-wait-budget input).</summary>
+    public TimeSpan WaitBudget { get; init; } = RetryPolicy.Default.Budget;
+
+    /// <summary>The least time between two content-creating requests (GitHub asks for a second).</summary>
+    public TimeSpan WriteInterval { get; init; } = RetryPolicy.Default.WriteInterval;
+
     /// <summary>Requests sent so far in this run.</summary>
     public int Sent => _handler?.Sent ?? 0;
 
@@ -42,8 +48,8 @@ internal sealed class GitHubConnector(
             }
 
             var name = repository ?? throw new UsageException("GITHUB_REPOSITORY is not set: cannot tell which repository to use");
-            _handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default, clock, log);
-            _forge = OctokitForge.Create(apiUrl, token, name, _handler);
+            _handler = new RetryingHandler(new HttpClientHandler(), RetryPolicy.Default with { Budget = WaitBudget, WriteInterval = WriteInterval }, clock, log);
+            _forge = OctokitForge.Create(apiUrl, token, name, _handler, clock, log);
         }
 
         _branch ??= payloadDefaultBranch is { } fromPayload

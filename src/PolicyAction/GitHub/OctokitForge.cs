@@ -1,17 +1,25 @@
 using Octokit.Internal;
 using Octokit;
+using Polly;
+using Polly.Retry;
 using PolicyAction.Forge;
+using PolicyAction.SharedBranch;
 
 namespace PolicyAction.GitHub;
 
 /// <summary><see cref="IForge"/> through Octokit, with <see cref="RetryingHandler"/> under it.</summary>
 internal sealed class OctokitForge : IForge
 {
+    /// <summary>Tries of one write whose outcome GitHub left unknown and a read showed had not landed.</summary>
+    public const int MaxWriteAttempts = 5;
+
     private readonly IGitHubClient _client;
     private readonly string _owner;
     private readonly string _name;
+    private readonly Action<string>? _log;
+    private readonly ResiliencePipeline _writes;
 
-    public OctokitForge(IGitHubClient client, string repository)
+    public OctokitForge(IGitHubClient client, string repository, TimeProvider? clock = null, Action<string>? log = null)
     {
         var slash = repository.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == repository.Length - 1)
@@ -20,6 +28,22 @@ internal sealed class OctokitForge : IForge
         }
 
         _client = client;
+        _log = log;
+        _writes = new ResiliencePipelineBuilder { TimeProvider = clock ?? TimeProvider.System }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<WriteOutcomeUnknownException>(),
+                MaxRetryAttempts = MaxWriteAttempts - 1,
+                Delay = TimeSpan.FromSeconds(1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    _log?.Invoke($"it had not landed; sending it again (try {args.AttemptNumber + 2} of {MaxWriteAttempts})");
+                    return default;
+                },
+            })
+            .Build();
         _owner = repository[..slash];
         _name = repository[(slash + 1)..];
         Repository = repository;
@@ -28,7 +52,7 @@ internal sealed class OctokitForge : IForge
     public string Repository { get; }
 
     /// <summary>A client for <paramref name="apiUrl"/> (GITHUB_API_URL, so GitHub Enterprise Server works).</summary>
-    public static OctokitForge Create(string apiUrl, string token, string repository, RetryingHandler handler)
+    public static OctokitForge Create(string apiUrl, string token, string repository, RetryingHandler handler, TimeProvider? clock = null, Action<string>? log = null)
     {
         var connection = new Connection(
             new ProductHeaderValue("policy-response", typeof(OctokitForge).Assembly.GetName().Version?.ToString() ?? "2"),
@@ -36,7 +60,7 @@ internal sealed class OctokitForge : IForge
             new InMemoryCredentialStore(new Credentials(token)),
             new HttpClientAdapter(() => handler),
             new SimpleJsonSerializer());
-        return new OctokitForge(new GitHubClient(connection), repository);
+        return new OctokitForge(new GitHubClient(connection), repository, clock, log);
     }
 
     public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
@@ -143,8 +167,20 @@ internal sealed class OctokitForge : IForge
                 : new UpdateFileRequest(message, encoded, expectedBlobSha, branch, convertContentToBase64: false);
             try
             {
-                var changed = await new ApiConnection(_client.Connection).Put<RepositoryContentChangeSet>(uri, request).ConfigureAwait(false);
-                return new BranchTip(changed.Commit.Sha, changed.Commit.Tree.Sha);
+                return await WriteOnceAsync(
+                    async () =>
+                    {
+                        var changed = await new ApiConnection(_client.Connection).Put<RepositoryContentChangeSet>(uri, request).ConfigureAwait(false);
+                        return (BranchTip?)new BranchTip(changed.Commit.Sha, changed.Commit.Tree.Sha);
+                    },
+                    async () =>
+                    {
+                        // Landed when the branch holds exactly these bytes now; if it moved on, the re-sent write
+                        // answers 409 and the caller reads the log and finds its own record there.
+                        var now = await GetFileOnBranchAsync(branch, path, cancellationToken).ConfigureAwait(false);
+                        return now.BlobSha == GitBlob.Sha(content) ? (true, await GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false)) : (false, null);
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableEntity)
             {
@@ -193,8 +229,14 @@ internal sealed class OctokitForge : IForge
             {
                 // Built by hand like the read above: Octokit puts the ref into the path unescaped, so '#' or '%' in a name would change the request.
                 var uri = new Uri($"repos/{_owner}/{_name}/git/refs/{HeadsPath(branch)}", UriKind.Relative);
-                await new ApiConnection(_client.Connection).Patch<Reference>(uri, new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
-                return true;
+                return await WriteOnceAsync(
+                    async () =>
+                    {
+                        await new ApiConnection(_client.Connection).Patch<Reference>(uri, new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
+                        return true;
+                    },
+                    async () => ((await GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false))?.CommitSha == commitSha, true),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ApiValidationException)
             {
@@ -226,23 +268,57 @@ internal sealed class OctokitForge : IForge
                 issue.Assignees.Add(assignee);
             }
 
-            return ToInfo(await _client.Issue.Create(_owner, _name, issue).ConfigureAwait(false));
+            return await WriteOnceAsync(
+                async () => ToInfo(await _client.Issue.Create(_owner, _name, issue).ConfigureAwait(false)),
+                async () =>
+                {
+                    // The body carries the time it was made and the alert's fingerprint: the same body is this write.
+                    var request = new RepositoryIssueRequest { State = ItemStateFilter.All, SortProperty = IssueSort.Created, SortDirection = SortDirection.Descending };
+                    if (labels.Count > 0)
+                    {
+                        request.Labels.Add(labels[0]);
+                    }
+
+                    var recent = await _client.Issue.GetAllForRepository(_owner, _name, request, new ApiOptions { PageSize = 30, PageCount = 1 }).ConfigureAwait(false);
+                    var landed = recent.FirstOrDefault(i => i.PullRequest is null && i.Body == body);
+                    return landed is null ? (false, null!) : (true, ToInfo(landed));
+                },
+                cancellationToken).ConfigureAwait(false);
         });
 
     public Task<bool> SetIssueOpenAsync(int number, bool open, CancellationToken cancellationToken) =>
         Call($"{(open ? "reopening" : "closing")} issue #{number}", cancellationToken, () => UnlessGone(async () =>
         {
-            var update = new IssueUpdate { State = open ? ItemState.Open : ItemState.Closed };
+            // Only the fields that change: Octokit's IssueUpdate would also send "milestone": null, removing one a person set.
+            var update = new Dictionary<string, object> { ["state"] = open ? "open" : "closed" };
             if (!open)
             {
-                update.StateReason = ItemStateReason.Completed;
+                update["state_reason"] = "completed";
             }
 
-            await _client.Issue.Update(_owner, _name, number, update).ConfigureAwait(false);
+            var uri = new Uri($"repos/{_owner}/{_name}/issues/{number}", UriKind.Relative);
+            await new ApiConnection(_client.Connection).Patch<Issue>(uri, update).ConfigureAwait(false);
         }));
 
     public Task<bool> AddCommentAsync(int number, string body, CancellationToken cancellationToken) =>
-        Call($"commenting on issue #{number}", cancellationToken, () => UnlessGone(() => _client.Issue.Comment.Create(_owner, _name, number, body)));
+        Call($"commenting on issue #{number}", cancellationToken, () => UnlessGone(async () =>
+        {
+            // A marker of its own, so a comment whose answer was lost can be found instead of posted twice.
+            var marker = $"<!-- policy-response comment={Guid.NewGuid():N} -->";
+            var since = DateTimeOffset.UtcNow.AddHours(-1);
+            await WriteOnceAsync(
+                async () =>
+                {
+                    await _client.Issue.Comment.Create(_owner, _name, number, $"{body}\n{marker}\n").ConfigureAwait(false);
+                    return true;
+                },
+                async () =>
+                {
+                    var comments = await _client.Issue.Comment.GetAllForIssue(_owner, _name, number, new IssueCommentRequest { Since = since }).ConfigureAwait(false);
+                    return (comments.Any(c => c.Body?.Contains(marker, StringComparison.Ordinal) ?? false), true);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }));
 
     public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) =>
         Call($"listing branches under {prefix}", cancellationToken, async () =>
@@ -256,8 +332,14 @@ internal sealed class OctokitForge : IForge
         {
             try
             {
-                await _client.Git.Reference.Create(_owner, _name, new NewReference($"refs/heads/{name}", commitSha)).ConfigureAwait(false);
-                return true;
+                return await WriteOnceAsync(
+                    async () =>
+                    {
+                        await _client.Git.Reference.Create(_owner, _name, new NewReference($"refs/heads/{name}", commitSha)).ConfigureAwait(false);
+                        return true;
+                    },
+                    async () => await GetBranchHeadAsync(name, cancellationToken).ConfigureAwait(false) is { } there ? (true, there.CommitSha == commitSha) : (false, false),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ApiValidationException)
             {
@@ -265,6 +347,34 @@ internal sealed class OctokitForge : IForge
                 return false;
             }
         });
+
+    /// <summary>
+    /// Sends a write once. When GitHub fails it without saying whether it landed (<see cref="WriteOutcomeUnknownException"/>),
+    /// reads to learn: landed, and the run goes on as if it had succeeded; not landed, and it is sent again (Polly's
+    /// retry, at most <see cref="MaxWriteAttempts"/> tries).
+    /// </summary>
+    private async Task<T> WriteOnceAsync<T>(Func<Task<T>> send, Func<Task<(bool Landed, T Value)>> landed, CancellationToken cancellationToken) =>
+        await _writes.ExecuteAsync(
+            async _ =>
+            {
+                try
+                {
+                    return await send().ConfigureAwait(false);
+                }
+                catch (WriteOutcomeUnknownException e)
+                {
+                    _log?.Invoke($"{e.Message}; reading whether it landed");
+                    var (found, value) = await landed().ConfigureAwait(false);
+                    if (found)
+                    {
+                        _log?.Invoke("it had landed; going on with it");
+                        return value;
+                    }
+
+                    throw;
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary><c>heads/NAME</c> for a URL path: every character of the name escaped except the '/' between its parts.</summary>
     private static string HeadsPath(string branch) => "heads/" + EscapedSegments(branch);
@@ -307,6 +417,10 @@ internal sealed class OctokitForge : IForge
         catch (ApiException e)
         {
             throw Refusal(doing, e);
+        }
+        catch (WriteOutcomeUnknownException e)
+        {
+            throw new ForgeException($"GitHub failed while {doing}, {MaxWriteAttempts} times, and each time a read showed it had not landed: {e.Message}", e);
         }
         catch (HttpRequestException e)
         {

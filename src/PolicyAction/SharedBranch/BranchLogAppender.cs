@@ -110,6 +110,7 @@ internal sealed class BranchLogAppender
     {
         // First from what this run already wrote there, else from the job's checkout: no read when nobody else changed the log.
         var guess = _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(_branch, path);
+        byte[]? sent = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0 && guess is null)
@@ -118,6 +119,15 @@ internal sealed class BranchLogAppender
             }
 
             var remote = guess ?? await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
+            if (sent is not null && HoldsLine(remote.Content, sent))
+            {
+                // The earlier write landed though its answer was lost, and others appended after it: it is done. What
+                // the branch holds now is not remembered (the tip may have moved on); the next commit reads it.
+                var now = await _api.GetBranchHeadAsync(_branch, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ForgeException($"branch {_branch} disappeared after this run wrote to it");
+                return new AppendOutcome(now.CommitSha, null);
+            }
+
             var decision = decide(remote.Content);
             if (decision.Line is not { } line)
             {
@@ -141,9 +151,32 @@ internal sealed class BranchLogAppender
                 return new AppendOutcome(tip.CommitSha, null);
             }
 
+            sent = line;
             guess = null;
         }
 
         throw new ForgeException($"branch {_branch} kept moving: {MaxAttempts} attempts lost the race; {failure}");
+    }
+
+    /// <summary>Whether the log holds the line (with its newline) as a whole line.</summary>
+    private static bool HoldsLine(ReadOnlySpan<byte> log, ReadOnlySpan<byte> line)
+    {
+        for (var from = 0; from <= log.Length - line.Length;)
+        {
+            var at = log[from..].IndexOf(line);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            if (from + at == 0 || log[from + at - 1] == (byte)'\n')
+            {
+                return true;
+            }
+
+            from += at + 1;
+        }
+
+        return false;
     }
 }

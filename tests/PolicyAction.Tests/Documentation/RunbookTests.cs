@@ -256,6 +256,10 @@ public sealed partial class RunbookTests
             "Invalid<T> forwarding a message checked at its call site.",
         ["Configuration/ConfigLoader.cs: Problem(path, e.Start, field, e.InnerException is InvalidCastException ? expectation : $\"{expectation} ({Describe(e)})\")"] =
             "the text is the 'expectation' local (the Expectations table or 'has the wrong type'), checked.",
+        ["GitHub/RetryingHandler.cs: new ForgeException(attempts.GaveUp ?? what, error)"] =
+            "the 'GaveUp' texts built in Retry() and the 'what' local, each with fixed text checked in section 8.12.",
+        ["GitHub/RetryingHandler.cs: new ForgeException(gaveUp)"] =
+            "a rate limit's 'GaveUp' text built in Retry(), checked in section 8.12.",
         ["Output/Reporter.cs: RunnerProtocol.WorkflowCommands.Warning(text, title)"] =
             "the reporter's own plumbing: the text is a Warning(...) call's, checked there.",
         ["Responses/ResponseService.cs: reporter.Warning(log.Warning)"] =

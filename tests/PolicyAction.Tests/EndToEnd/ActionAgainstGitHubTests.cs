@@ -171,7 +171,64 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
         Assert.Equal(3, GitHubDouble.Exchanges.Count(e => e.Faulted));
-        Assert.Contains("retry 1 of", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("before try 2", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("applied-502")]
+    [InlineData("applied-drop")]
+    public async Task A_reservation_that_landed_behind_a_lost_answer_is_known_and_the_response_runs(string fault)
+    {
+        GitHubDouble.AddFault(new Fault(fault, Count: 1, Method: "PUT", PathPattern: "/contents/state/policy_response_log.jsonl$"));
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("apply", runner.Outputs()["mode"]);
+        Assert.Equal("false", runner.Outputs()["blocked"]);
+        Assert.Single(GitHubDouble.Exchanges, e => e.Method == "PUT");
+        Assert.Single(BranchLog(), l => l.Contains("\"event\":\"response_started\"", StringComparison.Ordinal));
+        Assert.Single(BranchLog(), l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
+
+        // Nothing is left half-done: the next trigger applies without an acknowledge.
+        using var next = DoubleWorkspace.Checkout(GitHubDouble);
+        using var again = DoubleWorkspace.Runner(GitHubDouble, next).WorkflowRun(runId: 289782452).Input("auto-apply", "true");
+        var second = await again.RunAsync();
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal("false", again.Outputs()["blocked"]);
+    }
+
+    [Fact]
+    public async Task A_bare_secondary_rate_limit_past_the_wait_budget_says_so_instead_of_asking_for_permissions()
+    {
+        GitHubDouble.AddFault(new Fault("secondary-rate-limit-bare", Count: 10, Method: "PUT"));
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true").Input("github-wait-budget", "10s");
+
+        var result = await runner.RunAsync();
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("secondary rate limit", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("github-wait-budget", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("contents: write", result.Stdout, StringComparison.Ordinal);
+        Assert.True(result.Stdout.Contains("nothing was executed", StringComparison.OrdinalIgnoreCase), result.ToString());
+    }
+
+    [Fact]
+    public async Task Content_creating_requests_are_a_second_apart_by_default()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
+        runner.Environment.Remove(PolicyAction.ActionHost.ActionSettings.WriteIntervalVariable);
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var writes = GitHubDouble.Exchanges.Where(e => e.Method != "GET").Select(e => e.At).ToArray();
+        Assert.True(writes.Length >= 3, $"{writes.Length} writes");
+        Assert.All(writes.Zip(writes.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(0.99), $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));
     }
 
     [Fact]

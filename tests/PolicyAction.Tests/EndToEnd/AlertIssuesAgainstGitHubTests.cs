@@ -218,6 +218,28 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.Single(GitHubDouble.Issues());
     }
 
+    [Theory]
+    [InlineData("applied-502")]
+    [InlineData("applied-504")]
+    [InlineData("applied-drop")]
+    public async Task An_issue_that_landed_behind_a_lost_answer_is_opened_once_and_closed_when_resolved(string fault)
+    {
+        Brake(engaged: true);
+        GitHubDouble.AddFault(new Fault(fault, Count: 1, Method: "POST", PathPattern: "/issues$"));
+
+        var check = await CheckAsync();
+
+        Assert.True(check.Result.ExitCode == 1, check.Result.ToString());
+        var issue = Assert.Single(GitHubDouble.Issues());
+        Assert.True(issue.Open);
+        Assert.EndsWith($"/issues/{issue.Number}", check.Outputs["issue-urls"], StringComparison.Ordinal);
+
+        Brake(engaged: false);
+        var resolved = await CheckAsync();
+        Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
+        Assert.False(Assert.Single(GitHubDouble.Issues()).Open);
+    }
+
     [Fact]
     public async Task A_failure_between_claim_and_issue_holds_off_other_runs_but_not_a_rerun_of_the_same_run()
     {

@@ -35,6 +35,9 @@ internal static class DoubleWorkspace
     {
         var runner = new RunnerSimulation(workspace);
         runner.Environment["GITHUB_API_URL"] = github.BaseAddress.ToString();
+
+        // The double has no secondary limits to respect; ActionAgainstGitHubTests checks the default pacing once.
+        runner.Environment[PolicyAction.ActionHost.ActionSettings.WriteIntervalVariable] = "0s";
         runner.Environment["INPUT_COMMAND"] = "run";
         runner.Environment["INPUT_COMMIT-ARTIFACTS"] = "apply-only";
         return runner;
