@@ -17,7 +17,9 @@ public sealed partial class GitHubEmulator
 
     private string Html => $"{Api}/_html/{Options.Owner}/{Options.Name}";
 
-    private (int Status, JsonNode? Body) Dispatch(Operation operation, Match match, JsonNode? body, IQueryCollection query)
+    private ExampleValues Examples => new(Api, RepoApi, Html, Options.Owner);
+
+    private (int Status, JsonNode? Body) Dispatch(Operation operation, Match match, JsonNode? body, IQueryCollection query, string accept)
     {
         if (match.Groups["owner"] is { Success: true } owner && (owner.Value != Options.Owner || match.Groups["repo"].Value != Options.Name))
         {
@@ -33,6 +35,7 @@ public sealed partial class GitHubEmulator
             case ("GET", "/repos/{owner}/{repo}"):
                 return (200, Make(operation, 200, new JsonObject
                 {
+                    ["id"] = RepositoryId,
                     ["name"] = Options.Name,
                     ["full_name"] = Repository,
                     ["default_branch"] = Options.DefaultBranch,
@@ -47,6 +50,11 @@ public sealed partial class GitHubEmulator
                 return (200, Page(operation, ListIssues(query).Select(IssueJson), query));
             case ("POST", "/repos/{owner}/{repo}/issues"):
             {
+                if (TooLong(body, "Issue") is { } tooLong)
+                {
+                    return tooLong;
+                }
+
                 var now = DateTimeOffset.UtcNow;
                 var issue = new IssueState
                 {
@@ -77,6 +85,11 @@ public sealed partial class GitHubEmulator
                 if (!_issues.TryGetValue(int.Parse(P("issue_number"), CultureInfo.InvariantCulture), out var issue))
                 {
                     return Missing(P("issue_number"));
+                }
+
+                if (TooLong(body, "Issue") is { } tooLong)
+                {
+                    return tooLong;
                 }
 
                 if (body?["title"] is { } title)
@@ -125,6 +138,11 @@ public sealed partial class GitHubEmulator
                     return Missing(P("issue_number"));
                 }
 
+                if (TooLong(body, "IssueComment") is { } tooLong)
+                {
+                    return tooLong;
+                }
+
                 var comment = new CommentState(NextId(), number, body!["body"]!.GetValue<string>(), DateTimeOffset.UtcNow);
                 _comments[comment.Id] = comment;
                 issue.Updated = comment.Created;
@@ -140,7 +158,7 @@ public sealed partial class GitHubEmulator
                     {
                         ["name"] = r.Key["refs/heads/".Length..],
                         ["commit"] = new JsonObject { ["sha"] = r.Value, ["url"] = $"{RepoApi}/commits/{r.Value}" },
-                        ["protected"] = false,
+                        ["protected"] = _protection.GetValueOrDefault(r.Key["refs/heads/".Length..]) != BranchRule.None,
                     }), query));
 
             case ("GET", "/repos/{owner}/{repo}/branches/{branch}"):
@@ -174,10 +192,44 @@ public sealed partial class GitHubEmulator
                         ["parents"] = new JsonArray([.. tipCommit.Parents.Select(p => (JsonNode)new JsonObject { ["sha"] = p, ["url"] = $"{RepoApi}/commits/{p}", ["html_url"] = $"{Html}/commit/{p}" })]),
                     },
                     ["_links"] = new JsonObject { ["html"] = $"{Html}/tree/{P("branch")}", ["self"] = $"{RepoApi}/branches/{P("branch")}" },
-                    ["protected"] = false,
+                    ["protected"] = _protection.GetValueOrDefault(P("branch")) != BranchRule.None,
                     ["protection_url"] = $"{RepoApi}/branches/{P("branch")}/protection",
                 }));
             }
+
+            case ("GET", "/repos/{owner}/{repo}/branches/{branch}/protection"):
+                return _protection.GetValueOrDefault(P("branch")) == BranchRule.Classic
+                    ? (200, Make(operation, 200, new JsonObject
+                    {
+                        ["url"] = $"{RepoApi}/branches/{P("branch")}/protection",
+                        ["required_pull_request_reviews"] = new JsonObject
+                        {
+                            ["url"] = $"{RepoApi}/branches/{P("branch")}/protection/required_pull_request_reviews",
+                            ["required_approving_review_count"] = 1,
+                            ["dismiss_stale_reviews"] = false,
+                            ["require_code_owner_reviews"] = false,
+                        },
+                    }))
+                    : (404, JsonNode.Parse(Error("Branch not protected", "https://docs.github.com/rest/branches/branch-protection#get-branch-protection")));
+
+            case ("GET", "/repos/{owner}/{repo}/rules/branches/{branch}"):
+                return (200, _protection.GetValueOrDefault(P("branch")) == BranchRule.Ruleset
+                    ? new JsonArray(Item(operation, 200, new JsonObject
+                    {
+                        ["type"] = "pull_request",
+                        ["ruleset_source_type"] = "Repository",
+                        ["ruleset_source"] = Repository,
+                        ["ruleset_id"] = RulesetId,
+                        ["parameters"] = new JsonObject
+                        {
+                            ["required_approving_review_count"] = 1,
+                            ["dismiss_stale_reviews_on_push"] = false,
+                            ["require_code_owner_review"] = false,
+                            ["require_last_push_approval"] = false,
+                            ["required_review_thread_resolution"] = false,
+                        },
+                    }))
+                    : []);
 
             case ("GET", "/repos/{owner}/{repo}/git/ref/{ref}"):
                 return _refs.TryGetValue("refs/" + P("ref"), out var refSha)
@@ -222,6 +274,11 @@ public sealed partial class GitHubEmulator
                 if (_git.Commit(sha) is null)
                 {
                     return (422, JsonNode.Parse(Error("Object does not exist")));
+                }
+
+                if (name.StartsWith("refs/heads/", StringComparison.Ordinal) && Refusal(name["refs/heads/".Length..]) is { } refused)
+                {
+                    return (422, JsonNode.Parse(Error(refused, "https://docs.github.com/rest/git/refs#update-a-reference")));
                 }
 
                 if (!force && !_git.IsAncestor(current, sha))
@@ -314,14 +371,30 @@ public sealed partial class GitHubEmulator
                 }
 
                 var bytes = _git.Blob(file.Sha)!;
+                var large = bytes.Length > LargeFileBytes;
+                if (large && AnswersLikeEnterpriseServer && !accept.Contains("object", StringComparison.Ordinal) && !accept.Contains("raw", StringComparison.Ordinal))
+                {
+                    // GitHub Enterprise Server refuses files over 1 MB in the default media type.
+                    return (403, JsonNode.Parse(new JsonObject
+                    {
+                        ["message"] = "This API returns blobs up to 1 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.",
+                        ["errors"] = new JsonArray(new JsonObject { ["resource"] = "Blob", ["field"] = "data", ["code"] = "too_large" }),
+                        ["documentation_url"] = "https://docs.github.com/enterprise-server@3.14/rest/repos/contents#get-repository-content",
+                        ["status"] = "403",
+                    }.ToJsonString()));
+                }
+
                 return (200, Make(operation, 200, new JsonObject
                 {
                     ["type"] = "file",
-                    ["encoding"] = "base64",
+
+                    // Files over 1 MB come without content: "none" in the object media type, and so api.github.com
+                    // has answered in the default one too.
+                    ["encoding"] = large ? "none" : "base64",
                     ["size"] = bytes.Length,
                     ["name"] = path[(path.LastIndexOf('/') + 1)..],
                     ["path"] = path,
-                    ["content"] = bytes.Length > 1024 * 1024 ? string.Empty : Convert.ToBase64String(bytes),
+                    ["content"] = large ? string.Empty : Convert.ToBase64String(bytes),
                     ["sha"] = file.Sha,
                     ["url"] = $"{RepoApi}/contents/{path}",
                     ["git_url"] = $"{RepoApi}/git/blobs/{file.Sha}",
@@ -338,6 +411,11 @@ public sealed partial class GitHubEmulator
                 if (!_refs.TryGetValue($"refs/heads/{branch}", out var head))
                 {
                     return (404, JsonNode.Parse(Error($"Branch {branch} not found")));
+                }
+
+                if (Refusal(branch) is { } refused)
+                {
+                    return (409, JsonNode.Parse(Error(refused, "https://docs.github.com/rest/repos/contents#create-or-update-file-contents")));
                 }
 
                 var path = P("path");
@@ -386,6 +464,31 @@ public sealed partial class GitHubEmulator
 
     private long NextId() => ++_nextId;
 
+    /// <summary>The id of the ruleset <see cref="BranchRule.Ruleset"/> stands for.</summary>
+    public const long RulesetId = 4242;
+
+    /// <summary>GitHub's message refusing an API write to a protected branch; null when the branch takes writes.</summary>
+    private string? Refusal(string branch) => _protection.GetValueOrDefault(branch) switch
+    {
+        BranchRule.Classic => $"Protected branch update failed for refs/heads/{branch}.",
+        BranchRule.Ruleset => "Repository rule violations found\n\nChanges must be made through a pull request.\n\n",
+        _ => null,
+    };
+
+    /// <summary>GitHub's limit on an issue's or a comment's body, in characters.</summary>
+    public const int BodyLimit = 65_536;
+
+    /// <summary>422 as GitHub refuses a body over <see cref="BodyLimit"/>; null when the body fits.</summary>
+    private static (int, JsonNode?)? TooLong(JsonNode? body, string resource) =>
+        body?["body"]?.GetValueKind() == JsonValueKind.String && body["body"]!.GetValue<string>().Length > BodyLimit
+            ? (422, new JsonObject
+            {
+                ["message"] = "Validation Failed",
+                ["errors"] = new JsonArray(new JsonObject { ["resource"] = resource, ["code"] = "custom", ["field"] = "body", ["message"] = $"body is too long (maximum is {BodyLimit} characters)" }),
+                ["documentation_url"] = "https://docs.github.com/rest/issues",
+            })
+            : null;
+
     /// <summary>GitHub answers 410 Gone for a deleted issue and 404 for a number that never existed.</summary>
     private (int, JsonNode?) Missing(string issueNumber) =>
         _deletedIssues.Contains(int.Parse(issueNumber, CultureInfo.InvariantCulture))
@@ -401,18 +504,45 @@ public sealed partial class GitHubEmulator
         return ascending ? issues.OrderBy(i => i.Number) : issues.OrderByDescending(i => i.Number);
     }
 
+    /// <summary>
+    /// One page of a list as GitHub pages it: <c>per_page</c> (default 30, at most 100) and <c>page</c>, with a
+    /// <c>Link</c> header naming the next, last, first and previous pages in the <c>/repositories/{id}/</c> form.
+    /// </summary>
     private JsonArray Page(Operation operation, IEnumerable<JsonObject> items, IQueryCollection query)
     {
         var perPage = Math.Clamp(int.TryParse(query["per_page"].FirstOrDefault(), out var size) ? size : 30, 1, 100);
         var page = Math.Max(1, int.TryParse(query["page"].FirstOrDefault(), out var number) ? number : 1);
         var all = items.ToArray();
+        var last = Math.Max(1, (all.Length + perPage - 1) / perPage);
+        var links = new List<string>();
+        if (page < last)
+        {
+            links.Add($"<{PageUrl(operation, query, page + 1)}>; rel=\"next\"");
+            links.Add($"<{PageUrl(operation, query, last)}>; rel=\"last\"");
+        }
+
+        if (page > 1)
+        {
+            links.Add($"<{PageUrl(operation, query, 1)}>; rel=\"first\"");
+            links.Add($"<{PageUrl(operation, query, Math.Min(page - 1, last))}>; rel=\"prev\"");
+        }
+
+        _link = links.Count == 0 ? null : string.Join(", ", links);
         return new JsonArray([.. all.Skip((page - 1) * perPage).Take(perPage).Select(i => Item(operation, 200, i))]);
+    }
+
+    private string PageUrl(Operation operation, IQueryCollection query, int page)
+    {
+        var path = _requestPath[$"/repos/{Options.Owner}/{Options.Name}".Length..];
+        var parameters = query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={page}");
+        _ = operation;
+        return $"{Api}/repositories/{RepositoryId}{path}?{string.Join('&', parameters)}";
     }
 
     private JsonNode Make(Operation operation, int status, JsonObject overlay)
     {
         var (_, schema) = operation.Response(status);
-        var result = schema is { } s ? SchemaExample.Generate(s) as JsonObject ?? [] : [];
+        var result = schema is { } s ? SchemaExample.Generate(s, Examples) as JsonObject ?? [] : [];
         SchemaExample.Overlay(result, overlay);
         return result;
     }
@@ -420,7 +550,7 @@ public sealed partial class GitHubEmulator
     private JsonNode Item(Operation operation, int status, JsonObject overlay)
     {
         var (_, schema) = operation.Response(status);
-        var result = schema is { } s && s.TryGetProperty("items", out var items) ? SchemaExample.Generate(items) as JsonObject ?? [] : [];
+        var result = schema is { } s && s.TryGetProperty("items", out var items) ? SchemaExample.Generate(items, Examples) as JsonObject ?? [] : [];
         SchemaExample.Overlay(result, overlay);
         return result;
     }
@@ -515,7 +645,7 @@ public sealed partial class GitHubEmulator
 
     private JsonObject CommitJson(GitCommit commit)
     {
-        var who = new JsonObject { ["name"] = "policy-response", ["email"] = "policy-response@example.invalid", ["date"] = commit.Date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) };
+        var who = new JsonObject { ["name"] = "policy-response", ["email"] = "41898282+github-actions[bot]@users.noreply.github.com", ["date"] = commit.Date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) };
         return new JsonObject
         {
             ["sha"] = commit.Sha,

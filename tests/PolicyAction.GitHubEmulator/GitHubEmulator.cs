@@ -31,6 +31,14 @@ public sealed record DoubleOptions
     public IReadOnlyDictionary<string, byte[]> Files { get; init; } = new Dictionary<string, byte[]>();
 }
 
+/// <summary>How a branch is protected: a classic protection rule or a repository ruleset, each requiring pull requests.</summary>
+public enum BranchRule
+{
+    None,
+    Classic,
+    Ruleset,
+}
+
 /// <summary>One HTTP exchange, as the double saw it.</summary>
 public sealed record Exchange(string Method, string Path, string? RequestBody, int Status, string? ResponseBody, bool Faulted)
 {
@@ -44,7 +52,7 @@ public sealed record Exchange(string Method, string Path, string? RequestBody, i
 /// write landed behind a failing proxy); "applied-drop" (handled, then the connection dropped without an answer);
 /// "drop" (dropped before handling); "slow" (answered after <c>Seconds</c>); "secondary-rate-limit" (with
 /// <c>retry-after</c>), "secondary-rate-limit-bare" (no <c>retry-after</c>, requests remaining, as GitHub often
-/// answers), "primary-rate-limit", "429", "403".
+/// answers), "primary-rate-limit", "429", "403", "reference-update-failed" (422, as GitHub answers a ref update it could not make).
 /// </summary>
 public sealed record Fault(string Kind, int Count = 1, string? Method = null, string? PathPattern = null, int Seconds = 1);
 
@@ -69,7 +77,14 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private readonly ConcurrentQueue<Exchange> _exchanges = new();
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly List<Fault> _faults = [];
+    private readonly Dictionary<string, BranchRule> _protection = new(StringComparer.Ordinal);
     private long _nextId = 1000;
+    private long _requestsUsed;
+
+    // Per request, under the lock: the path the endpoints answer for and the Link header a list answer sets.
+    private string _requestPath = "/";
+    private string? _link;
+    private readonly DateTimeOffset _rateLimitReset = DateTimeOffset.UtcNow.AddHours(1);
 
     private GitHubEmulator(WebApplication app, DoubleOptions options)
     {
@@ -81,6 +96,18 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     }
 
     public DoubleOptions Options { get; }
+
+    /// <summary>The repository's id: the <c>/repositories/{id}/</c> routes, the form of GitHub's <c>Link</c> URLs, name it.</summary>
+    public const long RepositoryId = 1296269;
+
+    /// <summary>The size over which the contents API leaves a file's content out (1 MB).</summary>
+    public const int LargeFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Answer as GitHub Enterprise Server does where it differs from api.github.com: a file over 1 MB asked for in the
+    /// default media type is refused with 403 <c>too_large</c> instead of served without content.
+    /// </summary>
+    public bool AnswersLikeEnterpriseServer { get; set; }
 
     /// <summary>The API root, as GITHUB_API_URL gives it to the tool.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -219,6 +246,32 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Protects a branch as an admin would in the settings, requiring pull requests: writes to it through the API
+    /// are refused as GitHub refuses them (contents 409, refs 422), and it is shown by <c>branches/{branch}/protection</c>
+    /// (classic) or <c>rules/branches/{branch}</c> (ruleset). <see cref="CommitFiles"/> still works, as a merged pull request would.
+    /// </summary>
+    public void ProtectBranch(string branch, BranchRule rule)
+    {
+        lock (_gate)
+        {
+            _protection[branch] = rule;
+        }
+    }
+
+    /// <summary>Files an issue as a person would (through the web UI): it takes the next number.</summary>
+    public int FileIssue(string title, string? body, IReadOnlyList<string> labels, bool open = true)
+    {
+        lock (_gate)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var issue = new IssueState { Number = ++_lastIssueNumber, Id = NextId(), Title = title, Body = body, Labels = [.. labels], Created = now, Updated = now, Open = open, Closed = open ? null : now };
+            _labels.AddRange(labels.Where(l => !_labels.Contains(l)).Distinct());
+            _issues[issue.Number] = issue;
+            return issue.Number;
+        }
+    }
+
+    /// <summary>
     /// Deletes an issue as an admin would in the web UI (there is no REST endpoint for it): it leaves every list,
     /// and requests for its number are answered 410 Gone, as GitHub does. Its number is never given out again.
     /// </summary>
@@ -305,6 +358,14 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             return;
         }
 
+        // GitHub's Link URLs name the repository by id; the routes are the same operations as /repos/{owner}/{repo}/.
+        var sentPath = path;
+        var byId = RepositoryRoute().Match(path);
+        if (byId.Success)
+        {
+            path = byId.Groups["id"].Value == RepositoryId.ToString(CultureInfo.InvariantCulture) ? $"/repos/{Options.Owner}/{Options.Name}{byId.Groups["rest"].Value}" : "/repos/_/_" + byId.Groups["rest"].Value;
+        }
+
         var (operation, match) = _contract.Find(request.Method, path);
         int code;
         string? answer;
@@ -337,8 +398,13 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             {
                 lock (_gate)
                 {
-                    (code, var node) = Dispatch(operation, match!, parsed, request.Query);
+                    (_requestPath, _link) = (path, null);
+                    (code, var node) = Dispatch(operation, match!, parsed, request.Query, request.Headers.Accept.ToString());
                     answer = node?.ToJsonString(Indented);
+                    if (_link is not null)
+                    {
+                        context.Response.Headers.Link = _link;
+                    }
                 }
             }
             catch (Exception e) when (e is KeyNotFoundException or FormatException or InvalidOperationException or NullReferenceException)
@@ -364,7 +430,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         if (afterwards is not null)
         {
             // The request took effect; the answer is lost on the way back.
-            _exchanges.Enqueue(new Exchange(request.Method, path + request.QueryString, body, code, answer, true));
+            _exchanges.Enqueue(new Exchange(request.Method, sentPath + request.QueryString, body, code, answer, true));
             if (afterwards.Kind == "applied-drop")
             {
                 context.Abort();
@@ -376,7 +442,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             return;
         }
 
-        _exchanges.Enqueue(new Exchange(request.Method, path + request.QueryString, body, code, answer, false));
+        _exchanges.Enqueue(new Exchange(request.Method, sentPath + request.QueryString, body, code, answer, false));
         await WriteAsync(context, code, answer).ConfigureAwait(false);
     }
 
@@ -415,20 +481,53 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
                 return (429, "Too many requests");
             case "403":
                 return (403, "Resource not accessible by integration");
+            case "reference-update-failed":
+                return (422, "Reference update failed");
             default:
                 return (int.Parse(fault.Kind, CultureInfo.InvariantCulture), "Server Error");
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, int status, string? body)
+    private async Task WriteAsync(HttpContext context, int status, string? body)
     {
+        // GitHub's headers on every answer: the primary limit's counters, its API version, a request id.
+        var used = Interlocked.Increment(ref _requestsUsed);
+        var headers = context.Response.Headers;
         context.Response.StatusCode = status;
-        context.Response.Headers["x-ratelimit-limit"] = "5000";
-        context.Response.Headers["x-ratelimit-remaining"] = context.Response.Headers.TryGetValue("x-ratelimit-remaining", out var remaining) ? remaining : "4999";
-        context.Response.Headers["x-github-api-version-selected"] = "2022-11-28";
-        context.Response.Headers["x-github-request-id"] = Guid.NewGuid().ToString("N");
+        headers["x-ratelimit-limit"] = "5000";
+        if (!headers.ContainsKey("x-ratelimit-remaining"))
+        {
+            headers["x-ratelimit-remaining"] = Math.Max(0, 5000 - used).ToString(CultureInfo.InvariantCulture);
+        }
+
+        headers["x-ratelimit-used"] = Math.Min(5000, used).ToString(CultureInfo.InvariantCulture);
+        if (!headers.ContainsKey("x-ratelimit-reset"))
+        {
+            headers["x-ratelimit-reset"] = _rateLimitReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        }
+
+        headers["x-ratelimit-resource"] = "core";
+        headers["x-github-api-version-selected"] = "2022-11-28";
+        headers["x-github-media-type"] = "github.v3; format=json";
+        headers["x-github-request-id"] = $"{Random.Shared.Next(0x1000, 0xFFFF):X4}:{Random.Shared.Next(0x10000, 0xFFFFF):X5}:{Random.Shared.Next():X7}:{Random.Shared.Next():X7}:{DateTimeOffset.UtcNow.ToUnixTimeSeconds():X8}";
         if (body is not null)
         {
+            if (status >= 400 && JsonNode.Parse(body) is JsonObject error && !error.ContainsKey("status"))
+            {
+                // GitHub's error bodies say their status, as a string.
+                error["status"] = status.ToString(CultureInfo.InvariantCulture);
+                body = error.ToJsonString();
+            }
+            else if (status == 201 && JsonNode.Parse(body) is JsonObject created && created["url"]?.GetValueKind() == JsonValueKind.String)
+            {
+                headers.Location = created["url"]!.GetValue<string>();
+            }
+
+            if (status == 200 && context.Request.Method == "GET")
+            {
+                headers.ETag = $"W/\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body)))}\"";
+            }
+
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.WriteAsync(body).ConfigureAwait(false);
         }
@@ -445,6 +544,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             ["violations"] = new JsonArray([.. Violations.Select(v => (JsonNode)v)]),
             ["requests"] = new JsonArray([.. Exchanges.Select(e => (JsonNode)$"{e.Method} {e.Path} {e.Status}")]),
         }.ToJsonString();
+
+    [GeneratedRegex("^/repositories/(?<id>[0-9]+)(?<rest>/.*)$")]
+    private static partial Regex RepositoryRoute();
 
     private sealed class IssueState
     {

@@ -52,7 +52,7 @@ public sealed class GitObjects
         }
 
         var stamp = $"{date.ToUnixTimeSeconds()} +0000";
-        text.Append($"author policy-response <policy-response@example.invalid> {stamp}\ncommitter policy-response <policy-response@example.invalid> {stamp}\n\n{message}");
+        text.Append($"author github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> {stamp}\ncommitter github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> {stamp}\n\n{message}");
         var sha = Hash("commit", Encoding.UTF8.GetBytes(text.ToString()));
         _commits[sha] = new GitCommit(sha, tree, parents, message, date);
         return sha;

@@ -13,6 +13,9 @@ namespace PolicyAction.Alerts;
 internal static partial class AlertIssueText
 {
     public const int GitHubBodyLimit = 65_536;
+
+    /// <summary>A comment's limit: room is left for the marker the forge adds to find a comment whose answer was lost.</summary>
+    public const int CommentBodyLimit = GitHubBodyLimit - 128;
     public const string RunbookBase = "docs/runbook.md";
 
     public static string CreatedMarker(DateTimeOffset at) => $"<!-- POLICY_ALERT: CREATED {Times.Format(at)} -->";
@@ -60,18 +63,18 @@ internal static partial class AlertIssueText
             text.Append("See ").Append(string.Join(" and ", links)).Append(".\n");
         }
 
-        return Limit(text.ToString());
+        return Limit(GitHubBodyLimit, text.ToString());
     }
 
     public static string RepeatComment(AlertStatus alert, string? runUrl) =>
-        Limit($"Still firing ({alert.Observed}; threshold {alert.Threshold}).\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
+        Limit(CommentBodyLimit, $"Still firing ({alert.Observed}; threshold {alert.Threshold}).\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
 
     public static string ResolvedComment(AlertStatus previous, DateTimeOffset resolvedAt, string? runUrl) =>
         $"Resolved at {Times.Format(resolvedAt)}: it fired from {Times.Format(previous.Since)} to {Times.Format(resolvedAt)}."
         + (runUrl is null ? string.Empty : $" Checked by {runUrl}.") + "\n";
 
     public static string ReopenComment(AlertStatus alert, string? runUrl) =>
-        Limit($"Firing again since {Times.Format(alert.Since)} ({alert.Observed}; threshold {alert.Threshold}); reopened.\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
+        Limit(CommentBodyLimit, $"Firing again since {Times.Format(alert.Since)} ({alert.Observed}; threshold {alert.Threshold}); reopened.\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
 
     private static string Evidence(AlertStatus alert)
     {
@@ -90,16 +93,16 @@ internal static partial class AlertIssueText
     }
 
     /// <summary>Cuts on a line boundary with a visible note, below GitHub's body limit.</summary>
-    public static string Limit(string body)
+    public static string Limit(int limit, string body)
     {
-        if (body.Length <= GitHubBodyLimit)
+        if (body.Length <= limit)
         {
             return body;
         }
 
         const string note = "\n\n> **Truncated**: this text exceeded GitHub's 65,536-character limit; the full evidence is in reports/policy_orchestration_alerts.json.\n";
-        var cut = body.LastIndexOf('\n', GitHubBodyLimit - note.Length - 1);
-        return body[..(cut > 0 ? cut : GitHubBodyLimit - note.Length)] + note;
+        var cut = body.LastIndexOf('\n', limit - note.Length - 1);
+        return body[..(cut > 0 ? cut : limit - note.Length)] + note;
     }
 
     private static string Describe(string id) => id switch

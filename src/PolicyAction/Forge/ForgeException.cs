@@ -20,3 +20,22 @@ internal sealed class WriteOutcomeUnknownException : ForgeException
     {
     }
 }
+
+/// <summary>
+/// A branch protection rule or a ruleset refuses the tool's writes to the branch. Retrying cannot help; the message
+/// names the branch, the rule and the two ways out.
+/// </summary>
+internal sealed class BranchProtectedException : ForgeException
+{
+    public BranchProtectedException(string branch, string rule, Exception? innerException = null)
+        : base(
+            $"branch {branch} is protected: GitHub refused the tool's write ({rule}). The tool commits its audit log and state straight to the branch, "
+            + "so either give it a branch of its own that no rule protects (set the commit-branch input, e.g. policy-response-state, to a branch created from the default branch), "
+            + "or let the workflow's identity bypass the rule (Settings → Rules → Rulesets → Bypass list, or the branch protection rule's allowed actors)",
+            innerException)
+    {
+        Branch = branch;
+    }
+
+    public string Branch { get; }
+}

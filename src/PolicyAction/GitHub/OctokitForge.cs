@@ -13,11 +13,18 @@ internal sealed class OctokitForge : IForge
     /// <summary>Tries of one write whose outcome GitHub left unknown and a read showed had not landed.</summary>
     public const int MaxWriteAttempts = 5;
 
+    /// <summary>Tries of a ref update or creation that GitHub answers "Reference update failed".</summary>
+    public const int MaxReferenceUpdateAttempts = 3;
+
+    /// <summary>The contents API's media type that serves files of 1–100 MB too (as metadata; the bytes come from the blob API).</summary>
+    private const string ObjectMediaType = "application/vnd.github.object+json";
+
     private readonly IGitHubClient _client;
     private readonly string _owner;
     private readonly string _name;
     private readonly Action<string>? _log;
     private readonly ResiliencePipeline _writes;
+    private readonly ResiliencePipeline _referenceUpdates;
 
     public OctokitForge(IGitHubClient client, string repository, TimeProvider? clock = null, Action<string>? log = null)
     {
@@ -29,27 +36,38 @@ internal sealed class OctokitForge : IForge
 
         _client = client;
         _log = log;
-        _writes = new ResiliencePipelineBuilder { TimeProvider = clock ?? TimeProvider.System }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<WriteOutcomeUnknownException>(),
-                MaxRetryAttempts = MaxWriteAttempts - 1,
-                Delay = TimeSpan.FromSeconds(1),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                OnRetry = args =>
-                {
-                    _log?.Invoke($"it had not landed; sending it again (try {args.AttemptNumber + 2} of {MaxWriteAttempts})");
-                    return default;
-                },
-            })
-            .Build();
+        _writes = Retries(clock, new PredicateBuilder().Handle<WriteOutcomeUnknownException>(), MaxWriteAttempts, "it had not landed; sending it again");
+
+        // "Reference update failed": GitHub could not move the ref this time. A few more tries, then it is reported.
+        _referenceUpdates = Retries(
+            clock,
+            new PredicateBuilder().Handle<ApiValidationException>(e => GitHubRefusals.Classify(e) == WriteRefusal.ReferenceUpdateFailed),
+            MaxReferenceUpdateAttempts,
+            "GitHub answered 'Reference update failed'; trying again");
         _owner = repository[..slash];
         _name = repository[(slash + 1)..];
         Repository = repository;
     }
 
     public string Repository { get; }
+
+    /// <summary>Polly's retry for what <paramref name="handle"/> matches: 1 s, doubling, at most <paramref name="attempts"/> tries, each logged.</summary>
+    private ResiliencePipeline Retries(TimeProvider? clock, PredicateBuilder<object> handle, int attempts, string retrying) =>
+        new ResiliencePipelineBuilder { TimeProvider = clock ?? TimeProvider.System }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = handle,
+                MaxRetryAttempts = attempts - 1,
+                Delay = TimeSpan.FromSeconds(1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    _log?.Invoke($"{retrying} (try {args.AttemptNumber + 2} of {attempts})");
+                    return default;
+                },
+            })
+            .Build();
 
     /// <summary>A client for <paramref name="apiUrl"/> (GITHUB_API_URL, so GitHub Enterprise Server works).</summary>
     public static OctokitForge Create(string apiUrl, string token, string repository, RetryingHandler handler, TimeProvider? clock = null, Action<string>? log = null)
@@ -100,62 +118,49 @@ internal sealed class OctokitForge : IForge
     }
 
     public Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) =>
-        Call($"reading {path}", cancellationToken, async () =>
-        {
-            IReadOnlyList<RepositoryContent> contents;
-            try
-            {
-                contents = await _client.Repository.Content.GetAllContentsByRef(_owner, _name, path, commitSha).ConfigureAwait(false);
-            }
-            catch (NotFoundException)
-            {
-                return null;
-            }
-
-            var file = contents.FirstOrDefault(c => c.Type == ContentType.File && c.Path == path);
-            if (file is null)
-            {
-                return null;
-            }
-
-            // The contents API leaves out the content of files over 1 MB; the blob API serves them.
-            if (!string.IsNullOrEmpty(file.EncodedContent) || file.Size == 0)
-            {
-                return Convert.FromBase64String(file.EncodedContent ?? string.Empty);
-            }
-
-            var blob = await _client.Git.Blob.Get(_owner, _name, file.Sha).ConfigureAwait(false);
-            return Convert.FromBase64String(blob.Content);
-        });
+        Call($"reading {path}", cancellationToken, async () => (await ReadFileAsync(commitSha, path).ConfigureAwait(false))?.Content);
 
     public Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) =>
-        Call($"reading {path} on {branch}", cancellationToken, async () =>
+        Call($"reading {path} on {branch}", cancellationToken, async () => await ReadFileAsync(branch, path).ConfigureAwait(false) ?? BranchFile.Missing);
+
+    /// <summary>
+    /// A file at a ref through the contents API in the object media type, which GitHub serves for files up to 100 MB
+    /// (the default one is refused over 1 MB by GitHub Enterprise Server). Content comes inline only up to 1 MB; above,
+    /// it is empty with encoding "none" and the bytes come from the blob API. Null when there is no such file.
+    /// </summary>
+    private async Task<BranchFile?> ReadFileAsync(string reference, string path)
+    {
+        RepositoryContent file;
+        try
         {
-            RepositoryContent file;
-            try
-            {
-                var uri = new Uri($"repos/{_owner}/{_name}/contents/{EscapedSegments(path)}?ref={Uri.EscapeDataString(branch)}", UriKind.Relative);
-                file = await new ApiConnection(_client.Connection).Get<RepositoryContent>(uri).ConfigureAwait(false);
-            }
-            catch (NotFoundException)
-            {
-                return BranchFile.Missing;
-            }
+            var uri = new Uri($"repos/{_owner}/{_name}/contents/{EscapedSegments(path)}", UriKind.Relative);
+            var response = await _client.Connection.Get<RepositoryContent>(uri, new Dictionary<string, string> { ["ref"] = reference }, ObjectMediaType).ConfigureAwait(false);
+            file = response.Body;
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
 
-            if (file.Type != ContentType.File)
-            {
-                throw new ForgeException($"{path} on {branch} is a {file.Type}, not a file");
-            }
+        if (file.Type != ContentType.File)
+        {
+            throw new ForgeException($"{path} at {reference} is a {file.Type}, not a file");
+        }
 
-            // The contents API leaves out the content of files over 1 MB; the blob API serves them.
-            if (!string.IsNullOrEmpty(file.EncodedContent) || file.Size == 0)
-            {
-                return new BranchFile(Convert.FromBase64String(file.EncodedContent ?? string.Empty), file.Sha);
-            }
+        if (file.Encoding == "base64" || (file.Size == 0 && string.IsNullOrEmpty(file.Encoding)))
+        {
+            return new BranchFile(Convert.FromBase64String(file.EncodedContent ?? string.Empty), file.Sha);
+        }
 
-            var blob = await _client.Git.Blob.Get(_owner, _name, file.Sha).ConfigureAwait(false);
-            return new BranchFile(Convert.FromBase64String(blob.Content), file.Sha);
-        });
+        var blob = await _client.Git.Blob.Get(_owner, _name, file.Sha).ConfigureAwait(false);
+        var bytes = blob.Encoding.Value == EncodingType.Base64 ? Convert.FromBase64String(blob.Content) : System.Text.Encoding.UTF8.GetBytes(blob.Content);
+        if (GitBlob.Sha(bytes) != file.Sha)
+        {
+            throw new ForgeException($"GitHub served {path} at {reference} as blob {file.Sha}, but the bytes it sent hash to {GitBlob.Sha(bytes)}");
+        }
+
+        return new BranchFile(bytes, file.Sha);
+    }
 
     public Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken) =>
         Call($"committing {path} to {branch}", cancellationToken, async () =>
@@ -184,8 +189,17 @@ internal sealed class OctokitForge : IForge
             }
             catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableEntity)
             {
-                // 409: the file is no longer at that blob; 422: someone created it meanwhile. Another run wrote first.
-                return null;
+                switch (GitHubRefusals.Classify(e))
+                {
+                    case WriteRefusal.BranchProtected:
+                        throw await ProtectedAsync(branch, e).ConfigureAwait(false);
+                    case WriteRefusal.LostRace:
+                    case WriteRefusal.Other when e.StatusCode == System.Net.HttpStatusCode.Conflict:
+                        // 409: the file is no longer at that blob (or the branch moved); 422: someone created it meanwhile.
+                        return null;
+                    default:
+                        throw;
+                }
             }
             catch (NotFoundException)
             {
@@ -229,19 +243,25 @@ internal sealed class OctokitForge : IForge
             {
                 // Built by hand like the read above: Octokit puts the ref into the path unescaped, so '#' or '%' in a name would change the request.
                 var uri = new Uri($"repos/{_owner}/{_name}/git/refs/{HeadsPath(branch)}", UriKind.Relative);
-                return await WriteOnceAsync(
-                    async () =>
-                    {
-                        await new ApiConnection(_client.Connection).Patch<Reference>(uri, new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
-                        return true;
-                    },
-                    async () => ((await GetBranchHeadAsync(branch, cancellationToken).ConfigureAwait(false))?.CommitSha == commitSha, true),
+                return await _referenceUpdates.ExecuteAsync(
+                    async token => await WriteOnceAsync(
+                        async () =>
+                        {
+                            await new ApiConnection(_client.Connection).Patch<Reference>(uri, new ReferenceUpdate(commitSha, force: false)).ConfigureAwait(false);
+                            return true;
+                        },
+                        async () => ((await GetBranchHeadAsync(branch, token).ConfigureAwait(false))?.CommitSha == commitSha, true),
+                        token).ConfigureAwait(false),
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (ApiValidationException)
+            catch (ApiValidationException e) when (GitHubRefusals.Classify(e) == WriteRefusal.LostRace)
             {
-                // 422: not a fast-forward. Someone committed first; the caller re-reads and tries again.
+                // 422 "Update is not a fast forward": someone committed first; the caller re-reads and tries again.
                 return false;
+            }
+            catch (ApiValidationException e) when (GitHubRefusals.Classify(e) == WriteRefusal.BranchProtected)
+            {
+                throw await ProtectedAsync(branch, e).ConfigureAwait(false);
             }
         });
 
@@ -323,8 +343,17 @@ internal sealed class OctokitForge : IForge
     public Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) =>
         Call($"listing branches under {prefix}", cancellationToken, async () =>
         {
-            var branches = await _client.Repository.Branch.GetAll(_owner, _name, new ApiOptions { PageSize = 100 }).ConfigureAwait(false);
-            return (IReadOnlyList<string>)branches.Select(b => b.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+            // Only the refs under the prefix, not every branch of the repository: matching-refs matches the start of a
+            // name, so "heads/fix" also finds "fixture"; the full prefix is checked here.
+            var start = prefix.TrimEnd('/');
+            var uri = new Uri($"repos/{_owner}/{_name}/git/matching-refs/{(start.Length == 0 ? "heads" : HeadsPath(start))}", UriKind.Relative);
+            var refs = await new ApiConnection(_client.Connection).GetAll<Reference>(uri).ConfigureAwait(false);
+            return (IReadOnlyList<string>)refs
+                .Select(r => r.Ref)
+                .Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal))
+                .Select(r => r["refs/heads/".Length..])
+                .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+                .ToArray();
         });
 
     public Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) =>
@@ -332,19 +361,26 @@ internal sealed class OctokitForge : IForge
         {
             try
             {
-                return await WriteOnceAsync(
-                    async () =>
-                    {
-                        await _client.Git.Reference.Create(_owner, _name, new NewReference($"refs/heads/{name}", commitSha)).ConfigureAwait(false);
-                        return true;
-                    },
-                    async () => await GetBranchHeadAsync(name, cancellationToken).ConfigureAwait(false) is { } there ? (true, there.CommitSha == commitSha) : (false, false),
+                return await _referenceUpdates.ExecuteAsync(
+                    async token => await WriteOnceAsync(
+                        async () =>
+                        {
+                            await _client.Git.Reference.Create(_owner, _name, new NewReference($"refs/heads/{name}", commitSha)).ConfigureAwait(false);
+                            return true;
+                        },
+                        async () => await GetBranchHeadAsync(name, token).ConfigureAwait(false) is { } there ? (true, there.CommitSha == commitSha) : (false, false),
+                        token).ConfigureAwait(false),
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (ApiValidationException)
+            catch (ApiValidationException e) when (GitHubRefusals.Classify(e) == WriteRefusal.AlreadyExists)
             {
-                // 422: it exists. Reuse it as it is; never reset a branch someone may have committed to.
+                // It exists. Reuse it as it is; never reset a branch someone may have committed to.
                 return false;
+            }
+            catch (ApiValidationException e) when (GitHubRefusals.Classify(e) == WriteRefusal.BranchProtected)
+            {
+                // A ruleset restricts creating branches of that name.
+                throw await ProtectedAsync(name, e).ConfigureAwait(false);
             }
         });
 
@@ -375,6 +411,35 @@ internal sealed class OctokitForge : IForge
                 }
             },
             cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The refusal of a write to a protected branch, naming the rule: GitHub's message, and the rulesets that apply
+    /// to the branch when they can be read (one request; classic protection rules are readable only by admins).
+    /// </summary>
+    private async Task<BranchProtectedException> ProtectedAsync(string branch, ApiException refusal)
+    {
+        var rule = $"{(int)refusal.StatusCode}: {GitHubRefusals.OneLine(refusal)}";
+        try
+        {
+            var uri = new Uri($"repos/{_owner}/{_name}/rules/branches/{EscapedSegments(branch)}", UriKind.Relative);
+            var response = await _client.Connection.Get<object>(uri, null).ConfigureAwait(false);
+            using var rules = System.Text.Json.JsonDocument.Parse(response.HttpResponse.Body as string ?? "[]");
+            var named = rules.RootElement.EnumerateArray()
+                .Select(r => r.TryGetProperty("ruleset_id", out var id) ? $"{r.GetProperty("type").GetString()} (ruleset {id})" : r.GetProperty("type").GetString())
+                .Distinct()
+                .ToArray();
+            if (named.Length > 0)
+            {
+                rule += $"; rules on the branch: {string.Join(", ", named)}";
+            }
+        }
+        catch (Exception e) when (e is ApiException or HttpRequestException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            // Naming the rule is a courtesy; GitHub's own message already says what refused the write.
+        }
+
+        return new BranchProtectedException(branch, rule, refusal);
+    }
 
     /// <summary><c>heads/NAME</c> for a URL path: every character of the name escaped except the '/' between its parts.</summary>
     private static string HeadsPath(string branch) => "heads/" + EscapedSegments(branch);
@@ -433,6 +498,8 @@ internal sealed class OctokitForge : IForge
     {
         System.Net.HttpStatusCode.Unauthorized =>
             new ForgeException($"GitHub rejected the token while {doing} (401): check the github-token input", e),
+        System.Net.HttpStatusCode.Forbidden when e.ApiError?.Errors?.Any(error => error.Code == "too_large") ?? false =>
+            new ForgeException($"GitHub refused {doing}: the file is too large for the API it was asked through (403 too_large: {e.Message})", e),
         System.Net.HttpStatusCode.Forbidden =>
             new ForgeException($"GitHub refused {doing} (403: {e.Message}); the job needs 'permissions: contents: write' (and 'issues: write' for alerts)", e),
         System.Net.HttpStatusCode.NotFound =>

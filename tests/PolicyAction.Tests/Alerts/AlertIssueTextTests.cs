@@ -59,4 +59,13 @@ public class AlertIssueTextTests
         Assert.Contains("**Truncated**", body, StringComparison.Ordinal);
         Assert.Equal(alert.Fingerprint, AlertIssueText.FingerprintOf(body));
     }
+
+    [Fact]
+    public void A_huge_comment_leaves_room_for_the_marker_the_forge_adds()
+    {
+        var alert = Brake() with { Evidence = Enumerable.Range(0, 5000).Select(i => new AlertEvidence(Now.AddMinutes(-i), $"blocked by trust_guard, attempt {i}")).ToArray() };
+
+        Assert.InRange(AlertIssueText.RepeatComment(alert, null).Length, AlertIssueText.CommentBodyLimit - 500, AlertIssueText.CommentBodyLimit);
+        Assert.InRange(AlertIssueText.ReopenComment(alert, null).Length, AlertIssueText.CommentBodyLimit - 500, AlertIssueText.CommentBodyLimit);
+    }
 }

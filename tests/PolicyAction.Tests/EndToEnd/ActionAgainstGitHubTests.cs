@@ -158,6 +158,73 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
         Assert.DoesNotContain(exchanges, e => e.Status is 409 or 422);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_audit_log_over_1_mib_is_read_and_the_response_reserved_and_committed(bool enterpriseServer)
+    {
+        // A year of blocked runs: well over the 1 MB above which GitHub leaves the content out (or, on Enterprise
+        // Server, refuses the default media type).
+        var log = GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl") ?? [];
+        var lines = new List<byte>(log);
+        var from = DateTimeOffset.UtcNow.AddDays(-400);
+        while (lines.Count <= PolicyAction.GitHubEmulator.GitHubEmulator.LargeFileBytes + 100_000)
+        {
+            var record = new AuditRecord { Timestamp = from = from.AddMinutes(20), Event = "response_blocked", Actor = "github-actions[bot]", Policy = "RED", Mode = "apply", BlockedBy = ["safety_brake"] };
+            lines.AddRange(AuditChain.LineAfter(lines.ToArray(), record, "generated"));
+        }
+
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["state/policy_response_log.jsonl"] = [.. lines] }, "a year of history");
+        GitHubDouble.AnswersLikeEnterpriseServer = enterpriseServer;
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
+
+        // Run for another ref, so the reservation reads the log on the branch instead of trusting the checkout.
+        runner.Environment["GITHUB_REF"] = "refs/heads/feature";
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(("apply", "false"), (runner.Outputs()["mode"], runner.Outputs()["blocked"]));
+        Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
+        Assert.Contains(GitHubDouble.Exchanges, e => e.Method == "GET" && e.Path.Contains("/git/blobs/", StringComparison.Ordinal));
+        var branchLog = GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl")!;
+        var verification = AuditLogVerifier.Verify(new MemoryStream(branchLog), "branch log");
+        Assert.True(verification.Intact, verification.Problem);
+        Assert.Single(BranchLog(), l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(BranchRule.Classic)]
+    [InlineData(BranchRule.Ruleset)]
+    public async Task A_protected_branch_refuses_the_reservation_at_once_and_nothing_runs_until_the_state_has_a_branch_of_its_own(BranchRule rule)
+    {
+        GitHubDouble.ProtectBranch("main", rule);
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
+        var before = GitHubDouble.Exchanges.Count;
+
+        var result = await runner.RunAsync();
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("branch main is protected", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("commit-branch", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("nothing was executed", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("contents: write", result.Stdout, StringComparison.Ordinal);
+        var exchanges = GitHubDouble.Exchanges.Skip(before).ToArray();
+        Assert.Single(exchanges, e => e.Method == "PUT");
+        Assert.DoesNotContain(exchanges, e => e.Method is "POST" or "PATCH");
+        Assert.DoesNotContain(workspace.AuditLines(), l => l.Contains("\"event\":\"action_finished\"", StringComparison.Ordinal));
+
+        // The way out: a branch of its own for the state. The next run applies there.
+        GitHubDouble.CreateBranch("policy-response-state", "main");
+        using var again = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun(runId: 9002).Input("auto-apply", "true").Input("commit-branch", "policy-response-state");
+        var second = await again.RunAsync();
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal("false", again.Outputs()["blocked"]);
+        Assert.Equal(GitHubDouble.BranchHead("policy-response-state"), again.Outputs()["commit-sha"]);
+    }
+
     [Fact]
     public async Task Server_errors_and_rate_limits_are_retried_and_the_commit_lands()
     {

@@ -304,6 +304,47 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task In_a_repository_of_351_branches_and_160_issues_the_alert_finds_its_issue_on_page_2_and_lists_only_fix_branches()
+    {
+        Brake(engaged: true);
+        await CheckAsync();
+        var issue = AlertIssue();
+
+        // A busy repository: 160 newer issues with the same label (newest first, so ours is on the second page of
+        // 100), and 351 branches of which 3 are fix branches.
+        for (var i = 0; i < 160; i++)
+        {
+            GitHubDouble.FileIssue($"someone's issue {i}", $"about thing {i}", ["policy-alert"], open: i % 3 != 0);
+        }
+
+        for (var i = 0; i < 348; i++)
+        {
+            GitHubDouble.CreateBranch($"feature/{i:000}", "main");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            GitHubDouble.CreateBranch($"fix/policy-response/other-{i}", "main");
+        }
+
+        Assert.True(GitHubDouble.Branches().Count > 350);
+        PretendLastNotified(TimeSpan.FromHours(25));
+        var before = GitHubDouble.Exchanges.Count;
+
+        var repeated = await CheckAsync();
+
+        Assert.Equal(1, repeated.Result.ExitCode);
+        Assert.Equal(issue.Number, AlertIssue().Number);
+        Assert.Equal(2, AlertIssue().Comments.Count + 1);
+        var exchanges = GitHubDouble.Exchanges.Skip(before).ToArray();
+        Assert.DoesNotContain(exchanges, e => e.Method == "GET" && e.Path.Contains("/branches?", StringComparison.Ordinal));
+        Assert.Single(exchanges, e => e.Path.Contains("/git/matching-refs/heads/fix", StringComparison.Ordinal));
+
+        // The issues' second page was asked for through the Link GitHub gave, in the /repositories/{id}/ form.
+        Assert.Contains(exchanges, e => e.Path.StartsWith($"/repositories/{PolicyAction.GitHubEmulator.GitHubEmulator.RepositoryId}/issues?", StringComparison.Ordinal) && e.Path.Contains("page=2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Repeated_action_failures_create_one_fix_branch_and_never_move_it()
     {
         var log = new StringBuilder();

@@ -44,6 +44,28 @@ public sealed class ApiBudgetTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task A_reservation_whose_answer_was_lost_costs_two_reads_more()
+    {
+        GitHubDouble.AddFault(new Fault("applied-502", Count: 1, Method: "PUT"));
+
+        var recovered = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
+
+        // As an apply, plus reading the log on the branch (it holds this run's bytes: landed) and the branch's tip.
+        Assert.Equal((3, 4), recovered);
+    }
+
+    [Fact]
+    public async Task A_protected_branch_is_refused_after_one_write_and_one_read_naming_the_rule()
+    {
+        GitHubDouble.ProtectBranch("main", BranchRule.Ruleset);
+
+        var refused = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
+
+        // The reservation's PUT, refused; the ruleset read to name the rule; nothing else is sent.
+        Assert.Equal((1, 1), refused);
+    }
+
+    [Fact]
     public async Task Filing_an_alert_issue_adds_a_handful()
     {
         var quiet = await Run(r => r.Event("schedule", "{}").Input("command", "alerts"));

@@ -51,6 +51,106 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
         _github.AssertContractHonoured();
     }
 
+    [Theory]
+    [InlineData(BranchRule.Classic, "Protected branch update failed for refs/heads/main.")]
+    [InlineData(BranchRule.Ruleset, "Repository rule violations found Changes must be made through a pull request.")]
+    public async Task A_protected_branch_stops_the_write_at_once_naming_the_branch_the_rule_and_the_ways_out(BranchRule rule, string message)
+    {
+        _github.ProtectBranch("main", rule);
+        var log = _github.ReadFile("main", "state/policy_response_log.jsonl")!;
+
+        var put = await Assert.ThrowsAsync<BranchProtectedException>(() => _api.TryPutFileAsync("main", "state/policy_response_log.jsonl", PolicyAction.SharedBranch.GitBlob.Sha(log), [.. log, .. "{\"b\":2}\n"u8], "m", CancellationToken.None));
+        var head = (await _api.GetBranchHeadAsync("main", CancellationToken.None))!;
+        var commit = await _api.CreateCommitAsync(head, [new FileChange("a.txt", "a"u8.ToArray())], "m", CancellationToken.None);
+        var move = await Assert.ThrowsAsync<BranchProtectedException>(() => _api.TryFastForwardAsync("main", commit.CommitSha, CancellationToken.None));
+
+        foreach (var refused in new[] { put, move })
+        {
+            Assert.Equal("main", refused.Branch);
+            Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+            Assert.Contains("commit-branch", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("Bypass list", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.ActionFailed, refused.ExitCode);
+        }
+
+        if (rule == BranchRule.Ruleset)
+        {
+            Assert.Contains($"pull_request (ruleset {PolicyAction.GitHubEmulator.GitHubEmulator.RulesetId})", put.Message, StringComparison.Ordinal);
+        }
+
+        // Each refusal: one write, no retries, and at most one read to name the rule.
+        Assert.Single(_github.Exchanges, e => e.Method == "PUT");
+        Assert.Single(_github.Exchanges, e => e.Method == "PATCH");
+        Assert.Equal(2, _github.Exchanges.Count(e => e.Path.Contains("/rules/branches/", StringComparison.Ordinal)));
+        Assert.Equal(log, _github.ReadFile("main", "state/policy_response_log.jsonl"));
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
+    public async Task Reference_update_failed_is_tried_again_then_reported_and_an_existing_branch_is_reused()
+    {
+        var head = (await _api.GetBranchHeadAsync("main", CancellationToken.None))!;
+        var commit = await _api.CreateCommitAsync(head, [new FileChange("a.txt", "a"u8.ToArray())], "m", CancellationToken.None);
+        _github.AddFault(new Fault("reference-update-failed", Count: 1, Method: "PATCH"));
+        Assert.True(await _api.TryFastForwardAsync("main", commit.CommitSha, CancellationToken.None));
+        Assert.Equal(commit.CommitSha, _github.BranchHead("main"));
+
+        var next = await _api.CreateCommitAsync(commit, [new FileChange("b.txt", "b"u8.ToArray())], "m", CancellationToken.None);
+        _github.AddFault(new Fault("reference-update-failed", Count: OctokitForge.MaxReferenceUpdateAttempts, Method: "PATCH"));
+        var failed = await Assert.ThrowsAsync<ForgeException>(() => _api.TryFastForwardAsync("main", next.CommitSha, CancellationToken.None));
+        Assert.Contains("Reference update failed", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(1 + 1 + OctokitForge.MaxReferenceUpdateAttempts, _github.Exchanges.Count(e => e.Method == "PATCH"));
+
+        Assert.True(await _api.CreateBranchAsync("fix/one", commit.CommitSha, CancellationToken.None));
+        Assert.False(await _api.CreateBranchAsync("fix/one", next.CommitSha, CancellationToken.None));
+        Assert.Equal(commit.CommitSha, _github.BranchHead("fix/one"));
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
+    public async Task A_comment_at_the_alert_limit_still_fits_with_its_marker()
+    {
+        var issue = await _api.CreateIssueAsync("t", "b", ["policy-alert"], [], CancellationToken.None);
+
+        Assert.True(await _api.AddCommentAsync(issue.Number, new string('x', PolicyAction.Alerts.AlertIssueText.CommentBodyLimit), CancellationToken.None));
+        Assert.InRange(_github.Issues().Single().Comments.Single().Length, PolicyAction.Alerts.AlertIssueText.CommentBodyLimit + 1, PolicyAction.GitHubEmulator.GitHubEmulator.BodyLimit);
+        _github.AssertContractHonoured();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_file_over_1_mib_is_read_whole_from_github_and_from_enterprise_server(bool enterpriseServer)
+    {
+        _github.AnswersLikeEnterpriseServer = enterpriseServer;
+        var large = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"{{\"seq\":{i},\"pad\":\"{new string('x', 40)}\"}}\n")));
+        Assert.True(large.Length > PolicyAction.GitHubEmulator.GitHubEmulator.LargeFileBytes);
+        var commit = _github.CommitFiles("main", new Dictionary<string, byte[]> { ["state/policy_response_log.jsonl"] = large }, "large log");
+
+        var onBranch = await _api.GetFileOnBranchAsync("main", "state/policy_response_log.jsonl", CancellationToken.None);
+        var atCommit = await _api.GetFileAsync(commit, "state/policy_response_log.jsonl", CancellationToken.None);
+
+        Assert.Equal(large, onBranch.Content);
+        Assert.Equal(PolicyAction.SharedBranch.GitBlob.Sha(large), onBranch.BlobSha);
+        Assert.Equal(large, atCommit);
+
+        // Octokit's own contents call asks in the default media type: Enterprise Server refuses it, api.github.com
+        // answers without the content. Neither is what the tool relies on.
+        var client = new Octokit.GitHubClient(new Octokit.ProductHeaderValue("t"), new Uri(_github.BaseAddress.ToString())) { Credentials = new Octokit.Credentials(_github.Options.Token) };
+        if (enterpriseServer)
+        {
+            var refused = await Assert.ThrowsAsync<Octokit.ForbiddenException>(() => client.Repository.Content.GetAllContentsByRef("octo-org", "octo-repo", "state/policy_response_log.jsonl", "main"));
+            Assert.Contains(refused.ApiError.Errors, e => e.Code == "too_large");
+        }
+        else
+        {
+            var listed = await client.Repository.Content.GetAllContentsByRef("octo-org", "octo-repo", "state/policy_response_log.jsonl", "main");
+            Assert.Equal(("none", string.Empty), (listed[0].Encoding, listed[0].EncodedContent));
+        }
+
+        _github.AssertContractHonoured();
+    }
+
     [Fact]
     public async Task A_stale_commit_is_not_a_fast_forward_and_the_branch_keeps_the_other_commit()
     {
