@@ -11,21 +11,44 @@ public static class AuditLogGenerator
     public static readonly TimeSpan Spacing = TimeSpan.FromMinutes(5);
 
     /// <summary>Writes <paramref name="count"/> records ending at <paramref name="now"/>; returns the bytes written.</summary>
-    public static long Write(string path, int count, DateTimeOffset now)
+    /// <param name="path">The log's (first segment's) path.</param>
+    /// <param name="sealAt">
+    /// Null: one file, as earlier versions kept it. Else the size at which a segment is sealed: the log is written in
+    /// segments as the tool would have written them record by record (<see cref="AuditSegments"/>).
+    /// </param>
+    public static long Write(string path, int count, DateTimeOffset now, long? sealAt = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var head = ChainHead.Genesis;
-        var response = Guid.Empty;
-        for (var i = 0; i < count; i++)
+        var number = 1;
+        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        long total = 0;
+        try
         {
-            var record = Record(i, now - (Spacing * (count - 1 - i)), ref response);
-            var line = AuditLog.Line(AuditChain.Link(record, head));
-            file.Write(line);
-            head = new ChainHead(head.Seq + 1, AuditChain.Hash(line.AsSpan(0, line.Length - 1)));
-        }
+            var head = ChainHead.Genesis;
+            var response = Guid.Empty;
+            for (var i = 0; i < count; i++)
+            {
+                if (sealAt is { } size && AuditSegments.IsSealed(file.Length, size))
+                {
+                    total += file.Length;
+                    file.Dispose();
+                    var next = AuditSegments.FilePath(path, ++number);
+                    Directory.CreateDirectory(Path.GetDirectoryName(next)!);
+                    file = new FileStream(next, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                }
 
-        return file.Length;
+                var record = Record(i, now - (Spacing * (count - 1 - i)), ref response);
+                var line = AuditLog.Line(AuditChain.Link(record, head));
+                file.Write(line);
+                head = new ChainHead(head.Seq + 1, AuditChain.Hash(line.AsSpan(0, line.Length - 1)));
+            }
+
+            return total + file.Length;
+        }
+        finally
+        {
+            file.Dispose();
+        }
     }
 
     private static AuditRecord Record(int i, DateTimeOffset at, ref Guid response)

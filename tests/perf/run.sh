@@ -2,15 +2,17 @@
 # Side-by-side timings of whole commands, in one run on this machine (see docs/performance.md):
 #   - start-up: gates and a dry-run respond, Native AOT vs JIT, against `node -e 0` and /bin/true;
 #   - scale: gates with 100, 10,000 (every window full: 35 days) and 1,000,000 audit records (~390 MB), with peak memory;
-#   - verify-log throughput over the big log.
+#   - verify-log throughput over the big log;
+#   - history: an applied and committed run (the action against the API double) over 100 and 1,000,000 records
+#     of history in segments: wall time, peak RSS and request bytes, and their ratios (target: at most 1.5x).
 # Usage: tests/perf/run.sh [--quick]   (--quick: 20,000 records and few runs, a smoke for CI)
 #        PERF_AOT_BINARY=path: time that AOT binary instead of publishing one.
 # Prints a table with medians and ratios; raw hyperfine JSON lands in artifacts/perf/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-big=1000000 runs=30 warmup=3
-if [ "${1:-}" = "--quick" ]; then big=20000 runs=5 warmup=1; fi
+big=1000000 runs=30 warmup=3 history_runs=7
+if [ "${1:-}" = "--quick" ]; then big=20000 runs=5 warmup=1 history_runs=2; fi
 
 out=artifacts/perf
 mkdir -p "$out"
@@ -39,10 +41,10 @@ workspace ws-100
 workspace ws-10k
 workspace ws-big
 dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-100/state/policy_response_log.jsonl" 100 >&2
-dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-10k/state/policy_response_log.jsonl" 10000 >&2
-dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-big/state/policy_response_log.jsonl" "$big" >&2
+dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-10k/state/policy_response_log.jsonl" 10000 --segmented >&2
+dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-big/state/policy_response_log.jsonl" "$big" --segmented >&2
 small="$PWD/$out/ws-small" ws100="$PWD/$out/ws-100" ws10k="$PWD/$out/ws-10k" wsbig="$PWD/$out/ws-big"
-log_bytes=$(stat -c %s "$wsbig/state/policy_response_log.jsonl")
+log_bytes=$(cat "$wsbig/state/policy_response_log.jsonl" "$wsbig"/state/policy_response_log/*.jsonl | wc -c)
 
 # Every measured command must succeed: a failing command is fast and would flatter the figures.
 for cmd in "$aot gates --workspace $small" "$aot respond --policy RED --workspace $small" "$aot verify-log --workspace $wsbig" "$aot gates --workspace $wsbig"; do
@@ -68,6 +70,11 @@ echo "== verify-log" >&2
 hyperfine -N --style none --warmup 1 --runs "$([ "$runs" -gt 5 ] && echo 5 || echo "$runs")" --export-json "$out/verify.json" \
   -n "verify-log, $big records (AOT)" "$aot verify-log --workspace $wsbig" >/dev/null
 
+echo "== history: an applied, committed run over 100 and $big records, against the API double" >&2
+dotnet build -c Release tests/PolicyAction.Benchmarks --nologo -v quiet >/dev/null
+dotnet run -c Release --no-build --project tests/PolicyAction.Benchmarks -- history-run "$aot" examples/workspace \
+  "$(cd .. && pwd)/shared/webhook-payloads/workflow_run.completed.json" "$history_runs" 100 "$big" > "$out/history.jsonl"
+
 peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'; }
 peak_small=$(peak "$aot" gates --workspace "$ws100")
 peak_big=$(peak "$aot" gates --workspace "$wsbig")
@@ -75,6 +82,7 @@ peak_verify=$(peak "$aot" verify-log --workspace "$wsbig")
 
 node - "$out" "$log_bytes" "$peak_small" "$peak_big" "$peak_verify" "$(stat -c %s "$aot")" <<'JS'
 const [out, logBytes, peakSmall, peakBig, peakVerify, aotBytes] = process.argv.slice(2);
+const history = require('fs').readFileSync(`${out}/history.jsonl`, 'utf8').trim().split('\n').map(l => JSON.parse(l));
 const fs = require('fs');
 const load = f => JSON.parse(fs.readFileSync(`${out}/${f}`)).results;
 const ms = r => r.median * 1000;
@@ -98,6 +106,12 @@ lines.push(row(full.command, `${(ms(full) / ms(small)).toFixed(2)}× the 100-rec
 lines.push(row(big.command, `${(ms(big) / ms(full)).toFixed(2)}× the 10000-record run, ${(ms(big) / ms(small)).toFixed(2)}× the 100-record run; peak RSS ${(peakBig / 1024).toFixed(1)} MB`));
 const v = verify[0];
 lines.push(row(v.command, `${(logBytes / 1e6 / v.median).toFixed(0)} MB/s over ${(logBytes / 1e6).toFixed(0)} MB; peak RSS ${(peakVerify / 1024).toFixed(1)} MB`));
+lines.push('', '| applied, committed run (AOT, API double) | segments | median ms | peak RSS MB | requests | request bytes |', '|---|---:|---:|---:|---:|---:|');
+for (const h of history) {
+  lines.push(`| ${h.records} records (${(h.log_bytes / 1e6).toFixed(1)} MB) | ${h.segments} | ${h.wall_ms_median.toFixed(1)} | ${(h.peak_rss_kb / 1024).toFixed(1)} | ${h.requests} | ${h.request_bytes} |`);
+}
+const [young, old] = [history[0], history[history.length - 1]];
+lines.push(`| ratio, ${old.records} ÷ ${young.records} records (target ≤ 1.5×; RSS ≤ 64 MB) | | ${(old.wall_ms_median / young.wall_ms_median).toFixed(2)}× | ${(old.peak_rss_kb / young.peak_rss_kb).toFixed(2)}× | | ${(old.request_bytes / young.request_bytes).toFixed(2)}× |`);
 lines.push('', `AOT binary: ${(aotBytes / 1e6).toFixed(1)} MB`);
 console.log(lines.join('\n'));
 JS

@@ -54,7 +54,7 @@ internal sealed class ActionRun(
                 return new ActionRunResult(!gates.Gates.Passed, null, false, null, settings.FailOnBlocked);
             }
 
-            result = await new ResponseStage(responses.Value, github, _knowledge, context, reporter)
+            result = await new ResponseStage(responses.Value, github, _knowledge, ArtifactCommitter.FromSegment(baseline), context, reporter)
                 .RunAsync(policy, gates.Apply, settings.PlanDigest, shareOnBranch, cancellationToken).ConfigureAwait(false);
             ActionSummary.Response(summary, result);
             outputs.Response(result);
@@ -68,6 +68,7 @@ internal sealed class ActionRun(
 
         var commit = new CommitStage(store.Paths, github, _knowledge, context, reporter);
         ChainHead? committedCheckpoint = null;
+        string? checkpointSegment = null;
         if (commit.Wanted(settings.Commit, baseline))
         {
             try
@@ -78,6 +79,7 @@ internal sealed class ActionRun(
                     outputs.Set("commit-sha", outcome.CommitSha);
                     summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
                     committedCheckpoint = outcome.Checkpoint;
+                    checkpointSegment = outcome.CheckpointSegment;
                 }
             }
             catch (PolicyActionException e)
@@ -89,7 +91,11 @@ internal sealed class ActionRun(
             }
         }
 
-        if (ActionSummary.Checkpoint(summary, committedCheckpoint ?? store.AuditLog.Head(), committedCheckpoint is not null) is { } line)
+        if (ActionSummary.Checkpoint(
+                summary,
+                committedCheckpoint ?? store.AuditLog.Head(),
+                committedCheckpoint is not null,
+                checkpointSegment ?? store.Paths.Relative(store.AuditLog.Segments() is { Count: > 0 } segments ? segments[^1].Path : store.AuditLog.Path)) is { } line)
         {
             reporter.Line(line);
         }

@@ -39,14 +39,15 @@ internal static class ActionSummary
     }
 
     /// <summary>The audit log's head, printed every run so a later truncation or rewrite shows against it.</summary>
-    public static string? Checkpoint(JobSummary summary, ChainHead head, bool committed)
+    /// <param name="segment">The audit log segment that holds the head.</param>
+    public static string? Checkpoint(JobSummary summary, ChainHead head, bool committed, string segment)
     {
         if (head.Seq == 0)
         {
             return null;
         }
 
-        var where = committed ? "as committed" : "in the workspace";
+        var where = $"{(committed ? "as committed" : "in the workspace")}, in {segment}";
         summary.Paragraph($"**Audit log checkpoint** ({where}): `{head}` · check it later with `policy-response verify-log --checkpoint {head}`");
         return $"audit log checkpoint ({where}): {head}";
     }

@@ -15,14 +15,15 @@ namespace PolicyAction.ActionHost;
 /// an apply first reserves its slot there, the counting gates evaluated again over the branch's records; without it
 /// (commit-artifacts: false) the local log is all there is.
 /// </summary>
-internal sealed class ResponseStage(ResponseService responses, GitHubConnector github, BranchKnowledge knowledge, ActionContext context, Reporter reporter)
+/// <param name="fromSegment">The newest audit log segment the job's checkout had: the reservation reads the branch from it on.</param>
+internal sealed class ResponseStage(ResponseService responses, GitHubConnector github, BranchKnowledge knowledge, int fromSegment, ActionContext context, Reporter reporter)
 {
     public async Task<RespondResult> RunAsync(PolicyLevel level, bool apply, string? planDigest, bool shareOnBranch, CancellationToken cancellationToken)
     {
         RespondResult result;
         using (reporter.Group("Response"))
         {
-            var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<IReadOnlyList<AuditRecord>, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
+            var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
             result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve), cancellationToken).ConfigureAwait(false);
             reporter.Text(ResponseText.Render(result, responses.Paths));
         }
@@ -39,13 +40,13 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
         return result;
     }
 
-    private async Task<Reservation> ReserveAsync(AuditRecord started, Func<IReadOnlyList<AuditRecord>, GateEvaluation> recheck, CancellationToken cancellationToken)
+    private async Task<Reservation> ReserveAsync(AuditRecord started, Func<LogTail, GateEvaluation> recheck, CancellationToken cancellationToken)
     {
         var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
         ReservationOutcome outcome;
         try
         {
-            outcome = await new BranchReservation(forge, branch, knowledge)
+            outcome = await new BranchReservation(forge, branch, knowledge, fromSegment)
                 .ReserveAsync(started, records => Refusal(recheck(records), branch), cancellationToken)
                 .ConfigureAwait(false);
         }

@@ -275,8 +275,9 @@ internal sealed class CommandTree
                     : throw new UsageException($"--checkpoint '{text}' is not SEQ:SHA256 (a record number, a colon and 64 lower-case hex digits)");
             }
 
-            using var progress = ProgressLine.ForFile(services.Paths.AuditLog, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
-            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report);
+            var total = services.Store.AuditLog.Segments().Sum(segment => new FileInfo(segment.Path).Length);
+            using var progress = ProgressLine.ForBytes(total, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
+            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative);
             services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
                 : VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));

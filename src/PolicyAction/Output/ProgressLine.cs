@@ -30,6 +30,10 @@ internal sealed class ProgressLine : IDisposable
         return isTerminal && file.Exists && file.Length >= MinimumBytes ? new ProgressLine(writer, label, file.Length) : null;
     }
 
+    /// <summary>A progress line for a pass over files of <paramref name="total"/> bytes, or null when nobody would see it or it is quick.</summary>
+    public static ProgressLine? ForBytes(long total, string label, TextWriter writer, bool isTerminal) =>
+        isTerminal && total >= MinimumBytes ? new ProgressLine(writer, label, total) : null;
+
     public void Report(long done)
     {
         var percent = _total == 0 ? 100 : (int)Math.Min(100, done * 100 / _total);

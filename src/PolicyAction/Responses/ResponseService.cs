@@ -18,7 +18,7 @@ internal sealed record RespondRequest(
     bool Apply,
     string? ExpectedPlanDigest,
     ActionContext? Runner = null,
-    Func<AuditRecord, Func<IReadOnlyList<AuditRecord>, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null);
+    Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null);
 
 /// <summary>The answer to a reservation: granted, or refused by the named gates (evaluated on the shared log).</summary>
 internal sealed record Reservation(bool Granted, IReadOnlyList<string> BlockedBy, string Message);
@@ -143,7 +143,11 @@ internal sealed class ResponseService(
 
         // The reservation evaluates the gates that count other runs again, over the shared branch's records.
         var shared = gates.SharedLogGates();
-        GateEvaluation Recheck(IReadOnlyList<AuditRecord> records) => shared.Evaluate(inputs with { Log = records }, gateRequest);
+        // The branch's records from the segment it was read from, after the sealed segments before it (the same everywhere).
+        var lookBack = gates.LookBack(gateRequest);
+        GateEvaluation Recheck(LogTail branch) => shared.Evaluate(
+            inputs with { Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.FromSegment).Records, .. branch.Records] },
+            gateRequest);
         var executor = new ActionExecutor(_recorder, processes, clock, reporter, context);
         return await executor.ApplyAsync(plan, Report([], null), evaluation, request, Recheck, cancellationToken).ConfigureAwait(false);
     }

@@ -4,7 +4,7 @@ using PolicyAction.State;
 namespace PolicyAction.SharedBranch;
 
 /// <summary>What was committed: the commit, how many times the branch moved under us first, and the audit log's head there.</summary>
-internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyList<string> Paths, ChainHead? Checkpoint);
+internal sealed record CommitOutcome(string CommitSha, int Retries, IReadOnlyList<string> Paths, ChainHead? Checkpoint, string? CheckpointSegment = null);
 
 /// <summary>
 /// Commits the run's artifacts (audit log, undo records, reports) to a branch through the Git Data API:
@@ -27,10 +27,11 @@ internal sealed class ArtifactCommitter
     }
 
     /// <summary>The artifact files of a workspace and their bytes, taken before a run to see what it changed.</summary>
-    public static Dictionary<string, byte[]> Snapshot(WorkspacePaths paths)
+    /// <param name="fromSegment">The oldest audit log segment to take (default: the newest on disk).</param>
+    public static Dictionary<string, byte[]> Snapshot(WorkspacePaths paths, int? fromSegment = null)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var full in paths.ArtifactFiles())
+        foreach (var full in paths.ArtifactFiles(fromSegment))
         {
             files[paths.Relative(full)] = File.ReadAllBytes(full);
         }
@@ -40,20 +41,21 @@ internal sealed class ArtifactCommitter
 
     /// <summary>Whether a log (the audit log or the alert history) gained records since the baseline.</summary>
     public static bool LogsChanged(Dictionary<string, byte[]> baseline, WorkspacePaths paths) =>
-        Changed(baseline, paths.AuditLog, WorkspacePaths.AuditLogPath) || Changed(baseline, paths.AlertHistory, WorkspacePaths.AlertHistoryPath);
+        Changed(baseline, paths).Keys.Any(WorkspacePaths.IsAppendOnly);
 
-    private static bool Changed(Dictionary<string, byte[]> baseline, string full, string relative)
-    {
-        var now = File.Exists(full) ? File.ReadAllBytes(full) : null;
-        var before = baseline.GetValueOrDefault(relative);
-        return now is not null && (before is null || !before.AsSpan().SequenceEqual(now));
-    }
+    /// <summary>The audit log segment a baseline starts from: the newest it holds (1 when it holds none).</summary>
+    public static int FromSegment(IReadOnlyDictionary<string, byte[]> baseline) =>
+        baseline.Keys.Select(path => AuditSegments.TryNumber(path, out var number) ? number : 0).DefaultIfEmpty(0).Max() is var newest and > 0 ? newest : 1;
+
+    /// <summary>The artifact files that differ from the baseline now, with their bytes.</summary>
+    public static Dictionary<string, byte[]> Changed(Dictionary<string, byte[]> baseline, WorkspacePaths paths) =>
+        Snapshot(paths, FromSegment(baseline))
+            .Where(file => !baseline.TryGetValue(file.Key, out var before) || !before.AsSpan().SequenceEqual(file.Value))
+            .ToDictionary(file => file.Key, file => file.Value, StringComparer.Ordinal);
 
     public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken)
     {
-        var changed = Snapshot(_paths)
-            .Where(file => !baseline.TryGetValue(file.Key, out var before) || !before.AsSpan().SequenceEqual(file.Value))
-            .ToDictionary(file => file.Key, file => file.Value, StringComparer.Ordinal);
+        var changed = Changed(baseline, _paths);
         if (changed.Count == 0)
         {
             return null;
@@ -72,13 +74,13 @@ internal sealed class ArtifactCommitter
                 ?? throw new ForgeException($"branch {branch} does not exist in {_api.Repository}; set the commit-branch input to an existing branch");
 
             var changes = new List<FileChange>();
-            foreach (var (path, content) in changed.OrderBy(c => c.Key, StringComparer.Ordinal))
+            foreach (var (path, content) in changed.Where(c => !AuditSegments.IsSegment(c.Key)).OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                if (WorkspacePaths.AppendOnly.Contains(path))
+                if (WorkspacePaths.IsAppendOnly(path))
                 {
                     var remote = (fromKnown ? _knowledge.File(path) : null)
                         ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
-                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote, chained: path == WorkspacePaths.AuditLogPath)));
+                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote)));
                 }
                 else
                 {
@@ -86,20 +88,53 @@ internal sealed class ArtifactCommitter
                 }
             }
 
+            var segments = changed.Where(c => AuditSegments.IsSegment(c.Key)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+            var log = await AuditLogMerge.MergeAsync(segments, baseline, number => RemoteSegmentAsync(head, fromKnown, number, cancellationToken)).ConfigureAwait(false);
+            changes.AddRange(log);
+            if (changes.Count == 0)
+            {
+                // The branch already holds every record this run added (its reservation, or an earlier try, landed them).
+                return null;
+            }
+
             // The checkpoint is the head of the log as committed (merged and relinked), so it can be verified on the branch.
-            var log = changes.FirstOrDefault(c => c.Path == WorkspacePaths.AuditLogPath);
-            var checkpoint = log is null ? null : AuditChain.HeadOf(log.Content, $"{WorkspacePaths.AuditLogPath} as merged");
-            var text = checkpoint is null ? message : $"{message.TrimEnd('\n')}\nAudit log checkpoint: {checkpoint}\n";
+            var checkpoint = log.Count == 0 ? null : AuditChain.HeadOf(log[^1].Content, $"{log[^1].Path} as merged");
+            var text = checkpoint is null ? message : $"{message.TrimEnd('\n')}\nAudit log checkpoint: {checkpoint} ({log[^1].Path})\n";
             var commit = await _api.CreateCommitAsync(head, changes, text, cancellationToken).ConfigureAwait(false);
             if (await _api.TryFastForwardAsync(branch, commit.CommitSha, cancellationToken).ConfigureAwait(false))
             {
                 _knowledge.Landed(commit, fromKnown, changes);
-                return new CommitOutcome(commit.CommitSha, attempt, changes.Select(c => c.Path).ToArray(), checkpoint);
+                return new CommitOutcome(commit.CommitSha, attempt, changes.Select(c => c.Path).ToArray(), checkpoint, checkpoint is null ? null : log[^1].Path);
             }
 
             fromKnown = false;
         }
 
         throw new ForgeException($"branch {branch} kept moving: {MaxAttempts} attempts to commit the artifacts lost the race. Nothing local was lost; re-run the job to commit them");
+    }
+
+    /// <summary>
+    /// An audit log segment at the commit's base. On the tip this run's own write left, a segment it wrote is known,
+    /// and one after the newest it wrote cannot be there (a segment starts only once the one before it is sealed,
+    /// and this run wrote that one last); anything else is read.
+    /// </summary>
+    private async Task<byte[]?> RemoteSegmentAsync(BranchTip head, bool fromKnown, int number, CancellationToken cancellationToken)
+    {
+        var path = AuditSegments.RepositoryPath(number);
+        if (fromKnown)
+        {
+            if (_knowledge.File(path) is { } known)
+            {
+                return known;
+            }
+
+            var newestWritten = _knowledge.Paths.Select(p => AuditSegments.TryNumber(p, out var n) ? n : 0).DefaultIfEmpty(0).Max();
+            if (newestWritten > 0 && number > newestWritten)
+            {
+                return null;
+            }
+        }
+
+        return await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
     }
 }

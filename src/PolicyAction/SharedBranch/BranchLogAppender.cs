@@ -33,6 +33,9 @@ internal sealed class BranchKnowledge
     /// <summary>Paths this run has written on the branch since: the checkout's bytes for them are out of date.</summary>
     private readonly HashSet<string> _writtenSinceCheckout = new(StringComparer.Ordinal);
 
+    /// <summary>The paths this run wrote at <see cref="Tip"/>.</summary>
+    public IEnumerable<string> Paths => _files.Keys;
+
     /// <summary>The file's bytes at <see cref="Tip"/>, if this run wrote it there.</summary>
     public byte[]? File(string path) => _files.GetValueOrDefault(path);
 
@@ -78,12 +81,25 @@ internal sealed class BranchKnowledge
 }
 
 /// <summary>
-/// Appends one line to an append-only log on the shared branch, as a compare-and-swap on that file: takes the log as
+/// An append-only log as seen on the branch for one attempt: the file the line goes to (<see cref="Path"/>, at
+/// <see cref="File"/>), the sealed segments passed on the way to it (oldest first), and whether any of it was taken
+/// from what the run remembered rather than read.
+/// </summary>
+internal sealed record LogView(string Path, BranchFile File, IReadOnlyList<byte[]> Sealed, byte[] LinkTo, bool Guessed)
+{
+    /// <summary>Every byte of the view, oldest first.</summary>
+    public IEnumerable<byte[]> Contents => [.. Sealed, File.Content];
+}
+
+/// <summary>
+/// Appends one line to an append-only log on the shared branch, as a compare-and-swap on one file: takes the log as
 /// this run last wrote it, else as the job's checkout had it, else reads it at the branch tip; lets the caller decide
 /// against it, and writes it back only if the file is still that blob (the Contents API's <c>sha</c>): one request,
 /// or two with the read. When another run changed the log first (or a decision was refused on a remembered view), it
 /// reads and decides again. The branch is the one piece of state every run sees, so concurrent runs cannot both act
 /// on the same stale view. Other files may move meanwhile; their changes stay, since the write lands on the tip.
+/// The audit log, in segments, is walked from a given segment past the sealed ones to the open one, which is the
+/// one written (a new segment is created only if absent: the same compare-and-swap).
 /// </summary>
 internal sealed class BranchLogAppender
 {
@@ -106,20 +122,77 @@ internal sealed class BranchLogAppender
     /// <param name="decide">Called with the log's bytes on the branch (empty when it does not exist) on every attempt.</param>
     /// <param name="message">The commit message.</param>
     /// <param name="failure">What was lost when every attempt lost the race, for the error.</param>
-    public async Task<AppendOutcome> AppendAsync(string path, Func<byte[], AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
+    public Task<AppendOutcome> AppendAsync(string path, Func<byte[], AppendDecision> decide, string message, string failure, CancellationToken cancellationToken) =>
+        AppendAsync(
+            async guess =>
+            {
+                var known = guess ? Guess(path) : null;
+                var file = known ?? await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
+                return new LogView(path, file, [], file.Content, known is not null);
+            },
+            view => decide(view.File.Content),
+            message,
+            failure,
+            cancellationToken);
+
+    /// <summary>Appends one line to the audit log, walking its segments on the branch from <paramref name="fromSegment"/>.</summary>
+    /// <param name="decide">Called with the view of the segments from <paramref name="fromSegment"/> on, on every attempt.</param>
+    public Task<AppendOutcome> AppendToAuditLogAsync(int fromSegment, Func<LogView, AppendDecision> decide, string message, string failure, CancellationToken cancellationToken) =>
+        AppendAsync(guess => AuditViewAsync(fromSegment, guess, cancellationToken), decide, message, failure, cancellationToken);
+
+    private async Task<LogView> AuditViewAsync(int fromSegment, bool guess, CancellationToken cancellationToken)
+    {
+        var guessed = false;
+        async Task<BranchFile> Segment(int number)
+        {
+            var path = State.AuditSegments.RepositoryPath(number);
+            if ((guess ? Guess(path) : null) is { } known)
+            {
+                guessed = true;
+                return known;
+            }
+
+            return await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        var passed = new List<byte[]>();
+        var number = fromSegment;
+        var file = await Segment(number).ConfigureAwait(false);
+        while (file.BlobSha is not null && State.AuditSegments.IsSealed(file.Content.Length))
+        {
+            passed.Add(file.Content);
+            number++;
+            file = await Segment(number).ConfigureAwait(false);
+        }
+
+        // The line links to the newest record before it: in this segment, else in the sealed ones passed, else before them.
+        var linkTo = file.Content.Length > 0 ? file.Content : passed.Count > 0 ? passed[^1] : [];
+        if (linkTo.Length == 0 && number > 1)
+        {
+            linkTo = (await Segment(number - 1).ConfigureAwait(false)).Content;
+        }
+
+        return new LogView(State.AuditSegments.RepositoryPath(number), file, passed, linkTo, guessed);
+    }
+
+    /// <summary>The file as this run last wrote it, else as the job's checkout had it; null when neither is known.</summary>
+    private BranchFile? Guess(string path) =>
+        _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(_branch, path);
+
+    private async Task<AppendOutcome> AppendAsync(Func<bool, Task<LogView>> look, Func<LogView, AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
     {
         // First from what this run already wrote there, else from the job's checkout: no read when nobody else changed the log.
-        var guess = _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(_branch, path);
+        var guess = true;
         byte[]? sent = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (attempt > 0 && guess is null)
+            if (attempt > 0 && !guess)
             {
                 await BranchRace.BackoffAsync(attempt - 1, cancellationToken).ConfigureAwait(false);
             }
 
-            var remote = guess ?? await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
-            if (sent is not null && HoldsLine(remote.Content, sent))
+            var view = await look(guess).ConfigureAwait(false);
+            if (sent is not null && view.Contents.Any(content => HoldsLine(content, sent)))
             {
                 // The earlier write landed though its answer was lost, and others appended after it: it is done. What
                 // the branch holds now is not remembered (the tip may have moved on); the next commit reads it.
@@ -128,13 +201,13 @@ internal sealed class BranchLogAppender
                 return new AppendOutcome(now.CommitSha, null);
             }
 
-            var decision = decide(remote.Content);
+            var decision = decide(view);
             if (decision.Line is not { } line)
             {
-                if (guess is not null)
+                if (view.Guessed)
                 {
                     // Refused on what may be an old view: decide again on the branch as it is now.
-                    guess = null;
+                    guess = false;
                     attempt--;
                     continue;
                 }
@@ -142,8 +215,8 @@ internal sealed class BranchLogAppender
                 return new AppendOutcome(null, decision.Refusal ?? "refused");
             }
 
-            var written = new FileChange(path, AppendOnlyMerge.Append(remote.Content, line));
-            var tip = await _api.TryPutFileAsync(_branch, path, remote.BlobSha, written.Content, message, cancellationToken).ConfigureAwait(false);
+            var written = new FileChange(view.Path, AppendOnlyMerge.Append(view.File.Content, line));
+            var tip = await _api.TryPutFileAsync(_branch, view.Path, view.File.BlobSha, written.Content, message, cancellationToken).ConfigureAwait(false);
             if (tip is not null)
             {
                 // The write landed on whatever tip the branch had: only this file is known there.
@@ -152,7 +225,7 @@ internal sealed class BranchLogAppender
             }
 
             sent = line;
-            guess = null;
+            guess = false;
         }
 
         throw new ForgeException($"branch {_branch} kept moving: {MaxAttempts} attempts lost the race; {failure}");

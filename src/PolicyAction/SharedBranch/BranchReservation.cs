@@ -18,22 +18,23 @@ internal sealed record ReservationOutcome(string? CommitSha, LogRefusal? Refusal
 /// compare-and-swap on the log. When another run changed the log first, it reads again and the gates decide again.
 /// The branch's log is the one shared counter all runs see, so concurrent runs cannot exceed the limit together.
 /// </summary>
-internal sealed class BranchReservation(IForge forge, string branch, BranchKnowledge? knowledge = null)
+internal sealed class BranchReservation(IForge forge, string branch, BranchKnowledge? knowledge = null, int fromSegment = 1)
 {
     private readonly BranchLogAppender _log = new(forge, branch, knowledge);
 
-    /// <param name="recheck">The gates over the branch's records: null to go ahead, else the refusal.</param>
-    public async Task<ReservationOutcome> ReserveAsync(AuditRecord started, Func<IReadOnlyList<AuditRecord>, LogRefusal?> recheck, CancellationToken cancellationToken)
+    /// <param name="recheck">The gates over the branch's records (from segment <c>fromSegment</c> on): null to go ahead, else the refusal.</param>
+    public async Task<ReservationOutcome> ReserveAsync(AuditRecord started, Func<LogTail, LogRefusal?> recheck, CancellationToken cancellationToken)
     {
-        var where = $"{WorkspacePaths.AuditLogPath} on {branch}";
         LogRefusal? refusal = null;
-        var outcome = await _log.AppendAsync(
-            WorkspacePaths.AuditLogPath,
-            remote =>
+        var outcome = await _log.AppendToAuditLogAsync(
+            fromSegment,
+            view =>
             {
-                refusal = recheck(AuditLog.Parse(new MemoryStream(remote), where).Records);
+                var where = $"{view.Path} on {branch}";
+                var records = view.Contents.SelectMany(content => AuditLog.Parse(new MemoryStream(content), where).Records).ToList();
+                refusal = recheck(new LogTail(records, fromSegment));
                 return refusal is null
-                    ? AppendDecision.Append(AuditChain.LineAfter(remote, started, where))
+                    ? AppendDecision.Append(AuditChain.LineAfter(view.LinkTo, started, where))
                     : AppendDecision.Refuse(refusal.Message);
             },
             $"policy-response: reserve {started.Policy} response {started.ResponseId:D}\n\nRecorded before any action runs, so concurrent runs share one rate limit.",

@@ -7,7 +7,14 @@ internal sealed record LogVerification(
     ChainHead Head,
     int? BadLine,
     string? Problem,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The segment of <see cref="BadLine"/> when the log is broken, else the one that holds the head (null: one-file log).</summary>
+    public string? Segment { get; init; }
+
+    /// <summary>How many segments were read.</summary>
+    public int Segments { get; init; } = 1;
+}
 
 /// <summary>
 /// Walks the whole audit log and checks its hash chain: sequence numbers without gaps or repeats, each record
@@ -28,10 +35,11 @@ internal static class AuditLogVerifier
     /// reported; naming it may take a second look further on or from the start.
     /// </summary>
     /// <param name="progress">Called with the bytes read so far, every <see cref="ProgressStep"/> bytes.</param>
-    public static LogVerification Verify(Stream stream, string name, ChainHead? checkpoint = null, Action<long>? progress = null)
+    /// <param name="where">How a line number is named in messages (default: <c>line N</c>).</param>
+    public static LogVerification Verify(Stream stream, string name, ChainHead? checkpoint = null, Action<long>? progress = null, Func<int, string>? where = null)
     {
         _ = name;
-        var walk = new ChainWalk(checkpoint);
+        var walk = new ChainWalk(checkpoint, where);
         var reader = new ForwardLineReader(stream);
         var lines = new List<LinePlace>();
         var fields = Array.Empty<ChainFields>();
@@ -106,20 +114,54 @@ internal static class AuditLogVerifier
         }
     }
 
-    public static LogVerification VerifyFile(string path, ChainHead? checkpoint = null, Action<long>? progress = null)
+    /// <summary>
+    /// Verifies the whole log, every segment in order as one chain (<paramref name="path"/> is the first segment's
+    /// path). A problem is named by its segment and its line there; a missing segment is a break.
+    /// </summary>
+    /// <param name="name">How a segment is named in messages (default: its file name).</param>
+    public static LogVerification VerifyFile(string path, ChainHead? checkpoint = null, Action<long>? progress = null, Func<string, string>? name = null)
     {
-        if (!File.Exists(path))
+        var segments = AuditSegments.List(path);
+        if (segments.Count == 0)
         {
             return checkpoint is null
                 ? new LogVerification(true, 0, ChainHead.Genesis, null, null, [])
                 : new LogVerification(false, 0, ChainHead.Genesis, null, $"the log does not exist but the checkpoint {checkpoint} names record {checkpoint.Seq}: it was deleted", []);
         }
 
+        name ??= System.IO.Path.GetFileName;
+        var contiguous = segments.TakeWhile((segment, i) => segment.Number == i + 1).ToList();
+        string? missing = contiguous.Count < segments.Count || contiguous.Count == 0
+            ? $"segment {contiguous.Count + 1} ({name(AuditSegments.FilePath(path, contiguous.Count + 1))}) is missing"
+            : null;
+        if (contiguous.Count == 0)
+        {
+            return new LogVerification(false, 0, ChainHead.Genesis, null, $"{missing}: the log's beginning was deleted", []) { Segments = segments.Count };
+        }
+
         try
         {
-            // Unbuffered: the line reader brings its own 1 MB buffer.
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            return Verify(stream, path, checkpoint, progress);
+            using var stream = new SegmentedLogStream(contiguous, segment => name(segment.Path));
+            var several = segments.Count > 1;
+            var verification = Verify(stream, path, checkpoint, progress, line => several ? $"{stream.Place(line).Segment} line {stream.Place(line).Line}" : $"line {line}");
+            var place = verification.BadLine is { } bad ? stream.Place(bad) : ((string Segment, int Line)?)null;
+            verification = verification with
+            {
+                BadLine = place?.Line,
+                Segment = several ? place?.Segment ?? name(contiguous[^1].Path) : null,
+                Segments = segments.Count,
+            };
+            if (verification.Intact && missing is not null)
+            {
+                // The chain verifies as far as it goes; what follows the gap cannot be tied to it.
+                return verification with
+                {
+                    Intact = false,
+                    Problem = $"{missing}: the records after record {verification.Head.Seq} cannot be verified; restore it from the branch's history",
+                };
+            }
+
+            return verification;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -196,14 +238,18 @@ internal static class AuditLogVerifier
         private LogVerification? _broken;
         private Func<int?, LogVerification>? _naming;
 
-        public ChainWalk(ChainHead? checkpoint)
+        public ChainWalk(ChainHead? checkpoint, Func<int, string>? where)
         {
+            Where = where ?? (line => $"line {line}");
             _checkpoint = checkpoint;
             _checkpointHash = checkpoint is null ? null : System.Text.Encoding.ASCII.GetBytes(checkpoint.Hash);
             _beforeHead = _head;
         }
 
         public int LineNumber { get; private set; }
+
+        /// <summary>How a line is named in messages: its number, or its segment and its number there.</summary>
+        private Func<int, string> Where { get; }
 
         /// <summary>A problem was found that needs no second look: the rest of the log is not read.</summary>
         public bool Stopped => _broken is not null;
@@ -229,13 +275,13 @@ internal static class AuditLogVerifier
             {
                 if (!terminated)
                 {
-                    _warnings.Add($"line {LineNumber} is an incomplete record (a write was interrupted); it is not part of the chain");
+                    _warnings.Add($"{Where(LineNumber)} is an incomplete record (a write was interrupted); it is not part of the chain");
                     return null;
                 }
 
                 if (_unparsed is { } earlier)
                 {
-                    Break(_head, earlier, $"line {earlier} is not a valid audit record: it was edited or damaged");
+                    Break(_head, earlier, $"{Where(earlier)} is not a valid audit record: it was edited or damaged");
                     return null;
                 }
 
@@ -248,18 +294,18 @@ internal static class AuditLogVerifier
                 // Only a line the writer itself noted as torn may sit in the chain unlinked.
                 if (!fields.TornRecordNoted)
                 {
-                    Break(_head, torn, $"line {torn} is not a valid audit record: it was edited or damaged");
+                    Break(_head, torn, $"{Where(torn)} is not a valid audit record: it was edited or damaged");
                     return null;
                 }
 
-                _warnings.Add($"line {torn} is an incomplete record (a write was interrupted) that the next writer noted; it is not part of the chain");
+                _warnings.Add($"{Where(torn)} is an incomplete record (a write was interrupted) that the next writer noted; it is not part of the chain");
                 _unparsed = null;
             }
 
             var lineNumber = LineNumber;
             if (fields.Seq is not { } seq || !fields.HasPrev)
             {
-                Break(_head, lineNumber, $"line {lineNumber} has no seq/prev: it was not appended by policy-response (inserted by hand, or written before the log was chained)");
+                Break(_head, lineNumber, $"{Where(lineNumber)} has no seq/prev: it was not appended by policy-response (inserted by hand, or written before the log was chained)");
                 return null;
             }
 
@@ -269,8 +315,8 @@ internal static class AuditLogVerifier
             {
                 SoughtSeq = expected;
                 _naming = later => Broken(head, lineNumber, later is null
-                    ? $"record {expected} is missing before line {lineNumber} (which holds record {seq}): {(seq - expected == 1 ? "a record was" : $"{seq - expected} records were")} deleted"
-                    : $"line {lineNumber} holds record {seq} where record {expected} belongs; record {expected} is at line {later}: records were reordered");
+                    ? $"record {expected} is missing before {Where(lineNumber)} (which holds record {seq}): {(seq - expected == 1 ? "a record was" : $"{seq - expected} records were")} deleted"
+                    : $"{Where(lineNumber)} holds record {seq} where record {expected} belongs; record {expected} is at {Where(later.GetValueOrDefault())}: records were reordered");
                 return Seek.Later;
             }
 
@@ -278,8 +324,8 @@ internal static class AuditLogVerifier
             {
                 SoughtSeq = seq;
                 _naming = first => Broken(head, lineNumber, first is null
-                    ? $"line {lineNumber} holds record {seq} after record {head.Seq}: records were reordered or a record was inserted"
-                    : $"line {lineNumber} repeats record number {seq} (first at line {first}): a record was inserted");
+                    ? $"{Where(lineNumber)} holds record {seq} after record {head.Seq}: records were reordered or a record was inserted"
+                    : $"{Where(lineNumber)} repeats record number {seq} (first at {Where(first.GetValueOrDefault())}): a record was inserted");
                 return Seek.Earlier;
             }
 
@@ -287,11 +333,11 @@ internal static class AuditLogVerifier
             {
                 if (head.Seq == 0)
                 {
-                    Break(head, lineNumber, $"line {lineNumber} is record 1 but does not start the chain: the log's beginning was replaced");
+                    Break(head, lineNumber, $"{Where(lineNumber)} is record 1 but does not start the chain: the log's beginning was replaced");
                 }
                 else
                 {
-                    Break(_beforeHead, head.Line, $"record {head.Seq} (line {head.Line}) no longer matches the hash record {seq} (line {lineNumber}) holds for it: it was edited or replaced");
+                    Break(_beforeHead, head.Line, $"record {head.Seq} ({Where(head.Line)}) no longer matches the hash record {seq} ({Where(lineNumber)}) holds for it: it was edited or replaced");
                 }
 
                 return null;
@@ -300,7 +346,7 @@ internal static class AuditLogVerifier
             ToHex(digest, _hex);
             if (_checkpointHash is not null && seq == _checkpoint!.Seq && !_hex.AsSpan().SequenceEqual(_checkpointHash))
             {
-                Break(head, lineNumber, $"record {seq} (line {lineNumber}) differs from the checkpoint {_checkpoint}: the log was rewritten at or before this record");
+                Break(head, lineNumber, $"record {seq} ({Where(lineNumber)}) differs from the checkpoint {_checkpoint}: the log was rewritten at or before this record");
                 return null;
             }
 
@@ -327,7 +373,7 @@ internal static class AuditLogVerifier
 
             if (_unparsed is { } last)
             {
-                return Broken(_head, last, $"line {last} is not a valid audit record: it was edited or damaged");
+                return Broken(_head, last, $"{Where(last)} is not a valid audit record: it was edited or damaged");
             }
 
             var end = _head.ToChainHead();

@@ -17,11 +17,12 @@ internal static class VerificationText
         {
             text.Append(verification.Records == 0
                 ? $"{log}: no records yet; nothing to verify\n"
-                : $"{log}: chain intact, {verification.Records} record(s)\ncheckpoint: {verification.Head}\n");
+                : $"{log}: chain intact, {verification.Records} record(s){(verification.Segments > 1 ? $" in {verification.Segments} segments" : string.Empty)}\n"
+                    + $"checkpoint: {verification.Head}{(verification.Segment is { } segment ? $" (in {segment})" : string.Empty)}\n");
         }
         else
         {
-            text.Append($"{log}: chain BROKEN{(verification.BadLine is { } line ? $" at line {line}" : string.Empty)}\n");
+            text.Append($"{log}: chain BROKEN{(verification.BadLine is { } line ? $" at {(verification.Segment is { } segment ? $"{segment} " : string.Empty)}line {line}" : string.Empty)}\n");
             text.Append($"  {verification.Problem}\n");
             text.Append(verification.Records == 0
                 ? "  no record before it verifies\n"

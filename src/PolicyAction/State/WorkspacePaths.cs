@@ -21,8 +21,8 @@ internal sealed class WorkspacePaths
 
     private const string UndoRecordPrefix = "policy_response_undo_";
 
-    /// <summary>Files only ever appended to: on a race they are merged line by line, never overwritten.</summary>
-    public static readonly IReadOnlySet<string> AppendOnly = new HashSet<string>(StringComparer.Ordinal) { AuditLogPath, AlertHistoryPath };
+    /// <summary>Files only ever appended to (the alert history and every audit log segment): on a race they are merged line by line, never overwritten.</summary>
+    public static bool IsAppendOnly(string repositoryPath) => repositoryPath == AlertHistoryPath || AuditSegments.IsSegment(repositoryPath);
 
     public string PolicyState => Combine("state", "policy_state.json");
 
@@ -44,10 +44,21 @@ internal sealed class WorkspacePaths
 
     public string UndoRecord(Guid responseId) => Combine("state", $"{UndoRecordPrefix}{responseId:D}.json");
 
-    /// <summary>The files a run commits back when they changed: the logs, the reports, the preview and the undo records.</summary>
-    public IEnumerable<string> ArtifactFiles()
+    /// <summary>
+    /// The files a run commits back when they changed: the logs, the reports, the preview and the undo records. Of
+    /// the audit log, only segments from <paramref name="fromSegment"/> on (default: the newest): sealed segments never
+    /// change, so a run's cost does not grow with the history.
+    /// </summary>
+    public IEnumerable<string> ArtifactFiles(int? fromSegment = null)
     {
-        string[] single = [AuditLog, Preview, BlockedReport, AlertReport, AlertHistory];
+        var segments = AuditSegments.List(AuditLog);
+        var from = fromSegment ?? (segments.Count > 0 ? segments[^1].Number : 1);
+        foreach (var segment in segments.Where(s => s.Number >= from))
+        {
+            yield return segment.Path;
+        }
+
+        string[] single = [Preview, BlockedReport, AlertReport, AlertHistory];
         foreach (var file in single.Where(File.Exists))
         {
             yield return file;

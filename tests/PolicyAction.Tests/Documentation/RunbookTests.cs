@@ -282,6 +282,8 @@ public sealed partial class RunbookTests
             "Torn() builds the warning; its text is checked there.",
         ["State/AuditLog.cs: warning = Torn(name, previous.Line)"] =
             "Torn() builds the warning; its text is checked there.",
+        ["State/AuditLog.cs: warning ??= contents.Warning"] =
+            "carries a segment's torn-line warning from Parse(), built by Torn(), checked there.",
         ["State/AuditLogVerifier.cs: Broken(good, line, problem)"] =
             "Break() forwarding a finding checked at its call site.",
         ["State/AuditLogVerifier.cs: new LogVerification(false, head.Seq, head, line, problem, _warnings)"] =

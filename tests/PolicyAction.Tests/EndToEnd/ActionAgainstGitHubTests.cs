@@ -188,10 +188,14 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
         Assert.Equal(("apply", "false"), (runner.Outputs()["mode"], runner.Outputs()["blocked"]));
         Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
         Assert.Contains(GitHubDouble.Exchanges, e => e.Method == "GET" && e.Path.Contains("/git/blobs/", StringComparison.Ordinal));
-        var branchLog = GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl")!;
-        var verification = AuditLogVerifier.Verify(new MemoryStream(branchLog), "branch log");
+
+        // The year of history is the first, sealed segment, untouched; the run's records start the second.
+        Assert.Equal([.. lines], GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl")!);
+        var verification = GitHubDouble.VerifyAuditLog("main");
         Assert.True(verification.Intact, verification.Problem);
-        Assert.Single(BranchLog(), l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
+        Assert.Equal(2, verification.Segments);
+        Assert.Single(BranchLog("state/policy_response_log/000002.jsonl"), l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method != "GET" && e.RequestBody is { } body && body.Length > 100_000);
     }
 
     [Theory]

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using PolicyAction.GitHubEmulator;
+using PolicyAction.State;
+
+namespace PolicyAction.Benchmarks;
+
+/// <summary>
+/// Whether a run's cost grows with the history: the action (a given binary, run as the runner runs it) applies and
+/// commits a response against the API double, over audit logs of different lengths, each in segments as the tool
+/// keeps it. For each length: the median wall time of several runs, the largest peak RSS (from /usr/bin/time), and
+/// the request bytes the double received (request lines and bodies). Used by tests/perf/run.sh, which prints the ratios.
+/// </summary>
+public static class HistoryRun
+{
+    private const string Token = "ghs_FAKE0123456789abcdefTOKEN";
+
+    /// <summary>Prints one JSON object per length: records, segments, log bytes, wall medians (ms), peak RSS (KB), request bytes.</summary>
+    public static async Task<int> RunAsync(string binary, string exampleWorkspace, string payloadPath, int runs, IReadOnlyList<int> lengths)
+    {
+        var scratch = Path.Combine(Path.GetTempPath(), "policy-response-history-run", Guid.NewGuid().ToString("N"));
+        try
+        {
+            foreach (var length in lengths)
+            {
+                var master = Path.Combine(scratch, $"master-{length}");
+                var files = Master(exampleWorkspace, master, length);
+                var segments = files.Keys.Count(AuditSegments.IsSegment);
+                var logBytes = files.Where(f => AuditSegments.IsSegment(f.Key)).Sum(f => (long)f.Value.Length);
+                var walls = new List<double>();
+                long peak = 0;
+                long requestBytes = 0;
+                int requests = 0;
+                for (var run = 0; run < runs; run++)
+                {
+                    var measured = await OnceAsync(binary, files, Path.Combine(scratch, $"run-{length}-{run}"), payloadPath, 7_000_000 + run);
+                    walls.Add(measured.WallMs);
+                    peak = Math.Max(peak, measured.PeakKb);
+                    requestBytes = measured.RequestBytes;
+                    requests = measured.Requests;
+                }
+
+                walls.Sort();
+                Console.WriteLine(new JsonObject
+                {
+                    ["records"] = length,
+                    ["segments"] = segments,
+                    ["log_bytes"] = logBytes,
+                    ["wall_ms_median"] = walls[walls.Count / 2],
+                    ["wall_ms"] = new JsonArray([.. walls.Select(w => (JsonNode)w)]),
+                    ["peak_rss_kb"] = peak,
+                    ["requests"] = requests,
+                    ["request_bytes"] = requestBytes,
+                }.ToJsonString());
+                Directory.Delete(master, recursive: true);
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The repository's files: the example workspace, its log replaced by <paramref name="length"/> records in segments.</summary>
+    private static Dictionary<string, byte[]> Master(string exampleWorkspace, string master, int length)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(exampleWorkspace, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(exampleWorkspace, file).Replace('\\', '/');
+            if (!relative.StartsWith("reports", StringComparison.Ordinal) && !relative.Contains("policy_response_", StringComparison.Ordinal) && !relative.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                files[relative] = File.ReadAllBytes(file);
+            }
+        }
+
+        var first = Path.Combine(master, AuditSegments.FirstPath);
+        AuditLogGenerator.Write(first, length, DateTimeOffset.UtcNow.AddMinutes(-10), AuditSegments.SealAt);
+        foreach (var segment in AuditSegments.List(first))
+        {
+            files[Path.GetRelativePath(master, segment.Path).Replace('\\', '/')] = File.ReadAllBytes(segment.Path);
+        }
+
+        return files;
+    }
+
+    private sealed record Measured(double WallMs, long PeakKb, long RequestBytes, int Requests);
+
+    private static async Task<Measured> OnceAsync(string binary, Dictionary<string, byte[]> files, string root, string payloadPath, long runId)
+    {
+        await using var github = await GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files, Token = Token });
+        var workspace = Path.Combine(root, "workspace");
+        foreach (var (path, content) in files)
+        {
+            var full = Path.Combine(workspace, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllBytesAsync(full, content);
+        }
+
+        var runner = Path.Combine(root, "runner");
+        Directory.CreateDirectory(runner);
+        var payload = JsonNode.Parse(await File.ReadAllTextAsync(payloadPath))!;
+        payload["workflow_run"]!["conclusion"] = "success";
+        payload["workflow_run"]!["head_repository"]!["full_name"] = "octo-org/octo-repo";
+        payload["workflow_run"]!["id"] = runId;
+        payload["repository"]!["default_branch"] = "main";
+        var eventPath = Path.Combine(runner, "event.json");
+        await File.WriteAllTextAsync(eventPath, payload.ToJsonString());
+        var output = Path.Combine(runner, "github_output");
+        await File.WriteAllTextAsync(output, string.Empty);
+
+        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "peak-rss-kb %M", binary, "action"])
+        {
+            WorkingDirectory = workspace,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Clear();
+        foreach (var (name, value) in new Dictionary<string, string>
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+            ["HOME"] = root,
+            ["GITHUB_ACTIONS"] = "true",
+            ["GITHUB_WORKSPACE"] = workspace,
+            ["GITHUB_REPOSITORY"] = "octo-org/octo-repo",
+            ["GITHUB_SERVER_URL"] = "https://github.com",
+            ["GITHUB_API_URL"] = github.BaseAddress.ToString(),
+            ["GITHUB_REF"] = "refs/heads/main",
+            ["GITHUB_RUN_ID"] = runId.ToString(CultureInfo.InvariantCulture),
+            ["GITHUB_RUN_ATTEMPT"] = "1",
+            ["GITHUB_ACTOR"] = "octocat",
+            ["GITHUB_EVENT_NAME"] = "workflow_run",
+            ["GITHUB_EVENT_PATH"] = eventPath,
+            ["GITHUB_OUTPUT"] = output,
+            ["GITHUB_STEP_SUMMARY"] = Path.Combine(runner, "step_summary"),
+            ["INPUT_GITHUB-TOKEN"] = Token,
+            ["INPUT_COMMAND"] = "run",
+            ["INPUT_AUTO-APPLY"] = "true",
+            ["INPUT_CONFIG"] = ".github/policy-response.yml",
+            ["INPUT_COMMIT-ARTIFACTS"] = "apply-only",
+            ["POLICY_GITHUB_WRITE_INTERVAL"] = "0s",
+        })
+        {
+            start.Environment[name] = value;
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        clock.Stop();
+        var error = await stderr;
+        var outputs = await File.ReadAllTextAsync(output);
+        if (process.ExitCode != 0 || !outputs.Contains("mode<<", StringComparison.Ordinal) || OutputValue(outputs, "mode") != "apply" || OutputValue(outputs, "commit-sha").Length == 0)
+        {
+            throw new InvalidOperationException($"the run did not apply and commit (exit {process.ExitCode}):\n{await stdout}\n{error}");
+        }
+
+        var peak = long.Parse(error.Split('\n').Last(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))["peak-rss-kb ".Length..], CultureInfo.InvariantCulture);
+        var exchanges = github.Exchanges;
+        var bytes = exchanges.Sum(e => (long)Encoding.UTF8.GetByteCount($"{e.Method} {e.Path} HTTP/1.1\r\n") + Encoding.UTF8.GetByteCount(e.RequestBody ?? string.Empty));
+        Directory.Delete(root, recursive: true);
+        return new Measured(clock.Elapsed.TotalMilliseconds, peak, bytes, exchanges.Count);
+    }
+
+    /// <summary>An output's value from a GITHUB_OUTPUT file (heredoc form: <c>name&lt;&lt;DELIMITER</c>, the lines, the delimiter).</summary>
+    private static string OutputValue(string outputs, string name)
+    {
+        var lines = outputs.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith(name + "<<", StringComparison.Ordinal))
+            {
+                var delimiter = lines[i][(name.Length + 2)..];
+                var value = new List<string>();
+                for (var j = i + 1; j < lines.Length && lines[j] != delimiter; j++)
+                {
+                    value.Add(lines[j]);
+                }
+
+                return string.Join('\n', value);
+            }
+        }
+
+        return string.Empty;
+    }
+}
