@@ -110,6 +110,9 @@ public static class HistoryRun
         payload["workflow_run"]!["conclusion"] = "success";
         payload["workflow_run"]!["head_repository"]!["full_name"] = "octo-org/octo-repo";
         payload["workflow_run"]!["id"] = runId;
+
+        // The orchestration run that triggered this one finished moments ago, as in the daily workflow.
+        payload["workflow_run"]!["run_started_at"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         payload["repository"]!["default_branch"] = "main";
         var eventPath = Path.Combine(runner, "event.json");
         await File.WriteAllTextAsync(eventPath, payload.ToJsonString());
@@ -142,7 +145,7 @@ public static class HistoryRun
             ["GITHUB_OUTPUT"] = output,
             ["GITHUB_STEP_SUMMARY"] = Path.Combine(runner, "step_summary"),
             ["INPUT_GITHUB-TOKEN"] = Token,
-            ["INPUT_COMMAND"] = "run",
+            ["INPUT_COMMAND"] = "respond",
             ["INPUT_AUTO-APPLY"] = "true",
             ["INPUT_CONFIG"] = ".github/policy-response.yml",
             ["INPUT_COMMIT-ARTIFACTS"] = "apply-only",
@@ -163,6 +166,17 @@ public static class HistoryRun
         if (process.ExitCode != 0 || !outputs.Contains("mode<<", StringComparison.Ordinal) || OutputValue(outputs, "mode") != "apply" || OutputValue(outputs, "commit-sha").Length == 0)
         {
             throw new InvalidOperationException($"the run did not apply and commit (exit {process.ExitCode}):\n{await stdout}\n{error}");
+        }
+
+        if (Environment.GetEnvironmentVariable("HISTORY_TRACE") is not null)
+        {
+            var t0 = DateTimeOffset.UtcNow - clock.Elapsed;
+            foreach (var e in github.Exchanges)
+            {
+                Console.Error.WriteLine($"{(e.At - t0).TotalMilliseconds,8:0.0} {e.Method} {e.Path} {e.Status}");
+            }
+
+            Console.Error.WriteLine($"{clock.Elapsed.TotalMilliseconds,8:0.0} exit");
         }
 
         var peak = long.Parse(error.Split('\n').Last(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))["peak-rss-kb ".Length..], CultureInfo.InvariantCulture);

@@ -14,6 +14,11 @@ internal sealed record GateInputs(
     GateLimits Limits)
 {
     /// <summary>
+    /// The <c>response_started</c> records of the last 31 days that name the run's trigger (the re-run check's
+    /// window is longer than the other gates', so it looks them up by its key instead of reading every record).
+    /// </summary>
+    public IReadOnlyList<AuditRecord> TriggerRecords { get; init; } = [];
+    /// <summary>
     /// The records the gates look at: responses' records (the rate limit, the re-run check, interrupted responses)
     /// and what settles an interrupted one, whatever their mode. Blocked runs, level changes and the guard's and
     /// brake's records, most of a history, are not read whole.

@@ -15,7 +15,8 @@ internal sealed class TriggerGate : IGate
 {
     public string Name => GateNames.Trigger;
 
-    public TimeSpan LookBack(GateRequest request) => request.Runner is null ? TimeSpan.Zero : RerunWindow;
+    /// <summary>Its 31 days come as <see cref="GateInputs.TriggerRecords"/>, looked up by the trigger's key: nothing more is read for it.</summary>
+    public TimeSpan LookBack(GateRequest request) => TimeSpan.Zero;
 
     public bool RecheckedOnSharedLog => true;
 
@@ -27,7 +28,7 @@ internal sealed class TriggerGate : IGate
             return null;
         }
 
-        var log = check.Inputs.Log.Where(r => r.Timestamp > check.Inputs.Now - RerunWindow).ToArray();
+        var log = check.Inputs.Log.Concat(check.Inputs.TriggerRecords).Where(r => r.Timestamp > check.Inputs.Now - RerunWindow).ToArray();
         var verdict = Verdict(runner, log);
         var passed = verdict.ApplyAllowed || !check.Request.Apply;
         var detail = verdict.ApplyAllowed || check.Request.Apply ? verdict.Reason : $"{verdict.Reason} (checked for an apply; a dry run may run)";
@@ -41,6 +42,28 @@ internal sealed class TriggerGate : IGate
 
     /// <summary>GitHub allows re-running a workflow run for 30 days; a trigger is remembered a little longer.</summary>
     public static readonly TimeSpan RerunWindow = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// The re-run check's records: the <c>response_started</c> records of the last 31 days that name this run's
+    /// trigger, and for a <c>workflow_run</c> only those since the triggering attempt started (no response to it can
+    /// be older; the readers' six hours of ordering slack cover the two clocks). Found by a byte search for the key as
+    /// the log holds it; a key the serializer might escape (not one a trusted event makes) is looked for by reading
+    /// every record instead.
+    /// </summary>
+    public static IReadOnlyList<AuditRecord> RecordsOf(ActionContext context, AuditLog log, DateTimeOffset now, int? belowSegment = null)
+    {
+        var key = KeyOf(context);
+        var since = now - RerunWindow;
+        if (context.EventName == "workflow_run" && context.WorkflowRun?.StartedAt is { } started && started > since)
+        {
+            since = started;
+        }
+
+        bool Started(AuditRecord r) => r.Event == AuditEvents.ResponseStarted && string.Equals(r.Trigger, key, StringComparison.Ordinal);
+        return key.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '_' or '-' or '.')
+            ? log.FindHolding($"\"trigger\":\"{key}\"", since, Started, belowSegment)
+            : log.ReadSince(since, GateInputs.Needs, belowSegment).Records.Where(Started).ToArray();
+    }
 
     public static TriggerVerdict Verdict(ActionContext context, IReadOnlyList<AuditRecord> log)
     {

@@ -67,7 +67,7 @@ internal sealed class ResponseService(
     /// <summary>The gates over the workspace as it is now (trust and brake read once).</summary>
     /// <param name="level">The level whose plan a given digest is compared with; null when no digest is given.</param>
     public GateEvaluation EvaluateGates(GateRequest request, PolicyLevel? level = null) =>
-        gates.Evaluate(ReadInputs(gates.LookBack(request)), level is { } known ? request with { PlanDigestOf = DigestOf(known) } : request);
+        gates.Evaluate(ReadInputs(request), level is { } known ? request with { PlanDigestOf = DigestOf(known) } : request);
 
     /// <summary>Settles an interrupted response as it is, so applies can run again; refuses any other response.</summary>
     public void Acknowledge(Guid responseId, string reason)
@@ -88,7 +88,7 @@ internal sealed class ResponseService(
         var responseId = Guid.NewGuid();
         var mode = request.Apply ? ResponseMode.Apply : ResponseMode.DryRun;
         var gateRequest = new GateRequest(request.Apply, request.Runner, request.ExpectedPlanDigest, DigestOf(request.Level));
-        var inputs = ReadInputs(gates.LookBack(gateRequest));
+        var inputs = ReadInputs(gateRequest);
         var evaluation = gates.Evaluate(inputs, gateRequest);
         var definitions = config.ActionsFor(request.Level);
         var digest = evaluation.PlanDigest!;
@@ -146,22 +146,29 @@ internal sealed class ResponseService(
         // The branch's records from the segment it was read from, after the sealed segments before it (the same everywhere).
         var lookBack = gates.LookBack(gateRequest);
         GateEvaluation Recheck(LogTail branch) => shared.Evaluate(
-            inputs with { Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.FromSegment).Records, .. branch.Records] },
+            inputs with
+            {
+                Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.FromSegment).Records, .. branch.Records],
+                TriggerRecords = request.Runner is { } runner ? TriggerGate.RecordsOf(runner, store.AuditLog, inputs.Now, branch.FromSegment) : [],
+            },
             gateRequest);
         var executor = new ActionExecutor(_recorder, processes, clock, reporter, context);
         return await executor.ApplyAsync(plan, Report([], null), evaluation, request, Recheck, cancellationToken).ConfigureAwait(false);
     }
 
-    private GateInputs ReadInputs(TimeSpan lookBack)
+    private GateInputs ReadInputs(GateRequest request)
     {
         var now = clock.GetUtcNow();
-        var log = store.AuditLog.ReadSince(now - lookBack, GateInputs.Needs);
+        var log = store.AuditLog.ReadSince(now - gates.LookBack(request), GateInputs.Needs);
         if (log.Warning is not null)
         {
             reporter.Warning(log.Warning);
         }
 
-        return new GateInputs(now, store.ReadTrust(), store.ReadBrake(), log.Records, config.Gates);
+        return new GateInputs(now, store.ReadTrust(), store.ReadBrake(), log.Records, config.Gates)
+        {
+            TriggerRecords = request.Runner is { } runner ? TriggerGate.RecordsOf(runner, store.AuditLog, now) : [],
+        };
     }
 
     private Func<GateInputs, IReadOnlyList<GateResult>, string> DigestOf(PolicyLevel level) =>

@@ -3,7 +3,11 @@ using System.Text.Json;
 namespace PolicyAction.RunnerProtocol;
 
 /// <summary>The <c>workflow_run</c> that triggered us: what ran, how it ended, and where its code came from.</summary>
-internal sealed record WorkflowRunInfo(long Id, int RunAttempt, string? Conclusion, string? HeadRepository, string? HeadBranch, string? HeadSha, string? Name);
+internal sealed record WorkflowRunInfo(long Id, int RunAttempt, string? Conclusion, string? HeadRepository, string? HeadBranch, string? HeadSha, string? Name)
+{
+    /// <summary>When this attempt of the triggering run started (<c>run_started_at</c>, else <c>created_at</c>), by GitHub's clock.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+}
 
 /// <summary>
 /// What the runner tells a container action about the run: the <c>GITHUB_*</c> variables and the event
@@ -126,7 +130,10 @@ internal sealed record ActionContext
                         run.TryGetProperty("head_repository", out var head) && head.ValueKind == JsonValueKind.Object ? Text(head, "full_name") : null,
                         Text(run, "head_branch"),
                         Text(run, "head_sha"),
-                        Text(run, "name")),
+                        Text(run, "name"))
+                    {
+                        StartedAt = Time(run, "run_started_at") ?? Time(run, "created_at"),
+                    },
                 };
             }
 
@@ -158,6 +165,9 @@ internal sealed record ActionContext
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? Time(JsonElement element, string name) =>
+        Text(element, name) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 
     private static long? Number(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;

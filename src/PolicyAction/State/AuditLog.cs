@@ -26,8 +26,24 @@ internal sealed class AuditLog
     /// <summary>The first segment's path, which names the log in messages.</summary>
     public string Path { get; }
 
-    /// <summary>The segments on disk, oldest first.</summary>
-    public IReadOnlyList<AuditSegment> Segments() => AuditSegments.List(Path);
+    /// <summary>
+    /// The segments on disk, oldest first. Listed once and kept while the folder is unchanged (its time of last write)
+    /// and this instance has not added one: a long history is thousands of files, and a run asks often.
+    /// </summary>
+    public IReadOnlyList<AuditSegment> Segments()
+    {
+        var folder = new DirectoryInfo(AuditSegments.FolderOf(Path));
+        var stamp = (folder.Exists ? folder.LastWriteTimeUtc : DateTime.MinValue, File.Exists(Path));
+        if (_listing is not { } listing || listing.Stamp != stamp)
+        {
+            listing = (stamp, AuditSegments.List(Path));
+            _listing = listing;
+        }
+
+        return listing.Segments;
+    }
+
+    private ((DateTime Folder, bool First) Stamp, IReadOnlyList<AuditSegment> Segments)? _listing;
 
     /// <summary>The segment the next record goes to now: the newest, or the one after it when that one is sealed.</summary>
     public AuditSegment OpenSegment()
@@ -55,6 +71,8 @@ internal sealed class AuditLog
             torn = previous.Length > 0 && EndsTorn(previous);
         }
 
+        // A new segment (or the first file) changes the listing; the folder's time may not show it within one clock tick.
+        _listing = null;
         using var stream = new FileStream(open.Path, open.Number == newest.Number ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
 
         // A crash mid-write can leave a last line without its newline. End that line and note it (in the next
@@ -157,13 +175,20 @@ internal sealed class AuditLog
         var cutoff = since - OrderingSlack;
         var newestFirst = new List<AuditRecord>();
         string? warning = null;
-        var tornNoted = false;
         foreach (var segment in NewestFirst(belowSegment))
         {
             try
             {
-                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                if (ReadBack(stream, segment.Path, cutoff, needed, newestFirst, ref warning, ref tornNoted))
+                var info = new FileInfo(segment.Path);
+                var key = (segment.Path, needed);
+                if (!_scans.TryGetValue(key, out var scan) || !scan.Matches(info) || !scan.Covers(cutoff))
+                {
+                    using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                    scan = SegmentScan.Read(stream, segment.Path, info, cutoff, needed);
+                    _scans[key] = scan;
+                }
+
+                if (scan.Replay(cutoff, newestFirst, ref warning))
                 {
                     break;
                 }
@@ -176,6 +201,43 @@ internal sealed class AuditLog
 
         newestFirst.Reverse();
         return new AuditLogContents(newestFirst, warning);
+    }
+
+    /// <summary>
+    /// What windowed reads found in each segment, by segment and filter: a run reads the same window several times
+    /// (the gates, the response, the reservation's recheck), and a segment that did not change is not read again.
+    /// </summary>
+    private readonly Dictionary<(string Path, Func<RecordKind, bool>? Needed), SegmentScan> _scans = [];
+
+    /// <summary>
+    /// The records since <paramref name="since"/> (less the ordering slack) whose line holds <paramref name="text"/>
+    /// and that match, newest first, found by a byte search from the newest segment back ("was this trigger already
+    /// applied in the last 31 days?"). Lines that do not hold the text are not parsed: checking them is for the
+    /// windowed reads and <c>verify-log</c>.
+    /// </summary>
+    /// <param name="belowSegment">Search only segments numbered below this; null: all.</param>
+    public IReadOnlyList<AuditRecord> FindHolding(string text, DateTimeOffset since, Func<AuditRecord, bool> match, int? belowSegment = null)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        var cutoff = since - OrderingSlack;
+        var found = new List<AuditRecord>();
+        foreach (var segment in NewestFirst(belowSegment))
+        {
+            try
+            {
+                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                if (LogSearch.SearchBack(stream, needle, cutoff, match, found))
+                {
+                    break;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StateFileException(segment.Path, $"cannot be read: {e.Message}", e);
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The newest record that matches, reading back from the end only as far as it must.</summary>
@@ -215,60 +277,6 @@ internal sealed class AuditLog
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// Reads one segment back from its end into <paramref name="newestFirst"/>; true when it reached a record older
-    /// than <paramref name="cutoff"/>, so older segments are not needed.
-    /// </summary>
-    private static bool ReadBack(FileStream stream, string name, DateTimeOffset cutoff, Func<RecordKind, bool>? needed, List<AuditRecord> newestFirst, ref string? warning, ref bool tornNoted)
-    {
-        var fromEnd = 0;
-        foreach (var (line, terminated) in ReverseLineReader.Lines(stream))
-        {
-            fromEnd++;
-            if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)
-            {
-                continue;
-            }
-
-            if (needed is not null && RecordKind.TryRead(line, out var kind) && !needed(kind))
-            {
-                tornNoted = kind.Event == AuditEvents.TornRecordNoted;
-                if (kind.Timestamp < cutoff)
-                {
-                    return true;
-                }
-
-                continue;
-            }
-
-            AuditRecord record;
-            try
-            {
-                record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord) ?? throw new JsonException("null record");
-            }
-            catch (JsonException e)
-            {
-                if (!terminated || tornNoted)
-                {
-                    warning = $"{name}: line {fromEnd} from the end is an incomplete record (a write was interrupted); it is ignored and left in place";
-                    tornNoted = false;
-                    continue;
-                }
-
-                throw new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged", e);
-            }
-
-            tornNoted = record.Event == AuditEvents.TornRecordNoted;
-            newestFirst.Add(record);
-            if (record.Timestamp < cutoff)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The segments newest first; a missing segment on the way back fails closed, since its records would be silently skipped.</summary>

@@ -143,6 +143,26 @@ public sealed class AuditSegmentsTests : IDisposable
     }
 
     [Fact]
+    public void A_window_read_again_after_an_append_sees_the_new_record_and_a_replaced_segment_is_read_anew()
+    {
+        FillTo(3);
+        var since = CliHarness.Now.AddDays(-1);
+        var before = _log.ReadSince(since).Records.Count;
+
+        _log.Append(Record(500, "appended after the first read"));
+        var after = _log.ReadSince(since);
+        Assert.Equal(before + 1, after.Records.Count);
+        Assert.Equal("appended after the first read", after.Records[^1].Reason);
+
+        // A sealed segment replaced by another process (same window, new bytes) is not answered from memory.
+        var first = File.ReadAllLines(Segment(1));
+        first[0] = first[0].Replace("routine", "edited!", StringComparison.Ordinal);
+        File.WriteAllText(Segment(1), string.Join('\n', first) + "\n");
+        File.SetLastWriteTimeUtc(Segment(1), DateTime.UtcNow.AddMinutes(5));
+        Assert.Equal("edited!", _log.ReadSince(since).Records[0].Reason);
+    }
+
+    [Fact]
     public void A_missing_segment_fails_a_reader_that_needs_it_and_verify_log_names_it()
     {
         FillTo(4);
