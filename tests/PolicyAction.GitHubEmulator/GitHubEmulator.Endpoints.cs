@@ -316,28 +316,32 @@ public sealed partial class GitHubEmulator
 
             case ("POST", "/repos/{owner}/{repo}/git/trees"):
             {
-                var files = body!["base_tree"]?.GetValue<string>() is { } baseTree
-                    ? (_git.Tree(baseTree) is null ? throw new InvalidOperationException("base_tree does not exist") : _git.Flatten(baseTree))
-                    : new Dictionary<string, (string Mode, string Sha)>(StringComparer.Ordinal);
+                var baseTree = body!["base_tree"]?.GetValue<string>();
+                if (baseTree is not null && _git.Tree(baseTree) is null)
+                {
+                    throw new InvalidOperationException("base_tree does not exist");
+                }
+
+                var changes = new Dictionary<string, (string Mode, string Sha)?>(StringComparer.Ordinal);
                 foreach (var entry in body["tree"]!.AsArray())
                 {
                     var path = entry!["path"]!.GetValue<string>();
                     var mode = entry["mode"]!.GetValue<string>();
                     if (entry["content"] is { } inline)
                     {
-                        files[path] = (mode, _git.AddBlob(Encoding.UTF8.GetBytes(inline.GetValue<string>())));
+                        changes[path] = (mode, _git.AddBlob(Encoding.UTF8.GetBytes(inline.GetValue<string>())));
                     }
                     else if (entry["sha"] is { } sha)
                     {
-                        files[path] = (mode, sha.GetValue<string>());
+                        changes[path] = (mode, sha.GetValue<string>());
                     }
                     else
                     {
-                        files.Remove(path);
+                        changes[path] = null;
                     }
                 }
 
-                var root = _git.Build(files);
+                var root = _git.Update(baseTree, changes);
                 return (201, Make(operation, 201, TreeJson(root)));
             }
 
@@ -365,7 +369,7 @@ public sealed partial class GitHubEmulator
                 var reference = query["ref"].FirstOrDefault() ?? Options.DefaultBranch;
                 var commitSha = _git.Commit(reference) is not null ? reference : _refs.GetValueOrDefault($"refs/heads/{reference}");
                 var path = P("path");
-                if (commitSha is null || !_git.Flatten(_git.Commit(commitSha)!.Tree).TryGetValue(path, out var file))
+                if (commitSha is null || _git.Lookup(_git.Commit(commitSha)!.Tree, path) is not { } file)
                 {
                     return (404, JsonNode.Parse(Error("Not Found")));
                 }
@@ -419,8 +423,9 @@ public sealed partial class GitHubEmulator
                 }
 
                 var path = P("path");
-                var files = _git.Flatten(_git.Commit(head)!.Tree);
-                var existing = files.TryGetValue(path, out var current) ? current.Sha : null;
+                var headTree = _git.Commit(head)!.Tree;
+                var current = _git.Lookup(headTree, path);
+                var existing = current?.Sha;
                 var given = body["sha"]?.GetValue<string>();
                 if (existing is not null && given is null)
                 {
@@ -433,8 +438,8 @@ public sealed partial class GitHubEmulator
                 }
 
                 var blob = _git.AddBlob(Convert.FromBase64String(body["content"]!.GetValue<string>()));
-                files[path] = (current.Mode ?? "100644", blob);
-                var sha = _git.AddCommit(_git.Build(files), [head], body["message"]!.GetValue<string>(), DateTimeOffset.UtcNow);
+                var tree = _git.Update(headTree, new Dictionary<string, (string Mode, string Sha)?>(StringComparer.Ordinal) { [path] = (current?.Mode ?? "100644", blob) });
+                var sha = _git.AddCommit(tree, [head], body["message"]!.GetValue<string>(), DateTimeOffset.UtcNow);
                 _refs[$"refs/heads/{branch}"] = sha;
                 var status = existing is null ? 201 : 200;
                 var size = _git.Blob(blob)!.Length;

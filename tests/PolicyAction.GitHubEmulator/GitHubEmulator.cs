@@ -180,7 +180,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         {
             var head = _refs.GetValueOrDefault($"refs/heads/{branch}");
             var commit = head is null ? null : _git.Commit(head);
-            return commit is not null && _git.Flatten(commit.Tree).TryGetValue(path, out var file) ? _git.Blob(file.Sha) : null;
+            return commit is not null && _git.Lookup(commit.Tree, path) is { } file ? _git.Blob(file.Sha) : null;
         }
     }
 
@@ -209,13 +209,8 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         lock (_gate)
         {
             var head = _refs[$"refs/heads/{branch}"];
-            var tree = _git.Flatten(_git.Commit(head)!.Tree);
-            foreach (var (path, content) in files)
-            {
-                tree[path] = ("100644", _git.AddBlob(content));
-            }
-
-            var sha = _git.AddCommit(_git.Build(tree), [head], message, DateTimeOffset.UtcNow);
+            var changes = files.ToDictionary(f => f.Key, f => ((string, string)?)("100644", _git.AddBlob(f.Value)), StringComparer.Ordinal);
+            var sha = _git.AddCommit(_git.Update(_git.Commit(head)!.Tree, changes), [head], message, DateTimeOffset.UtcNow);
             _refs[$"refs/heads/{branch}"] = sha;
             return sha;
         }
@@ -294,6 +289,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var received = DateTimeOffset.UtcNow;
         var request = context.Request;
 
         // The path as sent, still escaped: Kestrel's decoded Path would turn a branch named 'a%2e' into 'a.',
@@ -327,7 +323,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
 
         if (fault is { Kind: "drop" })
         {
-            _exchanges.Enqueue(new Exchange(request.Method, path, body, 0, null, true));
+            _exchanges.Enqueue(new Exchange(request.Method, path, body, 0, null, true) { At = received });
             context.Abort();
             return;
         }
@@ -344,7 +340,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             var faultBody = message.Contains("secondary rate limit", StringComparison.Ordinal)
                 ? Error(message, "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits")
                 : Error(message);
-            _exchanges.Enqueue(new Exchange(request.Method, path, body, status, faultBody, true));
+            _exchanges.Enqueue(new Exchange(request.Method, path, body, status, faultBody, true) { At = received });
             await WriteAsync(context, status, faultBody).ConfigureAwait(false);
             return;
         }
@@ -353,7 +349,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         if (auth.Length != 2 || !(auth[0].Equals("token", StringComparison.OrdinalIgnoreCase) || auth[0].Equals("bearer", StringComparison.OrdinalIgnoreCase)) || auth[1] != Options.Token)
         {
             var unauthorized = Error("Bad credentials");
-            _exchanges.Enqueue(new Exchange(request.Method, path, body, 401, unauthorized, false));
+            _exchanges.Enqueue(new Exchange(request.Method, path, body, 401, unauthorized, false) { At = received });
             await WriteAsync(context, 401, unauthorized).ConfigureAwait(false);
             return;
         }
@@ -430,7 +426,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         if (afterwards is not null)
         {
             // The request took effect; the answer is lost on the way back.
-            _exchanges.Enqueue(new Exchange(request.Method, sentPath + request.QueryString, body, code, answer, true));
+            _exchanges.Enqueue(new Exchange(request.Method, sentPath + request.QueryString, body, code, answer, true) { At = received });
             if (afterwards.Kind == "applied-drop")
             {
                 context.Abort();
@@ -442,7 +438,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             return;
         }
 
-        _exchanges.Enqueue(new Exchange(request.Method, sentPath + request.QueryString, body, code, answer, false));
+        _exchanges.Enqueue(new Exchange(request.Method, sentPath + request.QueryString, body, code, answer, false) { At = received });
         await WriteAsync(context, code, answer).ConfigureAwait(false);
     }
 

@@ -80,6 +80,72 @@ public sealed class GitObjects
         return files;
     }
 
+    /// <summary>The blob at a full path under a tree, walking one tree per path component.</summary>
+    public (string Mode, string Sha)? Lookup(string treeSha, string path)
+    {
+        var names = path.Split('/');
+        var tree = treeSha;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var entry = Tree(tree)?.FirstOrDefault(e => e.Name == names[i]);
+            if (entry is null)
+            {
+                return null;
+            }
+
+            if (i == names.Length - 1)
+            {
+                return entry.Type == "blob" ? (entry.Mode, entry.Sha) : null;
+            }
+
+            tree = entry.Sha;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A tree with some paths set (a blob) or removed (null), rebuilding only the trees on the changed paths, as git
+    /// does: a write to one file of a folder of thousands does not rehash every other folder. A folder left empty goes.
+    /// </summary>
+    public string Update(string? treeSha, IReadOnlyDictionary<string, (string Mode, string Sha)?> changes)
+    {
+        var entries = (treeSha is null ? [] : Tree(treeSha) ?? []).ToDictionary(e => e.Name, StringComparer.Ordinal);
+        foreach (var group in changes.GroupBy(c => c.Key.Contains('/', StringComparison.Ordinal) ? c.Key[..c.Key.IndexOf('/', StringComparison.Ordinal)] : null))
+        {
+            if (group.Key is null)
+            {
+                foreach (var (name, value) in group)
+                {
+                    if (value is { } blob)
+                    {
+                        entries[name] = new TreeEntry(name, blob.Mode, blob.Mode switch { "040000" => "tree", "160000" => "commit", _ => "blob" }, blob.Sha);
+                    }
+                    else
+                    {
+                        entries.Remove(name);
+                    }
+                }
+
+                continue;
+            }
+
+            var inner = group.ToDictionary(c => c.Key[(group.Key.Length + 1)..], c => c.Value, StringComparer.Ordinal);
+            var existing = entries.TryGetValue(group.Key, out var folder) && folder.Type == "tree" ? folder.Sha : null;
+            var updated = Update(existing, inner);
+            if (Tree(updated) is { Count: > 0 })
+            {
+                entries[group.Key] = new TreeEntry(group.Key, "040000", "tree", updated);
+            }
+            else
+            {
+                entries.Remove(group.Key);
+            }
+        }
+
+        return AddTree(entries.Values);
+    }
+
     /// <summary>Builds nested trees from full paths, as git does; returns the root tree's id.</summary>
     public string Build(IReadOnlyDictionary<string, (string Mode, string Sha)> files)
     {

@@ -95,7 +95,7 @@ internal sealed class ActionRun(
                 summary,
                 committedCheckpoint ?? store.AuditLog.Head(),
                 committedCheckpoint is not null,
-                checkpointSegment ?? store.Paths.Relative(store.AuditLog.Segments() is { Count: > 0 } segments ? segments[^1].Path : store.AuditLog.Path)) is { } line)
+                checkpointSegment ?? store.Paths.Relative(store.AuditLog.Newest().Path)) is { } line)
         {
             reporter.Line(line);
         }

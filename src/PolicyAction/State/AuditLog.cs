@@ -26,24 +26,27 @@ internal sealed class AuditLog
     /// <summary>The first segment's path, which names the log in messages.</summary>
     public string Path { get; }
 
+    /// <summary>The segments on disk, oldest first (every group listed: for readers of the whole history).</summary>
+    public IReadOnlyList<AuditSegment> Segments() => [.. Index().NewestFirst().Reverse()];
+
+    /// <summary>The newest segment on disk, or the first (perhaps not yet written).</summary>
+    public AuditSegment Newest() => Index().Newest ?? new AuditSegment(1, Path);
+
     /// <summary>
-    /// The segments on disk, oldest first. Listed once and kept while the folder is unchanged (its time of last write)
-    /// and this instance has not added one: a long history is thousands of files, and a run asks often.
+    /// The segments on disk, listed once and kept while the folders are unchanged and this instance has not added
+    /// one: a long history is thousands of files, and a run asks often.
     /// </summary>
-    public IReadOnlyList<AuditSegment> Segments()
+    private SegmentIndex Index()
     {
-        var folder = new DirectoryInfo(AuditSegments.FolderOf(Path));
-        var stamp = (folder.Exists ? folder.LastWriteTimeUtc : DateTime.MinValue, File.Exists(Path));
-        if (_listing is not { } listing || listing.Stamp != stamp)
+        if (_index is null || !_index.IsCurrent())
         {
-            listing = (stamp, AuditSegments.List(Path));
-            _listing = listing;
+            _index = new SegmentIndex(Path);
         }
 
-        return listing.Segments;
+        return _index;
     }
 
-    private ((DateTime Folder, bool First) Stamp, IReadOnlyList<AuditSegment> Segments)? _listing;
+    private SegmentIndex? _index;
 
     /// <summary>The segment the next record goes to now: the newest, or the one after it when that one is sealed.</summary>
     public AuditSegment OpenSegment()
@@ -71,8 +74,13 @@ internal sealed class AuditLog
             torn = previous.Length > 0 && EndsTorn(previous);
         }
 
-        // A new segment (or the first file) changes the listing; the folder's time may not show it within one clock tick.
-        _listing = null;
+        // A new segment (or the first file) changes the listing; the folder's time may not show it within one clock
+        // tick. Appending to an existing one does not.
+        if (open.Number != newest.Number || !File.Exists(open.Path))
+        {
+            _index = null;
+        }
+
         using var stream = new FileStream(open.Path, open.Number == newest.Number ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
 
         // A crash mid-write can leave a last line without its newline. End that line and note it (in the next
@@ -111,13 +119,12 @@ internal sealed class AuditLog
     /// <summary>The chain's head now: the newest complete record, read from the end (cost does not grow with the log).</summary>
     public ChainHead Head()
     {
-        var segments = Segments();
-        for (var i = segments.Count - 1; i >= 0; i--)
+        foreach (var segment in Index().NewestFirst())
         {
             try
             {
-                using var stream = new FileStream(segments[i].Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                var head = AuditChain.HeadOf(stream, segments[i].Path);
+                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                var head = AuditChain.HeadOf(stream, segment.Path);
                 if (head != ChainHead.Genesis)
                 {
                     return head;
@@ -125,7 +132,7 @@ internal sealed class AuditLog
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new StateFileException(segments[i].Path, $"cannot be read: {e.Message}", e);
+                throw new StateFileException(segment.Path, $"cannot be read: {e.Message}", e);
             }
         }
 
@@ -282,30 +289,32 @@ internal sealed class AuditLog
     /// <summary>The segments newest first; a missing segment on the way back fails closed, since its records would be silently skipped.</summary>
     private IEnumerable<AuditSegment> NewestFirst(int? belowSegment = null)
     {
-        var segments = Segments().Where(s => belowSegment is null || s.Number < belowSegment).ToList();
-        for (var i = segments.Count - 1; i >= 0; i--)
+        AuditSegment? newer = null;
+        foreach (var segment in Index().NewestFirst())
         {
-            var expected = i == segments.Count - 1 ? segments[i].Number : segments[i + 1].Number - 1;
-            if (segments[i].Number != expected)
+            if (belowSegment is not null && segment.Number >= belowSegment)
             {
-                throw new StateFileException(
-                    AuditSegments.FilePath(Path, expected),
-                    $"segment {expected} of the audit log is missing (segment {segments[i + 1].Number} follows segment {segments[i].Number}); restore it from the branch's history");
+                continue;
             }
 
-            yield return segments[i];
+            if (newer is not null && segment.Number != newer.Number - 1)
+            {
+                throw new StateFileException(
+                    AuditSegments.FilePath(Path, newer.Number - 1),
+                    $"segment {newer.Number - 1} of the audit log is missing (segment {newer.Number} follows segment {segment.Number}); restore it from the branch's history");
+            }
+
+            yield return segment;
+            newer = segment;
         }
 
-        if (segments.Count > 0 && segments[0].Number != 1)
+        if (newer is not null && newer.Number != 1)
         {
             throw new StateFileException(
-                AuditSegments.FilePath(Path, segments[0].Number - 1),
-                $"segment {segments[0].Number - 1} of the audit log is missing (the oldest present is segment {segments[0].Number}); restore it from the branch's history");
+                AuditSegments.FilePath(Path, newer.Number - 1),
+                $"segment {newer.Number - 1} of the audit log is missing (the oldest present is segment {newer.Number}); restore it from the branch's history");
         }
     }
-
-    /// <summary>The newest segment on disk, or the first (perhaps not yet written).</summary>
-    private AuditSegment Newest() => Segments() is { Count: > 0 } segments ? segments[^1] : new AuditSegment(1, Path);
 
     private static bool EndsTorn(FileStream stream)
     {

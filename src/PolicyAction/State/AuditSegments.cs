@@ -8,11 +8,13 @@ internal sealed record AuditSegment(int Number, string Path);
 /// <summary>
 /// The audit log's layout in segments, so that a run's cost does not grow with the history: segment 1 is
 /// <c>state/policy_response_log.jsonl</c> (the single file of earlier versions, kept as it is), segment
-/// <c>n</c> ≥ 2 is <c>state/policy_response_log/NNNNNN.jsonl</c>. Records are appended to the newest segment while
-/// it is smaller than <see cref="SealAt"/>; a record that finds it at or over that size starts the next segment,
-/// its first record linked to the previous segment's last, so the hash chain runs on unbroken. A segment at or
-/// over the size is sealed and never written again: the rule depends only on the segment's own bytes, so every
-/// writer that compares-and-swaps on the newest segment agrees where a record goes.
+/// <c>n</c> ≥ 2 is <c>state/policy_response_log/GGG/NNNNNN.jsonl</c>, in groups of a thousand (<c>GGG</c> is
+/// <c>n / 1000</c>), so that no folder holds more than a thousand files: listing the newest segments, and the tree
+/// GitHub rewrites for each commit, stay small however long the history. Records are appended to the newest
+/// segment while it is smaller than <see cref="SealAt"/>; a record that finds it at or over that size starts the
+/// next segment, its first record linked to the previous segment's last, so the hash chain runs on unbroken. A
+/// segment at or over the size is sealed and never written again: the rule depends only on the segment's own
+/// bytes, so every writer that compares-and-swaps on the newest segment agrees where a record goes.
 /// </summary>
 internal static class AuditSegments
 {
@@ -23,14 +25,18 @@ internal static class AuditSegments
     /// </summary>
     public const long SealAt = 64 * 1024;
 
+    /// <summary>Segments per group folder.</summary>
+    public const int GroupSize = 1000;
+
     /// <summary>Segment 1: the first segment, the audit log's path in earlier versions.</summary>
     public const string FirstPath = WorkspacePaths.AuditLogPath;
 
-    /// <summary>The folder of segments 2 and later, beside the first.</summary>
+    /// <summary>The folder of segments 2 and later (in their group folders), beside the first.</summary>
     public const string FolderPath = "state/policy_response_log";
 
     private const string Extension = ".jsonl";
     private const int Digits = 6;
+    private const int GroupDigits = 3;
 
     /// <summary>A segment's path in the repository (forward slashes).</summary>
     public static string RepositoryPath(int number) =>
@@ -38,10 +44,10 @@ internal static class AuditSegments
         {
             < 1 => throw new ArgumentOutOfRangeException(nameof(number), number, "segments are numbered from 1"),
             1 => FirstPath,
-            _ => $"{FolderPath}/{number.ToString($"D{Digits}", CultureInfo.InvariantCulture)}{Extension}",
+            _ => $"{FolderPath}/{GroupName(number / GroupSize)}/{FileName(number)}",
         };
 
-    /// <summary>Whether a repository path is a segment of the audit log, and which.</summary>
+    /// <summary>Whether a repository path is a segment of the audit log, and which (in its own group folder only).</summary>
     public static bool TryNumber(string repositoryPath, out int number)
     {
         number = 0;
@@ -56,7 +62,12 @@ internal static class AuditSegments
             return false;
         }
 
-        return TryNumberOfName(repositoryPath[(FolderPath.Length + 1)..], out number);
+        var rest = repositoryPath.AsSpan(FolderPath.Length + 1);
+        return rest.Length == GroupDigits + 1 + Digits + Extension.Length
+            && rest[GroupDigits] == '/'
+            && TryGroupOfName(rest[..GroupDigits], out var group)
+            && TryNumberOfName(rest[(GroupDigits + 1)..], out number)
+            && number / GroupSize == group;
     }
 
     public static bool IsSegment(string repositoryPath) => TryNumber(repositoryPath, out _);
@@ -64,47 +75,40 @@ internal static class AuditSegments
     /// <summary>Whether a segment of this size takes no more records.</summary>
     public static bool IsSealed(long length, long sealAt = SealAt) => length >= sealAt;
 
-    /// <summary>The segments of the log whose first segment is <paramref name="firstPath"/>, oldest first (gaps possible).</summary>
-    public static IReadOnlyList<AuditSegment> List(string firstPath)
-    {
-        var segments = new List<AuditSegment>();
-        if (File.Exists(firstPath))
-        {
-            segments.Add(new AuditSegment(1, firstPath));
-        }
-
-        var folder = FolderOf(firstPath);
-        if (Directory.Exists(folder))
-        {
-            foreach (var file in Directory.EnumerateFiles(folder, "*" + Extension))
-            {
-                if (TryNumberOfName(System.IO.Path.GetFileName(file), out var number))
-                {
-                    segments.Add(new AuditSegment(number, file));
-                }
-            }
-        }
-
-        segments.Sort((a, b) => a.Number.CompareTo(b.Number));
-        return segments;
-    }
+    /// <summary>Every segment of the log whose first segment is <paramref name="firstPath"/>, oldest first (gaps possible).</summary>
+    public static IReadOnlyList<AuditSegment> List(string firstPath) => [.. new SegmentIndex(firstPath).NewestFirst().Reverse()];
 
     /// <summary>The file of segment <paramref name="number"/> for the log whose first segment is <paramref name="firstPath"/>.</summary>
     public static string FilePath(string firstPath, int number) =>
-        number == 1 ? firstPath : System.IO.Path.Combine(FolderOf(firstPath), number.ToString($"D{Digits}", CultureInfo.InvariantCulture) + Extension);
+        number == 1 ? firstPath : System.IO.Path.Combine(FolderOf(firstPath), GroupName(number / GroupSize), FileName(number));
 
-    /// <summary>The folder of later segments: the first segment's path without its extension.</summary>
+    /// <summary>The folder of later segments' group folders: the first segment's path without its extension.</summary>
     public static string FolderOf(string firstPath) =>
         firstPath.EndsWith(Extension, StringComparison.Ordinal) ? firstPath[..^Extension.Length] : firstPath + ".d";
 
-    private static bool TryNumberOfName(string name, out int number)
+    /// <summary>The folder of group <paramref name="group"/> (segments <c>group × 1000</c> to <c>group × 1000 + 999</c>).</summary>
+    public static string GroupFolder(string firstPath, int group) => System.IO.Path.Combine(FolderOf(firstPath), GroupName(group));
+
+    /// <summary>Whether a folder name is a group's (three digits).</summary>
+    public static bool TryGroupOfName(ReadOnlySpan<char> name, out int group)
+    {
+        group = 0;
+        return name.Length == GroupDigits && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out group);
+    }
+
+    /// <summary>Whether a file name is a segment's (six digits, <c>.jsonl</c>, number 2 or more).</summary>
+    public static bool TryNumberOfName(ReadOnlySpan<char> name, out int number)
     {
         number = 0;
         return name.Length == Digits + Extension.Length
             && name.EndsWith(Extension, StringComparison.Ordinal)
-            && int.TryParse(name.AsSpan(0, Digits), NumberStyles.None, CultureInfo.InvariantCulture, out number)
+            && int.TryParse(name[..Digits], NumberStyles.None, CultureInfo.InvariantCulture, out number)
             && number >= 2;
     }
+
+    private static string GroupName(int group) => group.ToString($"D{GroupDigits}", CultureInfo.InvariantCulture);
+
+    private static string FileName(int number) => number.ToString($"D{Digits}", CultureInfo.InvariantCulture) + Extension;
 }
 
 /// <summary>The records of the audit log from segment <paramref name="FromSegment"/> on, as another copy (the shared branch) holds them.</summary>

@@ -51,9 +51,10 @@ internal sealed class WorkspacePaths
     /// </summary>
     public IEnumerable<string> ArtifactFiles(int? fromSegment = null)
     {
-        var segments = AuditSegments.List(AuditLog);
-        var from = fromSegment ?? (segments.Count > 0 ? segments[^1].Number : 1);
-        foreach (var segment in segments.Where(s => s.Number >= from))
+        // Newest first, listing only the groups it reaches; then in order.
+        var index = new SegmentIndex(AuditLog);
+        var from = fromSegment ?? index.Newest?.Number ?? 1;
+        foreach (var segment in index.NewestFirst().TakeWhile(s => s.Number >= from).Reverse())
         {
             yield return segment.Path;
         }

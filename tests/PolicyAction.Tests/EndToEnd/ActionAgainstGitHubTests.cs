@@ -194,7 +194,7 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
         var verification = GitHubDouble.VerifyAuditLog("main");
         Assert.True(verification.Intact, verification.Problem);
         Assert.Equal(2, verification.Segments);
-        Assert.Single(BranchLog("state/policy_response_log/000002.jsonl"), l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
+        Assert.Single(BranchLog("state/policy_response_log/000/000002.jsonl"), l => l.Contains("\"event\":\"response_finished\"", StringComparison.Ordinal));
         Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method != "GET" && e.RequestBody is { } body && body.Length > 100_000);
     }
 

@@ -43,8 +43,10 @@ public sealed class AuditSegmentsTests : IDisposable
     {
         [Theory]
         [InlineData(1, "state/policy_response_log.jsonl")]
-        [InlineData(2, "state/policy_response_log/000002.jsonl")]
-        [InlineData(123456, "state/policy_response_log/123456.jsonl")]
+        [InlineData(2, "state/policy_response_log/000/000002.jsonl")]
+        [InlineData(999, "state/policy_response_log/000/000999.jsonl")]
+        [InlineData(1000, "state/policy_response_log/001/001000.jsonl")]
+        [InlineData(123456, "state/policy_response_log/123/123456.jsonl")]
         public void Segments_are_numbered_from_the_original_file(int number, string path)
         {
             Assert.Equal(path, AuditSegments.RepositoryPath(number));
@@ -53,10 +55,14 @@ public sealed class AuditSegmentsTests : IDisposable
         }
 
         [Theory]
-        [InlineData("state/policy_response_log/000001.jsonl")]
-        [InlineData("state/policy_response_log/2.jsonl")]
-        [InlineData("state/policy_response_log/00000a.jsonl")]
-        [InlineData("state/policy_response_log/000002.json")]
+        [InlineData("state/policy_response_log/000/000001.jsonl")]
+        [InlineData("state/policy_response_log/000002.jsonl")]
+        [InlineData("state/policy_response_log/001/000002.jsonl")]
+        [InlineData("state/policy_response_log/000/001000.jsonl")]
+        [InlineData("state/policy_response_log/00/000002.jsonl")]
+        [InlineData("state/policy_response_log/000/2.jsonl")]
+        [InlineData("state/policy_response_log/000/00000a.jsonl")]
+        [InlineData("state/policy_response_log/000/000002.json")]
         [InlineData("state/other/000002.jsonl")]
         [InlineData("logs/policy_orchestration_alerts.jsonl")]
         public void Other_names_are_not_segments(string path) => Assert.False(AuditSegments.IsSegment(path));
@@ -163,6 +169,55 @@ public sealed class AuditSegmentsTests : IDisposable
     }
 
     [Fact]
+    public void The_thousandth_segment_starts_the_next_group_folder_and_readers_and_verify_log_cross_it()
+    {
+        // Segments of one record each, so the chain reaches group 001 quickly.
+        var log = new AuditLog(_log.Path, sealAt: 1);
+        for (var hour = 0; hour < 1002; hour++)
+        {
+            log.Append(Record(hour));
+        }
+
+        Assert.True(File.Exists(_workspace.PathOf("state/policy_response_log/000/000999.jsonl")));
+        Assert.True(File.Exists(_workspace.PathOf("state/policy_response_log/001/001000.jsonl")));
+        Assert.Equal(1002, log.Newest().Number);
+        Assert.Equal(Enumerable.Range(1, 1002), log.Segments().Select(s => s.Number));
+
+        var window = log.ReadSince(CliHarness.Now.AddHours(1001) - AuditLog.OrderingSlack - TimeSpan.FromHours(5));
+        Assert.Equal(Enumerable.Range(990, 13).Select(i => (long?)i), window.Records.Select(r => r.Seq).Where(s => s >= 990));
+        Assert.Equal(1002, window.Records[^1].Seq);
+
+        var verification = AuditLogVerifier.VerifyFile(log.Path);
+        Assert.True(verification.Intact, verification.Problem);
+        Assert.Equal(1002, verification.Segments);
+
+        // A group's last segment missing: a window reaching across fails closed, naming it.
+        File.Delete(_workspace.PathOf("state/policy_response_log/000/000999.jsonl"));
+        var read = Assert.Throws<StateFileException>(() => new AuditLog(log.Path, sealAt: 1).ReadSince(CliHarness.Now.AddHours(990) - AuditLog.OrderingSlack));
+        Assert.Contains("segment 999 of the audit log is missing", read.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Files_outside_the_layout_are_not_segments_and_are_never_read()
+    {
+        FillTo(3);
+        var expected = _log.Segments().Select(s => s.Number).ToList();
+
+        // A flat file where groups are, a segment in the wrong group, a folder that is not a group.
+        File.WriteAllText(_workspace.PathOf("state/policy_response_log/000009.jsonl"), "not a record\n");
+        Directory.CreateDirectory(_workspace.PathOf("state/policy_response_log/001"));
+        File.WriteAllText(_workspace.PathOf("state/policy_response_log/001/000004.jsonl"), "not a record\n");
+        Directory.CreateDirectory(_workspace.PathOf("state/policy_response_log/archive"));
+        File.WriteAllText(_workspace.PathOf("state/policy_response_log/archive/000004.jsonl"), "not a record\n");
+
+        var fresh = new AuditLog(_log.Path, SealAt);
+        Assert.Equal(expected, fresh.Segments().Select(s => s.Number));
+        Assert.Equal(expected[^1], fresh.Newest().Number);
+        Assert.NotEmpty(fresh.ReadSince(CliHarness.Now.AddDays(-1)).Records);
+        Assert.True(AuditLogVerifier.VerifyFile(_log.Path).Intact);
+    }
+
+    [Fact]
     public void A_missing_segment_fails_a_reader_that_needs_it_and_verify_log_names_it()
     {
         FillTo(4);
@@ -173,7 +228,7 @@ public sealed class AuditSegmentsTests : IDisposable
 
         var verification = AuditLogVerifier.VerifyFile(_log.Path, name: p => Relative(p));
         Assert.False(verification.Intact);
-        Assert.Contains("segment 2 (state/policy_response_log/000002.jsonl) is missing", verification.Problem, StringComparison.Ordinal);
+        Assert.Contains("segment 2 (state/policy_response_log/000/000002.jsonl) is missing", verification.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,10 +242,10 @@ public sealed class AuditSegmentsTests : IDisposable
         var verification = AuditLogVerifier.VerifyFile(_log.Path, name: p => Relative(p));
 
         Assert.False(verification.Intact);
-        Assert.Equal("state/policy_response_log/000002.jsonl", verification.Segment);
+        Assert.Equal("state/policy_response_log/000/000002.jsonl", verification.Segment);
         Assert.Equal(2, verification.BadLine);
-        Assert.Contains("(state/policy_response_log/000002.jsonl line 2) no longer matches", verification.Problem, StringComparison.Ordinal);
-        Assert.Contains("BROKEN at state/policy_response_log/000002.jsonl line 2", VerificationText.Render(verification, "state/policy_response_log.jsonl"), StringComparison.Ordinal);
+        Assert.Contains("(state/policy_response_log/000/000002.jsonl line 2) no longer matches", verification.Problem, StringComparison.Ordinal);
+        Assert.Contains("BROKEN at state/policy_response_log/000/000002.jsonl line 2", VerificationText.Render(verification, "state/policy_response_log.jsonl"), StringComparison.Ordinal);
     }
 
     [Fact]
