@@ -44,7 +44,7 @@ dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$
 dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-10k/state/policy_response_log.jsonl" 10000 --segmented >&2
 dotnet run -c Release --project tests/PolicyAction.Benchmarks -- generate-log "$out/ws-big/state/policy_response_log.jsonl" "$big" --segmented >&2
 small="$PWD/$out/ws-small" ws100="$PWD/$out/ws-100" ws10k="$PWD/$out/ws-10k" wsbig="$PWD/$out/ws-big"
-log_bytes=$(cat "$wsbig/state/policy_response_log.jsonl" "$wsbig"/state/policy_response_log/*.jsonl | wc -c)
+log_bytes=$(find "$wsbig/state" -path "*policy_response_log*" -name "*.jsonl" -type f -print0 | xargs -0 cat | wc -c)
 
 # Every measured command must succeed: a failing command is fast and would flatter the figures.
 for cmd in "$aot gates --workspace $small" "$aot respond --policy RED --workspace $small" "$aot verify-log --workspace $wsbig" "$aot gates --workspace $wsbig"; do

@@ -23,6 +23,7 @@ internal sealed class ActionRun(
     Lazy<ResponseService> responses,
     Lazy<AlertService> alerts,
     GitHubConnector github,
+    TimeProvider clock,
     Reporter reporter)
 {
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
@@ -32,14 +33,16 @@ internal sealed class ActionRun(
 
     public async Task<ActionRunResult> RunAsync(CancellationToken cancellationToken)
     {
+        using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait);
+        var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
+
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
         var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
         var outputs = new ActionOutputs();
         var shareOnBranch = settings.Commit != CommitMode.Never;
 
-        using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait);
         var baseline = ArtifactCommitter.Snapshot(store.Paths);
-        _knowledge.RememberCheckout(baseline, context.Ref);
+        _knowledge.RememberCheckout(baseline, checkedOut);
         RespondResult? result = null;
         var alertsFailing = false;
         PolicyActionException? commitFailure = null;
@@ -102,5 +105,29 @@ internal sealed class ActionRun(
 
         ActionSummary.Finish(run, outputs, summary);
         return new ActionRunResult(null, result?.Outcome, alertsFailing, commitFailure, settings.FailOnBlocked);
+    }
+
+    /// <summary>
+    /// With a state branch (commit-branch names a branch other than the checked-out one), makes the workspace's state
+    /// the branch's before any stage reads it (<see cref="StateBranchSync"/>); returns the ref the workspace's state now
+    /// stands for, or null when the checkout is the state's branch.
+    /// </summary>
+    private async Task<string?> ReadStateBranchAsync(CancellationToken cancellationToken)
+    {
+        if (settings.CommitBranch is not { } branch || context.Ref == $"refs/heads/{branch}")
+        {
+            return null;
+        }
+
+        using (reporter.Group($"Read state from {branch}"))
+        {
+            var connection = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await new StateBranchSync(connection.Forge, store.Paths, clock.GetUtcNow(), reporter.Line)
+                .ReadAsync(connection.Branch, DefaultBranchAsync, cancellationToken).ConfigureAwait(false);
+            return $"refs/heads/{connection.Branch}";
+
+            async Task<string> DefaultBranchAsync(CancellationToken token) =>
+                context.DefaultBranch ?? await connection.Forge.GetDefaultBranchAsync(token).ConfigureAwait(false);
+        }
     }
 }

@@ -113,6 +113,7 @@ internal sealed class CommandServices
             new Lazy<ResponseService>(() => Responses(config.Value, reporter)),
             new Lazy<AlertService>(() => new AlertService(Store, config.Value.Alerts, Clock)),
             github,
+            Clock,
             reporter);
         return (run, github);
     }

@@ -12,6 +12,14 @@ internal sealed record BranchFile(byte[] Content, string? BlobSha)
     public static BranchFile Missing { get; } = new([], null);
 }
 
+/// <summary>One entry of a git tree: a file (<c>blob</c>) or a folder (<c>tree</c>) by its name, with its object id.</summary>
+internal sealed record TreeEntryInfo(string Name, string Type, string Sha)
+{
+    public bool IsFolder => Type == "tree";
+
+    public bool IsFile => Type == "blob";
+}
+
 /// <summary>An issue as the alert checker sees it; <paramref name="UpdatedAt"/> moves with every comment.</summary>
 internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt);
 
@@ -28,6 +36,12 @@ internal interface IForge
 
     /// <summary>The commit a branch points at and its tree, in one request; null if there is no such branch.</summary>
     Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken);
+
+    /// <summary>The entries of one git tree (one folder, not recursive); null if there is no such tree.</summary>
+    Task<IReadOnlyList<TreeEntryInfo>?> GetTreeAsync(string treeSha, CancellationToken cancellationToken);
+
+    /// <summary>A blob's bytes (up to 100 MB), checked against its id.</summary>
+    Task<byte[]> GetBlobAsync(string blobSha, CancellationToken cancellationToken);
 
     /// <summary>A file's bytes at a commit, or null if it does not exist there.</summary>
     Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken);

@@ -152,14 +152,42 @@ internal sealed class OctokitForge : IForge
             return new BranchFile(Convert.FromBase64String(file.EncodedContent ?? string.Empty), file.Sha);
         }
 
-        var blob = await _client.Git.Blob.Get(_owner, _name, file.Sha).ConfigureAwait(false);
-        var bytes = blob.Encoding.Value == EncodingType.Base64 ? Convert.FromBase64String(blob.Content) : System.Text.Encoding.UTF8.GetBytes(blob.Content);
-        if (GitBlob.Sha(bytes) != file.Sha)
+        return new BranchFile(await ReadBlobAsync(file.Sha, $"{path} at {reference}").ConfigureAwait(false), file.Sha);
+    }
+
+    public Task<IReadOnlyList<TreeEntryInfo>?> GetTreeAsync(string treeSha, CancellationToken cancellationToken) =>
+        Call($"reading tree {treeSha}", cancellationToken, async () =>
         {
-            throw new ForgeException($"GitHub served {path} at {reference} as blob {file.Sha}, but the bytes it sent hash to {GitBlob.Sha(bytes)}");
+            try
+            {
+                var tree = await _client.Git.Tree.Get(_owner, _name, treeSha).ConfigureAwait(false);
+                if (tree.Truncated)
+                {
+                    throw new ForgeException($"GitHub truncated tree {treeSha} (too many entries to list)");
+                }
+
+                return (IReadOnlyList<TreeEntryInfo>?)[.. tree.Tree.Select(item => new TreeEntryInfo(item.Path, item.Type.StringValue, item.Sha))];
+            }
+            catch (NotFoundException)
+            {
+                return null;
+            }
+        });
+
+    public Task<byte[]> GetBlobAsync(string blobSha, CancellationToken cancellationToken) =>
+        Call($"reading blob {blobSha}", cancellationToken, () => ReadBlobAsync(blobSha, $"blob {blobSha}"));
+
+    /// <summary>A blob through the Git Data API (files up to 100 MB), its bytes checked against its id.</summary>
+    private async Task<byte[]> ReadBlobAsync(string blobSha, string what)
+    {
+        var blob = await _client.Git.Blob.Get(_owner, _name, blobSha).ConfigureAwait(false);
+        var bytes = blob.Encoding.Value == EncodingType.Base64 ? Convert.FromBase64String(blob.Content) : System.Text.Encoding.UTF8.GetBytes(blob.Content);
+        if (GitBlob.Sha(bytes) != blobSha)
+        {
+            throw new ForgeException($"GitHub served {what} as blob {blobSha}, but the bytes it sent hash to {GitBlob.Sha(bytes)}");
         }
 
-        return new BranchFile(bytes, file.Sha);
+        return bytes;
     }
 
     public Task<BranchTip?> TryPutFileAsync(string branch, string path, string? expectedBlobSha, byte[] content, string message, CancellationToken cancellationToken) =>

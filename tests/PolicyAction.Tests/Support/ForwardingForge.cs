@@ -11,6 +11,10 @@ internal class ForwardingForge(IForge inner) : IForge
 
     public virtual Task<BranchTip?> GetBranchHeadAsync(string branch, CancellationToken cancellationToken) => inner.GetBranchHeadAsync(branch, cancellationToken);
 
+    public virtual Task<IReadOnlyList<TreeEntryInfo>?> GetTreeAsync(string treeSha, CancellationToken cancellationToken) => inner.GetTreeAsync(treeSha, cancellationToken);
+
+    public virtual Task<byte[]> GetBlobAsync(string blobSha, CancellationToken cancellationToken) => inner.GetBlobAsync(blobSha, cancellationToken);
+
     public virtual Task<byte[]?> GetFileAsync(string commitSha, string path, CancellationToken cancellationToken) => inner.GetFileAsync(commitSha, path, cancellationToken);
 
     public virtual Task<BranchFile> GetFileOnBranchAsync(string branch, string path, CancellationToken cancellationToken) => inner.GetFileOnBranchAsync(branch, path, cancellationToken);
