@@ -344,16 +344,21 @@ internal sealed class CommandTree
         {
             Description = "The name of your own workflow that writes state/policy_state.json: the response runner follows it, and no policy_orchestration.yml is written.",
         };
+        var stateBranch = new Option<string?>("--state-branch")
+        {
+            Description = "Commit the state to this branch of its own (for a default branch that requires pull requests): the workflows set commit-branch to it and the orchestration pushes the level there.",
+        };
         var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the three workflows, the state files. Refuses to overwrite without --force.")
         {
-            force, action, orchestration,
+            force, action, orchestration, stateBranch,
         };
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             var options = new Scaffolding.InitOptions(
                 parsed.GetValue(action) is { } given ? Scaffolding.ActionReference.Parse(given, "--action") : Scaffolding.ActionReference.Default,
                 parsed.GetValue(orchestration) is { } name ? Scaffolding.WorkflowTemplates.CheckOrchestrationName(name) : null,
-                parsed.GetValue(force));
+                parsed.GetValue(force),
+                parsed.GetValue(stateBranch) is { } branch ? Forge.BranchName.Validate(branch, "--state-branch") : null);
 
             // Only a workspace that already has state can have another command writing it; a new one gets no lock file.
             using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;

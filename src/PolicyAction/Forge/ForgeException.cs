@@ -30,7 +30,7 @@ internal sealed class BranchProtectedException : ForgeException
     public BranchProtectedException(string branch, string rule, Exception? innerException = null)
         : base(
             $"branch {branch} is protected: GitHub refused the tool's write ({rule}). The tool commits its audit log and state straight to the branch, "
-            + "so either give it a branch of its own that no rule protects (set the commit-branch input, e.g. policy-response-state, to a branch created from the default branch), "
+            + "so either give it a branch of its own that no rule protects (set the commit-branch input to it, e.g. policy-response-state: the tool creates it from the default branch and reads its state from it; policy-response init --state-branch NAME writes the workflows for it), "
             + "or let the workflow's identity bypass the rule (Settings → Rules → Rulesets → Bypass list, or the branch protection rule's allowed actors)",
             innerException)
     {

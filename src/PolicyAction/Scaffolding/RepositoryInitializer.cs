@@ -17,7 +17,8 @@ internal enum ScaffoldKind
 
 internal sealed record ScaffoldFile(string RelativePath, byte[] Content, ScaffoldKind Kind);
 
-internal sealed record InitOptions(ActionReference Action, string? OrchestrationWorkflow, bool Force);
+/// <param name="StateBranch">A branch of its own for the state (commit-branch), or null for the default branch.</param>
+internal sealed record InitOptions(ActionReference Action, string? OrchestrationWorkflow, bool Force, string? StateBranch = null);
 
 /// <summary>
 /// <c>policy-response init</c>: writes the configuration, the workflows and the state files a repository needs, all or
@@ -52,7 +53,7 @@ internal sealed class RepositoryInitializer
                 continue; // The team's own workflow writes the level.
             }
 
-            files.Add(Setup($"{WorkflowsFolder}/{name}", WorkflowTemplates.Render(name, options.Action, options.OrchestrationWorkflow)));
+            files.Add(Setup($"{WorkflowsFolder}/{name}", WorkflowTemplates.Render(name, options.Action, options.OrchestrationWorkflow, options.StateBranch)));
         }
 
         // GREEN until the orchestration writes the first level: a no-op, so a dry run works at once.
@@ -116,10 +117,15 @@ internal sealed class RepositoryInitializer
             $"Add your actions to {ConfigLoader.DefaultRelativePath} (the seed's YELLOW and RED actions are there as comments), then preview: policy-response respond --policy RED",
             options.OrchestrationWorkflow is null
                 ? $"In {WorkflowsFolder}/{WorkflowTemplates.Orchestration}, replace the \"Compute the policy level\" step with your own evaluation"
-                : $"Make sure the workflow \"{options.OrchestrationWorkflow}\" writes state/policy_state.json ({{\"level\": \"GREEN|YELLOW|RED\"}}) and commits it",
+                : $"Make sure the workflow \"{options.OrchestrationWorkflow}\" writes state/policy_state.json ({{\"level\": \"GREEN|YELLOW|RED\"}}) and commits it{(options.StateBranch is { } branch ? $" to the branch {branch}" : string.Empty)}",
             "In Settings > Environments, create \"policy-apply\" with required reviewers (the human sign-off for every apply) and \"policy-preview\" without",
             "The workflows grant their jobs contents: write and issues: write; if your organisation restricts the GITHUB_TOKEN, allow those for these workflows",
         };
+        if (options.StateBranch is { } stateBranch)
+        {
+            steps.Add($"The state is committed to the branch {stateBranch} (created from the default branch by the first run that needs it); keep it out of branch protection and rulesets, or let the workflows' identity bypass them");
+        }
+
         if (!options.Action.IsCommitPin)
         {
             steps.Add($"The workflows use {options.Action}, a tag that can move: pin a release's commit SHA (policy-response init --force --action OWNER/REPO@SHA)");
