@@ -32,6 +32,21 @@ public sealed class ApiBudgetTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task A_quiet_run_on_a_state_branch_reads_the_branch_and_its_folders_once_and_writes_nothing()
+    {
+        GitHubDouble.CreateBranch("policy-response-state", "main");
+        await Run(r => r.WorkflowRun().Input("commit-branch", "policy-response-state"));
+
+        var quiet = await Run(r => r.WorkflowRun().Input("commit-branch", "policy-response-state"));
+
+        // The branch (1); its root and the folders that hold state files (state, forensics, logs: 3 more, one
+        // each); the blobs the first run left different from the checkout of main (3: the checkout never has the
+        // state branch's newest state); and the alert stage's one read (fix branches). 9 in all.
+        Assert.Equal(0, quiet.Writes);
+        Assert.True(quiet.Reads <= 9, $"{quiet.Reads} reads: " + string.Join(", ", GitHubDouble.Exchanges.TakeLast(quiet.Reads).Select(e => e.Path)));
+    }
+
+    [Fact]
     public async Task An_applied_and_committed_response_stays_within_its_budget()
     {
         var apply = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
