@@ -204,12 +204,13 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     }
 
     /// <summary>Commits files to a branch directly, as another person or run would.</summary>
-    public string CommitFiles(string branch, IReadOnlyDictionary<string, byte[]> files, string message)
+    /// <param name="mode">The files' git mode: 100644 a file, 120000 a symbolic link (the content is its target).</param>
+    public string CommitFiles(string branch, IReadOnlyDictionary<string, byte[]> files, string message, string mode = "100644")
     {
         lock (_gate)
         {
             var head = _refs[$"refs/heads/{branch}"];
-            var changes = files.ToDictionary(f => f.Key, f => ((string, string)?)("100644", _git.AddBlob(f.Value)), StringComparer.Ordinal);
+            var changes = files.ToDictionary(f => f.Key, f => ((string, string)?)(mode, _git.AddBlob(f.Value)), StringComparer.Ordinal);
             var sha = _git.AddCommit(_git.Update(_git.Commit(head)!.Tree, changes), [head], message, DateTimeOffset.UtcNow);
             _refs[$"refs/heads/{branch}"] = sha;
             return sha;

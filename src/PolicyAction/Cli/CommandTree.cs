@@ -358,7 +358,7 @@ internal sealed class CommandTree
                 parsed.GetValue(action) is { } given ? Scaffolding.ActionReference.Parse(given, "--action") : Scaffolding.ActionReference.Default,
                 parsed.GetValue(orchestration) is { } name ? Scaffolding.WorkflowTemplates.CheckOrchestrationName(name) : null,
                 parsed.GetValue(force),
-                parsed.GetValue(stateBranch) is { } branch ? Forge.BranchName.Validate(branch, "--state-branch") : null);
+                parsed.GetValue(stateBranch) is { } branch ? Scaffolding.WorkflowTemplates.CheckStateBranch(branch) : null);
 
             // Only a workspace that already has state can have another command writing it; a new one gets no lock file.
             using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;

@@ -12,12 +12,13 @@ internal sealed record BranchFile(byte[] Content, string? BlobSha)
     public static BranchFile Missing { get; } = new([], null);
 }
 
-/// <summary>One entry of a git tree: a file (<c>blob</c>) or a folder (<c>tree</c>) by its name, with its object id.</summary>
-internal sealed record TreeEntryInfo(string Name, string Type, string Sha)
+/// <summary>One entry of a git tree: a file (<c>blob</c>), a folder (<c>tree</c>) or a submodule (<c>commit</c>) by its name, with its mode and object id.</summary>
+internal sealed record TreeEntryInfo(string Name, string Type, string Mode, string Sha)
 {
     public bool IsFolder => Type == "tree";
 
-    public bool IsFile => Type == "blob";
+    /// <summary>A regular file (not a symbolic link, mode 120000, nor a submodule).</summary>
+    public bool IsFile => Type == "blob" && Mode is "100644" or "100755";
 }
 
 /// <summary>An issue as the alert checker sees it; <paramref name="UpdatedAt"/> moves with every comment.</summary>

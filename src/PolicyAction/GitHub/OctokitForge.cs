@@ -166,7 +166,7 @@ internal sealed class OctokitForge : IForge
                     throw new ForgeException($"GitHub truncated tree {treeSha} (too many entries to list)");
                 }
 
-                return (IReadOnlyList<TreeEntryInfo>?)[.. tree.Tree.Select(item => new TreeEntryInfo(item.Path, item.Type.StringValue, item.Sha))];
+                return (IReadOnlyList<TreeEntryInfo>?)[.. tree.Tree.Select(item => new TreeEntryInfo(item.Path, item.Type.StringValue, item.Mode, item.Sha))];
             }
             catch (NotFoundException)
             {

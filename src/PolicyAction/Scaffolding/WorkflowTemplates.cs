@@ -82,9 +82,9 @@ internal static class WorkflowTemplates
                   # from this checkout the first time; when another run pushed first, fetch and write again.
                   for attempt in 1 2 3 4 5; do
                     if git fetch --depth=1 origin "refs/heads/$STATE_BRANCH"; then
-                      git checkout -B "$STATE_BRANCH" FETCH_HEAD
+                      git checkout -f -B "$STATE_BRANCH" FETCH_HEAD
                     else
-                      git checkout -B "$STATE_BRANCH"
+                      git checkout -f -B "$STATE_BRANCH"
                     fi
                     mkdir -p state
                     printf '{"level": "%s", "updated_at": "%s"}\n' "$LEVEL" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > state/policy_state.json
@@ -97,6 +97,17 @@ internal static class WorkflowTemplates
                   exit 1
 
         """;
+
+    /// <summary>
+    /// Checks a state branch's name for the workflows: a valid branch name, and no <c>${{</c>, which GitHub would
+    /// evaluate as an expression where the name is written.
+    /// </summary>
+    public static string CheckStateBranch(string name) =>
+        Forge.BranchName.Validate(name, "--state-branch") is var valid && valid.Contains(ExpressionOpener, StringComparison.Ordinal)
+            ? throw new UsageException($"--state-branch '{name}' holds '{ExpressionOpener}', which GitHub evaluates as an expression in a workflow; choose another name")
+            : valid;
+
+    private const string ExpressionOpener = "${{";
 
     /// <summary>Checks a workflow name given on the command line: GitHub matches <c>workflow_run</c> by the workflow's name.</summary>
     public static string CheckOrchestrationName(string name) =>

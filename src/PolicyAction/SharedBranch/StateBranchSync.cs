@@ -15,9 +15,10 @@ internal sealed record StateBranchRead(BranchTip Tip, bool Created, IReadOnlyLis
 /// there, not in the checkout: before any stage reads it, the workspace's state files are made the branch's, so the
 /// gates, the alerts, the trigger's re-run check and the reservation all see what the branch holds. Only what
 /// differs is fetched (by blob id, folder by folder through the Git Data API): the state files, the reports, the
-/// alert history, and the audit log's segments from the newest back to the first one the workspace already has
-/// (sealed segments never change) or to the first one older than the longest window any reader reads. A branch
-/// that does not exist yet is created from the default branch's tip.
+/// alert history, and the audit log's segments from the newest back to the first one that starts before the
+/// longest window any reader reads (31 days). Anything on the branch the tool cannot take for what it should be
+/// (a link or submodule where a state file belongs, a missing segment, a tree GitHub cannot find) fails closed. A
+/// branch that does not exist yet is created from the default branch's tip.
 /// </summary>
 internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTimeOffset now, Action<string> log)
 {
@@ -64,10 +65,10 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
         _root = tip.TreeSha;
         foreach (var path in StateFiles)
         {
-            await MirrorAsync(path, await EntryAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await MirrorAsync(branch, path, await EntryAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
-        await MirrorLogAsync(cancellationToken).ConfigureAwait(false);
+        await MirrorLogAsync(branch, cancellationToken).ConfigureAwait(false);
         log(_updated.Count + _removed.Count == 0
             ? $"state read from {branch} at {tip.CommitSha[..7]}: the workspace already had it"
             : $"state read from {branch} at {tip.CommitSha[..7]}: {Describe()}");
@@ -91,62 +92,99 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
     }
 
     /// <summary>
-    /// The audit log's segments newest first: each that differs is fetched, down to the first the workspace already
-    /// has as the branch does, or the first that starts before the readers' reach. Segments the workspace has
-    /// beyond the branch's newest are removed: they are not the branch's records.
+    /// The audit log's segments newest first, down to the first that starts before the readers' reach: each that
+    /// differs from the workspace's (by blob id; the local ones are hashed, not fetched) is fetched. The whole reach
+    /// is compared every time, so a sync cut short (a failed request) is repaired by the next. Segments the workspace
+    /// has beyond the branch's newest are removed: they are not the branch's records. A segment missing on the
+    /// branch within the reach fails closed.
     /// </summary>
-    private async Task MirrorLogAsync(CancellationToken cancellationToken)
+    private async Task MirrorLogAsync(string branch, CancellationToken cancellationToken)
     {
-        var remote = await RemoteSegmentsNewestFirstAsync(cancellationToken).ConfigureAwait(false);
-        var newestRemote = remote.Count > 0 ? remote[0].Number : 0;
-        foreach (var local in new SegmentIndex(paths.AuditLog).NewestFirst().TakeWhile(s => s.Number > newestRemote))
+        int? newer = null;
+        await foreach (var (number, entry) in RemoteSegmentsNewestFirstAsync(branch, cancellationToken).ConfigureAwait(false))
         {
-            File.Delete(local.Path);
-            _removed.Add(AuditSegments.RepositoryPath(local.Number));
-        }
-
-        foreach (var (number, entry) in remote)
-        {
-            var path = AuditSegments.RepositoryPath(number);
-            var full = paths.ResolveConfined(path);
-            if (File.Exists(full) && GitBlob.Sha(File.ReadAllBytes(full)) == entry.Sha)
+            if (newer is null)
             {
-                return;
+                RemoveLocalBeyond(number);
+            }
+            else if (number != newer - 1)
+            {
+                throw new ForgeException($"the audit log on {branch} lacks segment {newer - 1} ({AuditSegments.RepositoryPath(newer.Value - 1)}): its records cannot be read; restore it from the branch's history");
             }
 
-            var bytes = await forge.GetBlobAsync(entry.Sha, cancellationToken).ConfigureAwait(false);
-            Write(path, full, bytes);
+            newer = number;
+            var path = AuditSegments.RepositoryPath(number);
+            var full = paths.ResolveConfined(path);
+            var bytes = File.Exists(full) ? File.ReadAllBytes(full) : null;
+            if (bytes is null || GitBlob.Sha(bytes) != entry.Sha)
+            {
+                bytes = await forge.GetBlobAsync(entry.Sha, cancellationToken).ConfigureAwait(false);
+                Write(path, full, bytes);
+            }
+
             if (StartsBefore(bytes, now - Reach))
             {
                 return;
             }
         }
+
+        if (newer is null)
+        {
+            RemoveLocalBeyond(0);
+        }
+        else if (newer != 1)
+        {
+            throw new ForgeException($"the audit log on {branch} lacks segment {newer - 1} ({AuditSegments.RepositoryPath(newer.Value - 1)}): its records cannot be read; restore it from the branch's history");
+        }
     }
 
-    /// <summary>The branch's segments, newest first, listing older group folders only as the walk reaches them.</summary>
-    private async Task<List<(int Number, TreeEntryInfo Entry)>> RemoteSegmentsNewestFirstAsync(CancellationToken cancellationToken)
+    private void RemoveLocalBeyond(int newestOnBranch)
     {
-        var segments = new List<(int, TreeEntryInfo)>();
-        var groups = (await FolderAsync(AuditSegments.FolderPath, cancellationToken).ConfigureAwait(false)).Values
-            .Where(e => e.IsFolder && AuditSegments.TryGroupOfName(e.Name, out _))
-            .OrderByDescending(e => e.Name, StringComparer.Ordinal);
-        foreach (var group in groups)
+        foreach (var local in new SegmentIndex(paths.AuditLog).NewestFirst().TakeWhile(s => s.Number > newestOnBranch).ToList())
+        {
+            var path = AuditSegments.RepositoryPath(local.Number);
+            File.Delete(paths.ResolveConfined(path));
+            _removed.Add(path);
+        }
+    }
+
+    /// <summary>The branch's segments, newest first, listing each group folder only as the walk reaches it.</summary>
+    private async IAsyncEnumerable<(int Number, TreeEntryInfo Entry)> RemoteSegmentsNewestFirstAsync(string branch, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var folder = await FolderAsync(AuditSegments.FolderPath, cancellationToken).ConfigureAwait(false);
+        var groups = new List<TreeEntryInfo>();
+        foreach (var entry in folder.Values.Where(e => AuditSegments.TryGroupOfName(e.Name, out _)))
+        {
+            groups.Add(entry.IsFolder ? entry : throw NotWhatItShouldBe(branch, $"{AuditSegments.FolderPath}/{entry.Name}", entry, "a folder"));
+        }
+
+        foreach (var group in groups.OrderByDescending(e => e.Name, StringComparer.Ordinal))
         {
             var files = await FolderAsync($"{AuditSegments.FolderPath}/{group.Name}", cancellationToken).ConfigureAwait(false);
-            segments.AddRange(files.Values
-                .Select(e => (Entry: e, Path: $"{AuditSegments.FolderPath}/{group.Name}/{e.Name}"))
-                .Where(f => f.Entry.IsFile && AuditSegments.TryNumber(f.Path, out _))
-                .Select(f => (AuditSegments.TryNumber(f.Path, out var n) ? n : 0, f.Entry))
-                .OrderByDescending(f => f.Item1));
+            var segments = new List<(int, TreeEntryInfo)>();
+            foreach (var entry in files.Values)
+            {
+                var path = $"{AuditSegments.FolderPath}/{group.Name}/{entry.Name}";
+                if (AuditSegments.TryNumber(path, out var number))
+                {
+                    segments.Add((number, entry.IsFile ? entry : throw NotWhatItShouldBe(branch, path, entry, "a regular file")));
+                }
+            }
+
+            foreach (var segment in segments.OrderByDescending(s => s.Item1))
+            {
+                yield return segment;
+            }
         }
 
-        if (await EntryAsync(AuditSegments.FirstPath, cancellationToken).ConfigureAwait(false) is { IsFile: true } first)
+        if (await EntryAsync(AuditSegments.FirstPath, cancellationToken).ConfigureAwait(false) is { } first)
         {
-            segments.Add((1, first));
+            yield return (1, first.IsFile ? first : throw NotWhatItShouldBe(branch, AuditSegments.FirstPath, first, "a regular file"));
         }
-
-        return segments;
     }
+
+    private static ForgeException NotWhatItShouldBe(string branch, string path, TreeEntryInfo entry, string expected) =>
+        new($"{path} on {branch} is not {expected} (a {entry.Type}, mode {entry.Mode}); the state cannot be read from the branch");
 
     private static bool StartsBefore(byte[] segment, DateTimeOffset time)
     {
@@ -154,10 +192,10 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
         return RecordKind.TryRead(end < 0 ? segment : segment.AsSpan(0, end), out var first) && first.Timestamp < time;
     }
 
-    private async Task MirrorAsync(string path, TreeEntryInfo? entry, CancellationToken cancellationToken)
+    private async Task MirrorAsync(string branch, string path, TreeEntryInfo? entry, CancellationToken cancellationToken)
     {
         var full = paths.ResolveConfined(path);
-        if (entry is not { IsFile: true })
+        if (entry is null)
         {
             if (File.Exists(full))
             {
@@ -166,6 +204,11 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
             }
 
             return;
+        }
+
+        if (!entry.IsFile)
+        {
+            throw NotWhatItShouldBe(branch, path, entry, "a regular file");
         }
 
         if (File.Exists(full) && GitBlob.Sha(File.ReadAllBytes(full)) == entry.Sha)
@@ -191,7 +234,10 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
         return folder.GetValueOrDefault(path[(slash + 1)..]);
     }
 
-    /// <summary>A folder's entries on the branch (empty when there is no such folder), each folder read once.</summary>
+    /// <summary>
+    /// A folder's entries on the branch, each folder read once: empty when its parent has no such name; a name that
+    /// is not a folder, a tree GitHub cannot find though its parent names it, or a tree with a name twice fails closed.
+    /// </summary>
     private async Task<IReadOnlyDictionary<string, TreeEntryInfo>> FolderAsync(string path, CancellationToken cancellationToken)
     {
         if (_folders.TryGetValue(path, out var known))
@@ -199,18 +245,29 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
             return known;
         }
 
-        IReadOnlyDictionary<string, TreeEntryInfo> entries = new Dictionary<string, TreeEntryInfo>(StringComparer.Ordinal);
+        var entries = new Dictionary<string, TreeEntryInfo>(StringComparer.Ordinal);
         string? sha = path.Length == 0 ? _root : null;
         if (sha is null)
         {
             var slash = path.LastIndexOf('/');
             var parent = await FolderAsync(slash < 0 ? string.Empty : path[..slash], cancellationToken).ConfigureAwait(false);
-            sha = parent.GetValueOrDefault(path[(slash + 1)..]) is { IsFolder: true } folder ? folder.Sha : null;
+            if (parent.GetValueOrDefault(path[(slash + 1)..]) is { } entry)
+            {
+                sha = entry.IsFolder ? entry.Sha : throw new ForgeException($"{path} on the state branch is not a folder (a {entry.Type}); the state cannot be read from the branch");
+            }
         }
 
-        if (sha is not null && await forge.GetTreeAsync(sha, cancellationToken).ConfigureAwait(false) is { } listed)
+        if (sha is not null)
         {
-            entries = listed.ToDictionary(e => e.Name, StringComparer.Ordinal);
+            var listed = await forge.GetTreeAsync(sha, cancellationToken).ConfigureAwait(false)
+                ?? throw new ForgeException($"GitHub has no tree {sha} for {(path.Length == 0 ? "the root" : path)} on the state branch, though the branch names it; the state cannot be read");
+            foreach (var entry in listed)
+            {
+                if (!entries.TryAdd(entry.Name, entry))
+                {
+                    throw new ForgeException($"{(path.Length == 0 ? "the root" : path)} on the state branch holds '{entry.Name}' twice; the state cannot be read");
+                }
+            }
         }
 
         _folders[path] = entries;

@@ -5,7 +5,7 @@ namespace PolicyAction.State;
 /// <summary>
 /// The audit log's segments on disk (<see cref="AuditSegments"/>), listed lazily: the group folders at once (a few
 /// names), the files of a group only when a reader reaches it, so a reader of the recent window lists the newest
-/// group alone. Gaps are for the readers to judge: this only lists what is there.
+/// group alone. Gaps are for the readers to judge: this only lists what is there (never through a symbolic link).
 /// </summary>
 internal sealed class SegmentIndex
 {
@@ -21,7 +21,7 @@ internal sealed class SegmentIndex
         _groups = Directory.Exists(folder)
             ? [.. new FileSystemEnumerable<int>(folder, (ref FileSystemEntry entry) => AuditSegments.TryGroupOfName(entry.FileName, out var group) ? group : -1)
                 {
-                    ShouldIncludePredicate = (ref FileSystemEntry entry) => entry.IsDirectory,
+                    ShouldIncludePredicate = (ref FileSystemEntry entry) => entry.IsDirectory && !IsLink(ref entry),
                 }.Where(group => group >= 0).Order()]
             : [];
         _stamp = Stamp();
@@ -62,7 +62,7 @@ internal sealed class SegmentIndex
             members = Directory.Exists(folder)
                 ? [.. new FileSystemEnumerable<int>(folder, (ref FileSystemEntry entry) => AuditSegments.TryNumberOfName(entry.FileName, out var number) ? number : -1)
                     {
-                        ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory,
+                        ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsLink(ref entry),
                     }.Where(number => number / AuditSegments.GroupSize == group).Order()]
                 : [];
             _members[group] = members;
@@ -70,6 +70,12 @@ internal sealed class SegmentIndex
 
         return members;
     }
+
+    /// <summary>
+    /// A symbolic link is never taken for a group or a segment (it could lead outside the workspace): a segment
+    /// behind one is missing, which the readers report.
+    /// </summary>
+    private static bool IsLink(ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) != 0;
 
     private (bool, DateTime, DateTime) Stamp()
     {

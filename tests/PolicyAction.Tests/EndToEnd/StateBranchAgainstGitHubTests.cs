@@ -98,6 +98,61 @@ public sealed class StateBranchAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task A_link_where_a_state_file_belongs_on_the_branch_fails_closed_and_the_workspace_keeps_its_file()
+    {
+        GitHubDouble.CreateBranch(StateBranch, "main");
+        GitHubDouble.CommitFiles(StateBranch, new Dictionary<string, byte[]> { ["forensics/safety_brake_state.json"] = Utf8("/proc/self/environ") }, "a link", mode: "120000");
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace);
+
+        var result = await runner.RunAsync();
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("forensics/safety_brake_state.json on policy-response-state is not a regular file (a blob, mode 120000)", result.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(workspace.PathOf("forensics/safety_brake_state.json")));
+        Assert.DoesNotContain(workspace.AuditLines(), l => l.Contains("\"event\":\"action_finished\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method == "PUT");
+    }
+
+    [Fact]
+    public async Task A_segment_missing_on_the_branch_within_the_readers_reach_fails_closed_naming_it()
+    {
+        GitHubDouble.CreateBranch(StateBranch, "main");
+        var recent = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        GitHubDouble.CommitFiles(StateBranch, new Dictionary<string, byte[]>
+        {
+            ["state/policy_response_log/000/000003.jsonl"] = Utf8($$"""{"timestamp":"{{recent}}","event":"brake_released","actor":"octocat","seq":9,"prev":null}""" + "\n"),
+        }, "segment 3 without segment 2");
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace);
+
+        var result = await runner.RunAsync();
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("the audit log on policy-response-state lacks segment 2 (state/policy_response_log/000/000002.jsonl)", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method == "PUT");
+    }
+
+    [Fact]
+    public async Task Segments_the_checkout_has_beyond_the_branchs_are_removed_so_the_gates_read_the_branchs_records()
+    {
+        GitHubDouble.CreateBranch(StateBranch, "main");
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        var recent = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+        // A newer segment in the checkout only (main's log went on after the state branch was made): it engages
+        // nothing on the branch, so it must not be read as the branch's newest records.
+        workspace.WriteBytes("state/policy_response_log/000/000002.jsonl", Utf8($$"""{"timestamp":"{{recent}}","event":"response_started","actor":"octocat","response_id":"0b6c1c55-35b4-4d1a-9d7e-7d6a0c0e1a11","policy":"RED","mode":"apply","seq":99,"prev":null}""" + "\n"));
+        using var runner = Runner(workspace);
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("removed, as the branch has none (state/policy_response_log/000/000002.jsonl", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("apply", runner.Outputs()["mode"]);
+    }
+
+    [Fact]
     public async Task A_checkout_of_the_state_branch_itself_reads_nothing_more()
     {
         GitHubDouble.CreateBranch(StateBranch, "main");

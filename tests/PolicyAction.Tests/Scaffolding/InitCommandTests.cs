@@ -205,6 +205,7 @@ public sealed partial class InitCommandTests : IDisposable
     [InlineData("--orchestration-workflow", " ")]
     [InlineData("--state-branch", "a..b")]
     [InlineData("--state-branch", "x\n::error::y")]
+    [InlineData("--state-branch", "state-${{github.token}}")]
     public async Task Bad_options_stop_it_before_anything_is_written(string option, string value)
     {
         var init = await Init(option, value);
