@@ -115,14 +115,21 @@ internal sealed class WorkspacePaths
             return $"'{path}' names the workspace itself, not a file in it";
         }
 
-        var normalized = Normalize(path);
-        if (normalized == ".git" || normalized.StartsWith(".git/", StringComparison.Ordinal))
+        // Any component, not only the first: a nested checkout's .git holds its credentials and hooks git runs.
+        foreach (var component in Normalize(path).Split('/'))
         {
-            return $"'{path}' is inside .git, which the tool never writes";
+            if (GitDirectoryNames.IsDotGit(component))
+            {
+                return $"'{path}' is inside a .git folder ('{Escaped(component)}' is what git takes for .git), which the tool never reads or writes";
+            }
         }
 
         return null;
     }
+
+    /// <summary>A component as text a reader can see: the invisible code points HFS+ ignores written as \\uXXXX.</summary>
+    private static string Escaped(string component) =>
+        string.Concat(component.Select(c => char.IsControl(c) || GitDirectoryNames.IsHfsIgnorable(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     /// <summary>Collapses '.', '..' and repeated separators; the path must already have passed <see cref="CheckRelative"/>.</summary>
     public static string Normalize(string path)

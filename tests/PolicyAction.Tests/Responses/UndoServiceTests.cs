@@ -121,6 +121,9 @@ public sealed class UndoServiceTests : IDisposable
     [InlineData("/etc/passwd")]
     [InlineData("../../etc/passwd")]
     [InlineData(".git/config")]
+    [InlineData("vendor/lib/.git/hooks/post-checkout")]
+    [InlineData(".GIT/hooks/pre-commit")]
+    [InlineData("vendor/GIT~1/hooks/pre-commit")]
     public void An_edited_record_cannot_write_outside_the_workspace_or_into_git(string path)
     {
         WriteRecord(Existed(path, "root::0:0::/root:/bin/sh\n"u8.ToArray()));
