@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Text;
 
@@ -40,6 +41,14 @@ internal sealed class ProcessRunner : IProcessRunner
         startInfo.Environment[StrayProcessSweeper.CookieVariable] = cookie;
 
         var stopwatch = Stopwatch.StartNew();
+
+        // The child must not read the tool's environment (the token) or memory through /proc: fail closed if the
+        // kernel will not make this process non-dumpable.
+        if (OperatingSystem.IsLinux() && !ProcessHardening.MakeNonDumpable())
+        {
+            return new ProcessOutcome(null, false, string.Empty, string.Empty, false, stopwatch.Elapsed, $"could not start {spec.Executable}: the tool could not make itself non-dumpable (prctl PR_SET_DUMPABLE failed: errno {Marshal.GetLastPInvokeError()}), so the child could read its token");
+        }
+
         using var process = new Process { StartInfo = startInfo };
         try
         {
