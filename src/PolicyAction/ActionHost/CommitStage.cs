@@ -23,12 +23,49 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
                 ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{report.Message}\nPlan digest: {report.PlanDigest}\n"
                 : "policy-response: alerts\n\n";
             message += context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty;
-            var outcome = await new ArtifactCommitter(forge, paths, knowledge).CommitAsync(baseline, branch, message, cancellationToken).ConfigureAwait(false);
+            var ownUndo = result?.Report is { Mode: ResponseMode.Apply } applied ? paths.Relative(paths.UndoRecord(applied.ResponseId)) : null;
+            var outcome = await new ArtifactCommitter(forge, paths, knowledge)
+                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndo), (path, bytes) => VerifyUndoRecord(path, bytes, result))
+                .ConfigureAwait(false);
             reporter.Line(outcome is null
                 ? "no artifact changed; nothing to commit"
                 : $"committed {outcome.Paths.Count} file(s) to {branch} as {outcome.CommitSha}" + (outcome.Retries > 0 ? $" after {outcome.Retries} retr{(outcome.Retries == 1 ? "y" : "ies")} (the branch moved)" : string.Empty)
                     + $" · {github.Sent} API request(s) in this run");
             return outcome;
+        }
+    }
+
+    /// <summary>
+    /// An undo record is committed only when this run wrote it: the one of its own applied response. Any other file
+    /// by that name (an action can drop one, or a link of that name to /proc/self/environ) is left out, unread.
+    /// </summary>
+    private bool AdmitUndoRecord(string path, string? ownUndo)
+    {
+        if (!WorkspacePaths.IsUndoRecord(path) || path == ownUndo)
+        {
+            return true;
+        }
+
+        reporter.Warning($"{path} was left out of the commit: it is not the undo record of this run's response", "Policy response: file left out");
+        return false;
+    }
+
+    /// <summary>The run's own undo record must still be one, of its response (an action may have overwritten it).</summary>
+    private static string? VerifyUndoRecord(string path, byte[] bytes, RespondResult? result)
+    {
+        if (!WorkspacePaths.IsUndoRecord(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var record = System.Text.Json.JsonSerializer.Deserialize(bytes, ResponseJsonContext.Default.UndoRecord);
+            return record?.ResponseId == result?.Report?.ResponseId ? null : "is not the undo record of this run's response (its response id differs); it was changed after the tool wrote it";
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return $"is not an undo record ({e.Message}); it was changed after the tool wrote it";
         }
     }
 }

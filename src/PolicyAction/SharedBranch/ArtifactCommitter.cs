@@ -28,12 +28,17 @@ internal sealed class ArtifactCommitter
 
     /// <summary>The artifact files of a workspace and their bytes, taken before a run to see what it changed.</summary>
     /// <param name="fromSegment">The oldest audit log segment to take (default: the newest on disk).</param>
-    public static Dictionary<string, byte[]> Snapshot(WorkspacePaths paths, int? fromSegment = null)
+    /// <param name="admit">Which paths to take (default: all); the others are not even opened.</param>
+    public static Dictionary<string, byte[]> Snapshot(WorkspacePaths paths, int? fromSegment = null, Func<string, bool>? admit = null)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var full in paths.ArtifactFiles(fromSegment))
         {
-            files[paths.Relative(full)] = File.ReadAllBytes(full);
+            var relative = paths.Relative(full);
+            if (admit is null || admit(relative))
+            {
+                files[relative] = RegularFile.Read(full, relative);
+            }
         }
 
         return files;
@@ -41,21 +46,31 @@ internal sealed class ArtifactCommitter
 
     /// <summary>Whether a log (the audit log or the alert history) gained records since the baseline.</summary>
     public static bool LogsChanged(Dictionary<string, byte[]> baseline, WorkspacePaths paths) =>
-        Changed(baseline, paths).Keys.Any(WorkspacePaths.IsAppendOnly);
+        Changed(baseline, paths, WorkspacePaths.IsAppendOnly).Count > 0;
 
     /// <summary>The audit log segment a baseline starts from: the newest it holds (1 when it holds none).</summary>
     public static int FromSegment(IReadOnlyDictionary<string, byte[]> baseline) =>
         baseline.Keys.Select(path => AuditSegments.TryNumber(path, out var number) ? number : 0).DefaultIfEmpty(0).Max() is var newest and > 0 ? newest : 1;
 
     /// <summary>The artifact files that differ from the baseline now, with their bytes.</summary>
-    public static Dictionary<string, byte[]> Changed(Dictionary<string, byte[]> baseline, WorkspacePaths paths) =>
-        Snapshot(paths, FromSegment(baseline))
+    public static Dictionary<string, byte[]> Changed(Dictionary<string, byte[]> baseline, WorkspacePaths paths, Func<string, bool>? admit = null) =>
+        Snapshot(paths, FromSegment(baseline), admit)
             .Where(file => !baseline.TryGetValue(file.Key, out var before) || !before.AsSpan().SequenceEqual(file.Value))
             .ToDictionary(file => file.Key, file => file.Value, StringComparer.Ordinal);
 
-    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken)
+    /// <param name="admit">Which changed paths may be committed (default: all); the others are not even read.</param>
+    /// <param name="verify">A reason to refuse a file's bytes (the run then fails closed, naming it), or null.</param>
+    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null)
     {
-        var changed = Changed(baseline, _paths);
+        var changed = Changed(baseline, _paths, admit);
+        foreach (var (path, content) in changed)
+        {
+            if (verify?.Invoke(path, content) is { } refusal)
+            {
+                throw new StateFileException(path, refusal);
+            }
+        }
+
         if (changed.Count == 0)
         {
             return null;

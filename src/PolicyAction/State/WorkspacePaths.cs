@@ -44,6 +44,10 @@ internal sealed class WorkspacePaths
 
     public string UndoRecord(Guid responseId) => Combine("state", $"{UndoRecordPrefix}{responseId:D}.json");
 
+    /// <summary>Whether a repository path is where undo records are kept (<c>state/policy_response_undo_*.json</c>).</summary>
+    public static bool IsUndoRecord(string repositoryPath) =>
+        repositoryPath.StartsWith($"state/{UndoRecordPrefix}", StringComparison.Ordinal) && repositoryPath.EndsWith(".json", StringComparison.Ordinal);
+
     /// <summary>
     /// The files a run commits back when they changed: the logs, the reports, the preview and the undo records. Of
     /// the audit log, only segments from <paramref name="fromSegment"/> on (default: the newest): sealed segments never

@@ -274,6 +274,8 @@ public sealed partial class RunbookTests
             "'action ' is shorter than the minimum; the detail is checked at its assignments and section 8.5 shows 'action <id> <detail>'.",
         ["Responses/UndoJournal.cs: e.Message"] =
             "forwards a WorkspacePaths.ResolveConfined message, checked there.",
+        ["SharedBranch/ArtifactCommitter.cs: new StateFileException(path, refusal)"] =
+            "forwards the commit's verify callback (CommitStage.VerifyUndoRecord), whose texts are checked there.",
         ["Responses/UndoService.cs: new StateFileException(path, $\"action {action.Action}: {e.Message}\")"] =
             "'action ' is shorter than the minimum; the path problem is checked in WorkspacePaths and section 8.9 shows the form.",
         ["State/WorkspacePaths.cs: new PolicyActionException(ExitCodes.UsageOrStateError, $\"path {problem}\")"] =

@@ -37,6 +37,38 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task Undo_records_an_action_leaves_are_never_committed_only_the_runs_own()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        const string Dropped = "state/policy_response_undo_11111111-1111-4111-8111-111111111111.json";
+        const string Linked = "state/policy_response_undo_22222222-2222-4222-8222-222222222222.json";
+        workspace.Write(".github/policy-response.yml", $$"""
+            version: 1
+            levels:
+              RED:
+                - id: drop_files
+                  run: ["/bin/sh", "-c", "echo '{\"response_id\":\"11111111-1111-4111-8111-111111111111\",\"entries\":[]}' > {{Dropped}}; ln -s /proc/self/environ {{Linked}}"]
+                - id: mirror
+                  run: ["/bin/cp", "anchors/anchor_chain.json", "mirrors/anchor_chain.json"]
+                  reversible:
+                    paths: ["mirrors/anchor_chain.json"]
+            """);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true").Input("policy", "RED");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var responseId = runner.Outputs()["response-id"];
+        Assert.NotNull(GitHubDouble.ReadFile("main", $"state/policy_response_undo_{responseId}.json"));
+        Assert.Null(GitHubDouble.ReadFile("main", Dropped));
+        Assert.Null(GitHubDouble.ReadFile("main", Linked));
+        Assert.Contains($"{Dropped} was left out of the commit", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.RequestBody is { } body && body.Contains(RunnerSimulationToken, StringComparison.Ordinal));
+    }
+
+    private static string RunnerSimulationToken => RunnerSimulation.Token;
+
+    [Fact]
     public async Task A_quiet_dry_run_writes_nothing_to_github()
     {
         using (var checkout = DoubleWorkspace.Checkout(GitHubDouble))
