@@ -95,7 +95,8 @@ internal sealed partial class IssueClaim
 
     /// <summary>
     /// The claimant of a claim on this fingerprint that still holds, or null; and when the last claim was settled.
-    /// A claim stops holding when it is older than <see cref="HoldFor"/>, when an <c>opened</c> or <c>adopted</c>
+    /// A claim stops holding when it is older than <see cref="HoldFor"/> or dated more than <see cref="ClockSkew"/>
+    /// ahead of now, when an <c>opened</c> or <c>adopted</c>
     /// line for the fingerprint follows it (its run finished the job; if that issue is gone now, a new one may be
     /// opened at once), or when it was made by an earlier attempt of this same workflow run: GitHub starts a re-run
     /// only after the previous attempt has ended, so a re-run after a failure between claim and issue does not wait.
@@ -138,7 +139,10 @@ internal sealed partial class IssueClaim
             }
         }
 
-        var holds = holding is not null && holding.Claimant != _claimant && now - holding.Timestamp < HoldFor && !IsEarlierAttemptOfThisRun(holding.Claimant);
+        // Held only while 0 <= now - t < HoldFor, allowing another runner's clock to be ClockSkew ahead: a line dated
+        // later than that (a wrong clock, or one written to suppress the alert) holds nothing off.
+        var age = holding is null ? TimeSpan.Zero : now - holding.Timestamp;
+        var holds = holding is not null && holding.Claimant != _claimant && age >= -ClockSkew && age < HoldFor && !IsEarlierAttemptOfThisRun(holding.Claimant);
         return (holds ? holding!.Claimant ?? "another run" : null, settledAt);
     }
 

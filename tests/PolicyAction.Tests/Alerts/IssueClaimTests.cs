@@ -69,6 +69,22 @@ public sealed class IssueClaimTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(60 * 24 * 365, false)]
+    [InlineData(60, false)]
+    [InlineData(4, true)]
+    public async Task A_claim_dated_ahead_holds_only_within_the_clock_skew_allowance(int minutesAhead, bool holds)
+    {
+        // Another runner's clock ahead of ours, or a line dated next year: beyond the allowance it holds nothing
+        // off, or it would suppress the alert's issue until then.
+        var ahead = new FakeTimeProvider(_clock.GetUtcNow().AddMinutes(minutesAhead));
+        await new IssueClaim(Api, "main", ahead, "run 1").ClaimAsync(Alert(), ahead.GetUtcNow(), null, CancellationToken.None);
+
+        var second = await Claim("run 2").ClaimAsync(Alert(), _clock.GetUtcNow(), null, CancellationToken.None);
+
+        Assert.Equal(!holds, second.Won);
+    }
+
+    [Theory]
     [InlineData("run 1", "abc123", 0)]
     [InlineData("run 2", "other", 0)]
     [InlineData("run 2", "abc123", 15)]
