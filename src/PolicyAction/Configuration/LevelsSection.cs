@@ -122,7 +122,7 @@ internal static partial class LevelsSection
                 {
                     for (var j = 0; j < reversible.Paths.Count; j++)
                     {
-                        var problem = WorkspacePaths.CheckRelative(reversible.Paths[j]);
+                        var problem = WorkspacePaths.CheckReversible(reversible.Paths[j]);
                         if (problem is not null)
                         {
                             problems.Report($"{at}.reversible.paths[{j}]", problem);

@@ -45,7 +45,7 @@ internal sealed class UndoJournal
             string full;
             try
             {
-                full = _store.Paths.ResolveConfined(relative);
+                full = _store.Paths.ResolveReversible(relative);
             }
             catch (PolicyActionException e)
             {

@@ -46,7 +46,7 @@ internal sealed class UndoService
                 string full;
                 try
                 {
-                    full = _store.Paths.ResolveConfined(file.Path);
+                    full = _store.Paths.ResolveReversible(file.Path);
                 }
                 catch (PolicyActionException e)
                 {

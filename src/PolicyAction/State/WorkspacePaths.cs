@@ -131,6 +131,33 @@ internal sealed class WorkspacePaths
         return null;
     }
 
+    /// <summary>
+    /// Why a path may not be a reversible action's (saved before it runs, restored by undo), or null: beside
+    /// <see cref="CheckRelative"/>, the tool's own state is never one, or an undo could remove audit records with the
+    /// chain still verifying, or release the brake with no record of it: <c>state/</c>, <c>forensics/</c>,
+    /// <c>logs/</c>, <c>reports/</c>, the configuration and the workflows.
+    /// </summary>
+    public static string? CheckReversible(string? path)
+    {
+        if (CheckRelative(path) is { } problem)
+        {
+            return problem;
+        }
+
+        var normalized = Normalize(path!);
+        string[] own = ["state", "forensics", "logs", "reports"];
+        var first = normalized.Split('/')[0];
+        return own.Any(folder => folder.Equals(first, StringComparison.OrdinalIgnoreCase))
+            || normalized.Equals(".github/policy-response.yml", StringComparison.OrdinalIgnoreCase)
+            || normalized.StartsWith(".github/workflows/", StringComparison.OrdinalIgnoreCase)
+            ? $"'{path}' is the tool's own state or configuration, which undo never rewrites (state/, forensics/, logs/, reports/, .github/policy-response.yml, .github/workflows/)"
+            : null;
+    }
+
+    /// <summary><see cref="ResolveConfined"/> for a reversible path: refused when <see cref="CheckReversible"/> refuses it.</summary>
+    public string ResolveReversible(string relativePath) =>
+        CheckReversible(relativePath) is { } problem ? throw new PolicyActionException(ExitCodes.UsageOrStateError, $"path {problem}") : ResolveConfined(relativePath);
+
     /// <summary>A component as text a reader can see: the invisible code points HFS+ ignores written as \\uXXXX.</summary>
     private static string Escaped(string component) =>
         string.Concat(component.Select(c => char.IsControl(c) || GitDirectoryNames.IsHfsIgnorable(c) ? $"\\u{(int)c:x4}" : c.ToString()));

@@ -90,6 +90,8 @@ public class ConfigLoaderTests
         { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\".git/config\"]\n", 7, 17, ".git" },
         { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\"vendor/other/.git/config\"]\n", 7, 17, ".git" },
         { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\"vendor/GIT~1/config\"]\n", 7, 17, ".git" },
+        { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\"state/policy_response_log.jsonl\"]\n", 7, 17, "tool's own state" },
+        { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible:\n        paths: [\"./Forensics/safety_brake_state.json\"]\n", 7, 17, "tool's own state" },
         { "version: 1\nlevels:\n  RED:\n    - id: x\n      run: [\"/bin/true\"]\n      reversible: {}\n", 6, 7, "paths" },
         { "version: 1\nversion: 1\nlevels: {}\n", 2, 1, "not valid YAML" },
         { "version: 1\nlevels: [\n", 3, 1, "not valid YAML" },

@@ -124,6 +124,11 @@ public sealed class UndoServiceTests : IDisposable
     [InlineData("vendor/lib/.git/hooks/post-checkout")]
     [InlineData(".GIT/hooks/pre-commit")]
     [InlineData("vendor/GIT~1/hooks/pre-commit")]
+    [InlineData("forensics/safety_brake_state.json")]
+    [InlineData("state/policy_response_log.jsonl")]
+    [InlineData("state/policy_response_log/000/000002.jsonl")]
+    [InlineData("logs/policy_orchestration_alerts.jsonl")]
+    [InlineData(".github/workflows/policy_response_runner.yml")]
     public void An_edited_record_cannot_write_outside_the_workspace_or_into_git(string path)
     {
         WriteRecord(Existed(path, "root::0:0::/root:/bin/sh\n"u8.ToArray()));
