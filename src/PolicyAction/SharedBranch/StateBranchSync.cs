@@ -25,17 +25,10 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
     /// <summary>How far back readers read (alerts, status, the trigger check: 31 days) and the ordering allowance.</summary>
     public static readonly TimeSpan Reach = TimeSpan.FromDays(31) + AuditLog.OrderingSlack;
 
-    /// <summary>The state files other than the audit log, by repository path.</summary>
-    public static readonly IReadOnlyList<string> StateFiles =
-    [
-        "state/policy_state.json",
-        "state/trust_lock_state.json",
-        "forensics/safety_brake_state.json",
-        "state/policy_response_preview.json",
-        "reports/policy_response_blocked.json",
-        "reports/policy_orchestration_alerts.json",
-        WorkspacePaths.AlertHistoryPath,
-    ];
+    /// <summary>The state files other than the audit log, by repository path (named once, in <see cref="WorkspacePaths"/>).</summary>
+    private IEnumerable<string> StateFiles() =>
+        new[] { paths.PolicyState, paths.TrustLockState, paths.SafetyBrakeState, paths.Preview, paths.BlockedReport, paths.AlertReport, paths.AlertHistory }
+            .Select(paths.Relative);
 
     private readonly Dictionary<string, IReadOnlyDictionary<string, TreeEntryInfo>> _folders = new(StringComparer.Ordinal);
     private readonly List<string> _updated = [];
@@ -63,7 +56,7 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
         }
 
         _root = tip.TreeSha;
-        foreach (var path in StateFiles)
+        foreach (var path in StateFiles())
         {
             await MirrorAsync(branch, path, await EntryAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
