@@ -31,7 +31,8 @@ internal sealed class BranchReservation(IForge forge, string branch, BranchKnowl
             view =>
             {
                 var where = $"{view.Path} on {branch}";
-                var records = view.Contents.SelectMany(content => AuditLog.Parse(new MemoryStream(content), where).Records).ToList();
+                var chain = new ChainSpan(where);
+                var records = view.Contents.SelectMany(content => AuditLog.Parse(new MemoryStream(content), where, chain).Records).ToList();
                 refusal = recheck(new LogTail(records, fromSegment));
                 return refusal is null
                     ? AppendDecision.Append(AuditChain.LineAfter(view.LinkTo, started, where))

@@ -85,7 +85,7 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
     }
 
     /// <summary>
-    /// The audit log's segments newest first, down to the first that starts before the readers' reach: each that
+    /// The audit log's segments newest first, down to the first that starts before the readers' reach and one more: each that
     /// differs from the workspace's (by blob id; the local ones are hashed, not fetched) is fetched. The whole reach
     /// is compared every time, so a sync cut short (a failed request) is repaired by the next. Segments the workspace
     /// has beyond the branch's newest are removed: they are not the branch's records. A segment missing on the
@@ -94,6 +94,7 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
     private async Task MirrorLogAsync(string branch, CancellationToken cancellationToken)
     {
         int? newer = null;
+        var reachedAlready = false;
         await foreach (var (number, entry) in RemoteSegmentsNewestFirstAsync(branch, cancellationToken).ConfigureAwait(false))
         {
             if (newer is null)
@@ -115,10 +116,14 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
                 Write(path, full, bytes);
             }
 
-            if (StartsBefore(bytes, now - Reach))
+            // The readers look at one segment beyond the one their window ends in (the record before a back-dated
+            // one), so that one is mirrored too.
+            if (reachedAlready)
             {
                 return;
             }
+
+            reachedAlready = StartsBefore(bytes, now - Reach);
         }
 
         if (newer is null)

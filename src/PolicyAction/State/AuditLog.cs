@@ -67,6 +67,7 @@ internal sealed class AuditLog
         var open = OpenSegment();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(open.Path)!);
         var head = Head();
+        RefuseBackwards(record.Timestamp);
         var torn = false;
         if (File.Exists(newest.Path))
         {
@@ -113,8 +114,71 @@ internal sealed class AuditLog
         stream.Seek(0, SeekOrigin.End);
         stream.Write(line.GetBuffer(), 0, (int)line.Length);
         stream.Flush(flushToDisk: true);
-        return new ChainHead(head.Seq + 1, AuditChain.Hash(recordLine.AsSpan(0, recordLine.Length - 1)));
+        var appended = new ChainHead(head.Seq + 1, AuditChain.Hash(recordLine.AsSpan(0, recordLine.Length - 1)));
+        var latest = _latest?.Record is { } before && before.Time >= record.Timestamp ? before : (record.Timestamp, appended.Seq);
+        _latest = (open.Number, stream.Length, latest);
+        return appended;
     }
+
+    /// <summary>
+    /// Refuses a record dated more than <see cref="OrderingSlack"/> before the log's latest: readers stop at the first
+    /// record older than their window, so such a record would hide the ones before it (and they refuse it, see
+    /// <see cref="ChainSpan"/>).
+    /// </summary>
+    private void RefuseBackwards(DateTimeOffset timestamp)
+    {
+        if (Latest() is { } latest && timestamp < latest.Time - OrderingSlack)
+        {
+            throw new StateFileException(
+                Path,
+                $"the record to append is dated {ChainSpan.Iso(timestamp)}, {(latest.Time - timestamp).TotalHours:0.#} h before the log's latest record {latest.Seq} ({ChainSpan.Iso(latest.Time)}), more than the {OrderingSlack.TotalHours:0} h allowed: this machine's clock is behind, or that record is dated ahead; nothing was written. Check the clock (`date -u`)");
+        }
+    }
+
+    /// <summary>
+    /// The latest-dated record: read back from the end only until no earlier record can be later (each is at most the
+    /// ordering slack after every record written after it), then kept while this instance is the one appending.
+    /// </summary>
+    private (DateTimeOffset Time, long? Seq)? Latest()
+    {
+        var newest = Newest();
+        var length = File.Exists(newest.Path) ? new FileInfo(newest.Path).Length : 0;
+        if (_latest is { } known && known.Segment == newest.Number && known.Length == length)
+        {
+            return known.Record;
+        }
+
+        (DateTimeOffset Time, long? Seq)? latest = null;
+        DateTimeOffset? earliest = null;
+        foreach (var segment in Index().NewestFirst())
+        {
+            using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            foreach (var (line, terminated) in ReverseLineReader.Lines(stream))
+            {
+                if (!terminated || !ChainFields.TryRead(line, out var fields))
+                {
+                    continue;
+                }
+
+                latest = latest is { } l && l.Time >= fields.Timestamp ? l : (fields.Timestamp, fields.Seq);
+                earliest = earliest is { } e && e <= fields.Timestamp ? e : fields.Timestamp;
+                if (earliest + OrderingSlack <= latest.Value.Time)
+                {
+                    return Keep(latest);
+                }
+            }
+        }
+
+        return Keep(latest);
+
+        (DateTimeOffset Time, long? Seq)? Keep((DateTimeOffset Time, long? Seq)? found)
+        {
+            _latest = (newest.Number, length, found);
+            return found;
+        }
+    }
+
+    private (int Segment, long Length, (DateTimeOffset Time, long? Seq)? Record)? _latest;
 
     /// <summary>The chain's head now: the newest complete record, read from the end (cost does not grow with the log).</summary>
     public ChainHead Head()
@@ -147,12 +211,13 @@ internal sealed class AuditLog
     {
         var records = new List<AuditRecord>();
         string? warning = null;
+        var chain = new ChainSpan(Path);
         foreach (var segment in Segments())
         {
             try
             {
                 using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
-                var contents = Parse(stream, segment.Path);
+                var contents = Parse(stream, segment.Path, chain);
                 records.AddRange(contents.Records);
                 warning ??= contents.Warning;
             }
@@ -182,10 +247,21 @@ internal sealed class AuditLog
         var cutoff = since - OrderingSlack;
         var newestFirst = new List<AuditRecord>();
         string? warning = null;
+        var chain = new ChainSpan(Path);
+        var lastLook = false;
         foreach (var segment in NewestFirst(belowSegment))
         {
             try
             {
+                if (lastLook)
+                {
+                    // The record before the segment the window ended in: a back-dated record that starts a segment
+                    // must not hide the one before it.
+                    using var older = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                    chain.JoinOlder(SegmentScan.LastRecord(older, segment.Path));
+                    break;
+                }
+
                 var info = new FileInfo(segment.Path);
                 var key = (segment.Path, needed);
                 if (!_scans.TryGetValue(key, out var scan) || !scan.Matches(info) || !scan.Covers(cutoff))
@@ -195,10 +271,8 @@ internal sealed class AuditLog
                     _scans[key] = scan;
                 }
 
-                if (scan.Replay(cutoff, newestFirst, ref warning))
-                {
-                    break;
-                }
+                chain.JoinOlder(scan.Chain);
+                lastLook = scan.Replay(cutoff, newestFirst, ref warning);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -228,15 +302,21 @@ internal sealed class AuditLog
         var needle = System.Text.Encoding.UTF8.GetBytes(text);
         var cutoff = since - OrderingSlack;
         var found = new List<AuditRecord>();
+        var lastLook = false;
         foreach (var segment in NewestFirst(belowSegment))
         {
             try
             {
+                // One segment more than the cutoff asks for, whole: a back-dated record that starts a segment must
+                // not hide the one before it (the windowed reads check the order; this search only finds).
                 using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                if (LogSearch.SearchBack(stream, needle, cutoff, match, found))
+                var reached = LogSearch.SearchBack(stream, needle, lastLook ? DateTimeOffset.MinValue : cutoff, match, found);
+                if (lastLook)
                 {
                     break;
                 }
+
+                lastLook = reached;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -327,7 +407,11 @@ internal sealed class AuditLog
 
     /// <summary>Reads records from any copy of the log (a file, or the branch's version fetched from GitHub).</summary>
     /// <param name="name">How to name the log in messages.</param>
-    public static AuditLogContents Parse(Stream stream, string name)
+    /// <param name="chain">
+    /// The records read before these (in the copy's earlier segments), checked with them as one run of the chain (see
+    /// <see cref="ChainSpan"/>); null: not checked.
+    /// </param>
+    public static AuditLogContents Parse(Stream stream, string name, ChainSpan? chain = null)
     {
         var records = new List<AuditRecord>();
         string? warning = null;
@@ -374,6 +458,16 @@ internal sealed class AuditLog
 
                 warning = Torn(name, previous.Line);
                 bad = null;
+            }
+
+            if (chain is not null)
+            {
+                if (!ChainFields.TryRead(line, out var fields))
+                {
+                    throw new StateFileException(name, $"line {lineNumber} is not a valid audit record (it has no timestamp or event); the log may have been edited or damaged");
+                }
+
+                chain.TakeNewer(line, fields);
             }
 
             records.Add(record);

@@ -235,6 +235,7 @@ internal static class AuditLogVerifier
         private Link _beforeHead;
         private byte[] _hex = new byte[HexLength];
         private int? _unparsed;
+        private (DateTimeOffset Time, long Seq, int Line)? _latest;
         private LogVerification? _broken;
         private Func<int?, LogVerification>? _naming;
 
@@ -341,6 +342,17 @@ internal static class AuditLogVerifier
                 }
 
                 return null;
+            }
+
+            if (_latest is { } latest && fields.Timestamp < latest.Time - AuditLog.OrderingSlack)
+            {
+                Break(_head, lineNumber, $"{Where(lineNumber)} (record {seq}) is dated {ChainSpan.Iso(fields.Timestamp)}, {(latest.Time - fields.Timestamp).TotalHours:0.#} h before record {latest.Seq} ({Where(latest.Line)}, {ChainSpan.Iso(latest.Time)}) written before it, more than the {AuditLog.OrderingSlack.TotalHours:0} h allowed: it was back-dated, or written on a machine whose clock was behind; windowed readers would stop at it");
+                return null;
+            }
+
+            if (_latest is null || fields.Timestamp > _latest.Value.Time)
+            {
+                _latest = (fields.Timestamp, seq, lineNumber);
             }
 
             ToHex(digest, _hex);

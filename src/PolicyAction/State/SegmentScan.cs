@@ -26,16 +26,22 @@ internal sealed class SegmentScan
     /// <summary>Whether what was read reaches back as far as <paramref name="cutoff"/>.</summary>
     public bool Covers(DateTimeOffset cutoff) => _complete || cutoff >= _cutoff;
 
+    /// <summary>The segment's records as a checked run of the chain (every record of it, however far the window reaches).</summary>
+    public ChainSpan Chain { get; private init; } = null!;
+
     /// <summary>
-    /// Reads the segment back from its end to the first line older than <paramref name="cutoff"/>. A malformed line
-    /// fails closed (naming it), except an incomplete one: the last line without its newline, or one the next writer
-    /// noted as torn.
+    /// Reads the segment back from its end, keeping the lines back to the first one older than
+    /// <paramref name="cutoff"/>, and checking the chain and the time order of every record in it, older ones too: a
+    /// back-dated record must not end the read before what it would hide (a segment is at most 64 KiB and a record).
+    /// A malformed line fails closed (naming it), except an incomplete one: the last line without its newline, or one
+    /// the next writer noted as torn.
     /// </summary>
     public static SegmentScan Read(FileStream stream, string name, FileInfo info, DateTimeOffset cutoff, Func<RecordKind, bool>? needed)
     {
-        var scan = new SegmentScan { _length = info.Length, _written = info.LastWriteTimeUtc, _cutoff = cutoff };
+        var scan = new SegmentScan { _length = info.Length, _written = info.LastWriteTimeUtc, _cutoff = cutoff, Chain = new ChainSpan(name) };
         var fromEnd = 0;
         var tornNoted = false;
+        var reachedCutoff = false;
         foreach (var (line, terminated) in ReverseLineReader.Lines(stream))
         {
             fromEnd++;
@@ -44,24 +50,7 @@ internal sealed class SegmentScan
                 continue;
             }
 
-            if (needed is not null && RecordKind.TryRead(line, out var kind) && !needed(kind))
-            {
-                tornNoted = kind.Event == AuditEvents.TornRecordNoted;
-                scan._lines.Add((kind.Timestamp, null));
-                if (kind.Timestamp < cutoff)
-                {
-                    return scan;
-                }
-
-                continue;
-            }
-
-            AuditRecord record;
-            try
-            {
-                record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord) ?? throw new JsonException("null record");
-            }
-            catch (JsonException e)
+            if (!RecordKind.TryRead(line, out var kind))
             {
                 if (!terminated || tornNoted)
                 {
@@ -70,19 +59,75 @@ internal sealed class SegmentScan
                     continue;
                 }
 
-                throw new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged", e);
+                throw NotARecord(name, fromEnd, line);
             }
 
-            tornNoted = record.Event == AuditEvents.TornRecordNoted;
-            scan._lines.Add((record.Timestamp, record));
-            if (record.Timestamp < cutoff)
+            tornNoted = kind.Event == AuditEvents.TornRecordNoted;
+            scan.Chain.TakeOlder(line, kind.Chain);
+            if (reachedCutoff)
             {
-                return scan;
+                continue;
             }
+
+            AuditRecord? record = null;
+            if (needed is null || needed(kind))
+            {
+                try
+                {
+                    record = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord) ?? throw new JsonException("null record");
+                }
+                catch (JsonException e)
+                {
+                    throw new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged", e);
+                }
+            }
+
+            scan._lines.Add((kind.Timestamp, record));
+            reachedCutoff = kind.Timestamp < cutoff;
         }
 
-        scan._complete = true;
+        scan._complete = !reachedCutoff;
         return scan;
+    }
+
+    /// <summary>The segment's last complete record, checked as a run of one: what a read that ends in the next segment looks at before it stops.</summary>
+    public static ChainSpan LastRecord(FileStream stream, string name)
+    {
+        var span = new ChainSpan(name);
+        var fromEnd = 0;
+        foreach (var (line, terminated) in ReverseLineReader.Lines(stream))
+        {
+            fromEnd++;
+            if (!terminated || line.AsSpan().Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            if (!RecordKind.TryRead(line, out var kind))
+            {
+                throw NotARecord(name, fromEnd, line);
+            }
+
+            span.TakeOlder(line, kind.Chain);
+            break;
+        }
+
+        return span;
+    }
+
+    private static StateFileException NotARecord(string name, int fromEnd, byte[] line)
+    {
+        string detail;
+        try
+        {
+            detail = JsonSerializer.Deserialize(line, CompactJsonContext.Default.AuditRecord) is null ? "null record" : "it has no timestamp or event";
+        }
+        catch (JsonException e)
+        {
+            detail = e.Message;
+        }
+
+        return new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({detail}); the log may have been edited or damaged");
     }
 
     /// <summary>Adds the records back to <paramref name="cutoff"/> (newest first); true when it reached a line older than it.</summary>

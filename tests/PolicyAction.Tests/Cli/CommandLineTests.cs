@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PolicyAction.Cli;
 using PolicyAction.Responses;
+using PolicyAction.State;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.Cli;
@@ -177,6 +178,25 @@ public sealed class CommandLineTests : IDisposable
         using var report = JsonDocument.Parse(json.Stdout);
         Assert.False(report.RootElement.GetProperty("intact").GetBoolean());
         Assert.Equal(1, report.RootElement.GetProperty("records").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_back_dated_record_is_reported_by_verify_log_and_stops_the_gates_with_exit_2()
+    {
+        Assert.Equal(0, (await Run("brake", "engage", "--reason", "one")).ExitCode);
+        var checkpoint = (await Run("verify-log")).Stdout.Split('\n').Single(l => l.StartsWith("checkpoint: ", StringComparison.Ordinal))["checkpoint: ".Length..];
+        ForgedRecords.AppendChained(
+            new AuditLog(_workspace.PathOf("state/policy_response_log.jsonl")),
+            new AuditRecord { Timestamp = CliHarness.Now.AddHours(-30), Event = AuditEvents.BrakeReleased, Actor = "mallory" });
+
+        var verified = await Run("verify-log", "--checkpoint", checkpoint);
+        var gates = await Run("gates");
+
+        Assert.Equal(2, verified.ExitCode);
+        Assert.Contains("chain BROKEN", verified.Stdout, StringComparison.Ordinal);
+        Assert.Contains("back-dated", verified.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, gates.ExitCode);
+        Assert.Contains("record 2 is dated 2026-11-22T23:00:00Z", gates.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

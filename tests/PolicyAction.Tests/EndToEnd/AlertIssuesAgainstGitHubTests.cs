@@ -290,7 +290,7 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
 
         GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
-            ["state/policy_response_log.jsonl"] = Encoding.UTF8.GetBytes(log.ToString()),
+            ["state/policy_response_log.jsonl"] = ForgedRecords.Chained(log.ToString()),
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
         }, "blocked four times");
         Brake(engaged: true);
@@ -357,7 +357,7 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
 
         GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
         {
-            ["state/policy_response_log.jsonl"] = Encoding.UTF8.GetBytes(log.ToString()),
+            ["state/policy_response_log.jsonl"] = ForgedRecords.Chained(log.ToString()),
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
         }, "three failed responses");
 

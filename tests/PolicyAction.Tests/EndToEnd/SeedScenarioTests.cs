@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolicyAction.State;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.EndToEnd;
@@ -70,9 +71,13 @@ public sealed class SeedScenarioTests : IDisposable
     public async Task Rate_limit_blocking()
     {
         var now = DateTimeOffset.UtcNow;
-        var lines = Enumerable.Range(0, 10).Select(i =>
-            $"{{\"timestamp\":\"{now.AddHours(-i - 1):O}\",\"event\":\"response_started\",\"mode\":\"apply\",\"response_id\":\"{Guid.NewGuid()}\"}}\n");
-        _workspace.Write("state/policy_response_log.jsonl", string.Concat(lines));
+        var log = new AuditLog(_workspace.PathOf("state/policy_response_log.jsonl"));
+        foreach (var hoursAgo in Enumerable.Range(1, 10).Reverse())
+        {
+            var id = Guid.NewGuid();
+            log.Append(new AuditRecord { Timestamp = now.AddHours(-hoursAgo), Event = AuditEvents.ResponseStarted, Mode = "apply", ResponseId = id });
+            log.Append(new AuditRecord { Timestamp = now.AddHours(-hoursAgo).AddMinutes(1), Event = AuditEvents.ResponseFinished, Mode = "apply", ResponseId = id });
+        }
 
         var result = await Run("respond", "--policy", "YELLOW", "--apply");
 

@@ -269,6 +269,38 @@ public sealed class ResponseServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_back_dated_record_cannot_hide_the_applied_responses_from_the_rate_limit()
+    {
+        Assert.Equal(ResponseOutcome.Applied, (await Respond(PolicyLevel.Yellow, apply: true)).Outcome);
+        Assert.Equal(ResponseOutcome.Applied, (await Respond(PolicyLevel.Yellow, apply: true)).Outcome);
+        ForgedRecords.AppendChained(Store.AuditLog, new AuditRecord { Timestamp = CliHarness.Now.AddHours(-30), Event = AuditEvents.BrakeReleased, Actor = "mallory" });
+        var before = File.ReadAllBytes(Store.AuditLog.Path);
+        var processes = new ScriptedProcessRunner();
+
+        var refused = await Assert.ThrowsAsync<StateFileException>(() => Respond(PolicyLevel.Yellow, apply: true, processes));
+
+        Assert.Equal(ExitCodes.UsageOrStateError, refused.ExitCode);
+        Assert.Contains("is dated 2026-11-22T23:00:00Z", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("back-dated", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(processes.Started);
+        Assert.Equal(before, File.ReadAllBytes(Store.AuditLog.Path));
+    }
+
+    [Fact]
+    public async Task A_back_dated_record_cannot_hide_an_interrupted_response()
+    {
+        var interrupted = new AuditRecord { Timestamp = CliHarness.Now.AddHours(-2), Event = AuditEvents.ResponseStarted, Actor = "octocat", Policy = "RED", Mode = "apply", ResponseId = Guid.NewGuid() };
+        Store.AuditLog.Append(interrupted);
+        ForgedRecords.AppendChained(Store.AuditLog, new AuditRecord { Timestamp = CliHarness.Now.AddDays(-8), Event = AuditEvents.BrakeReleased, Actor = "mallory" });
+        var processes = new ScriptedProcessRunner();
+
+        var refused = await Assert.ThrowsAsync<StateFileException>(() => Respond(PolicyLevel.Red, apply: true, processes));
+
+        Assert.Contains("back-dated", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(processes.Started);
+    }
+
+    [Fact]
     public async Task Apply_with_the_previewed_digest_runs_and_with_another_is_refused()
     {
         var preview = await Respond(PolicyLevel.Red, apply: false);

@@ -94,10 +94,12 @@ public class AuditLogTests
     }
 
     [Fact]
-    public void ReadSince_never_parses_damage_older_than_the_window()
+    public void ReadSince_never_reads_damage_beyond_the_segment_before_the_window_ends()
     {
         using var workspace = new TempWorkspace();
-        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+
+        // One record per segment: the window ends in the third, whose predecessor's last record is checked too.
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"), sealAt: 1);
         log.Append(Record(AuditEvents.BrakeEngaged, minute: 0));
         log.Append(Record(AuditEvents.BrakeReleased, minute: 1));
         for (var day = 2; day < 5; day++)
@@ -105,10 +107,99 @@ public class AuditLogTests
             log.Append(Record(AuditEvents.BrakeEngaged, minute: day * 24 * 60));
         }
 
-        InsertLine(log.Path, 1, "damaged long ago");
+        File.WriteAllText(log.Path, "damaged long ago\n");
 
         Assert.Equal(3, log.ReadSince(CliHarness.Now.AddDays(3)).Records.Count);
         Assert.Throws<StateFileException>(() => log.ReadSince(CliHarness.Now));
+    }
+
+    [Fact]
+    public void Append_refuses_a_record_dated_more_than_the_ordering_allowance_before_the_newest()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged, minute: 0));
+        log.Append(Record(AuditEvents.BrakeReleased, minute: -5 * 60));
+        var before = File.ReadAllBytes(log.Path);
+
+        // An operator whose clock is 30 h behind.
+        var refused = Assert.Throws<StateFileException>(() => log.Append(Record(AuditEvents.BrakeEngaged, minute: -30 * 60)));
+
+        Assert.Contains("30 h before the log's latest record 1", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(log.Path));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_back_dated_record_at_the_end_stops_a_window_read_instead_of_hiding_the_records_before_it(bool startsSegment)
+    {
+        using var workspace = new TempWorkspace();
+        var path = workspace.PathOf("state/policy_response_log.jsonl");
+        var log = new AuditLog(path, sealAt: startsSegment ? 1 : AuditSegments.SealAt);
+        log.Append(Record(AuditEvents.ResponseStarted, minute: -120));
+        log.Append(Record(AuditEvents.ResponseStarted, minute: -60));
+        var forged = Record(AuditEvents.BrakeReleased, minute: -30 * 60);
+        if (startsSegment)
+        {
+            ForgedRecords.StartSegmentWith(log, forged);
+        }
+        else
+        {
+            ForgedRecords.AppendChained(log, forged);
+        }
+
+        var reader = new AuditLog(path, sealAt: startsSegment ? 1 : AuditSegments.SealAt);
+        var refused = Assert.Throws<StateFileException>(() => reader.ReadSince(CliHarness.Now.AddHours(-24)));
+
+        Assert.Contains("record 3 is dated 2026-11-22T23:00:00Z, 29 h before record 2", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("back-dated", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_search_goes_one_segment_past_its_window_so_a_back_dated_record_starting_a_segment_hides_nothing()
+    {
+        using var workspace = new TempWorkspace();
+        var path = workspace.PathOf("state/policy_response_log.jsonl");
+        var log = new AuditLog(path, sealAt: 1);
+        log.Append(Record(AuditEvents.ResponseStarted, minute: -60) with { Trigger = "workflow_run:42:1" });
+        ForgedRecords.StartSegmentWith(log, Record(AuditEvents.BrakeReleased, minute: -40 * 24 * 60));
+
+        var found = new AuditLog(path, sealAt: 1).FindHolding("\"trigger\":\"workflow_run:42:1\"", CliHarness.Now.AddDays(-31), _ => true);
+
+        Assert.Equal("workflow_run:42:1", Assert.Single(found).Trigger);
+    }
+
+    [Fact]
+    public void A_copy_of_the_log_read_with_its_chain_checked_refuses_a_back_dated_record()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.ResponseStarted, minute: -60));
+        var copy = File.ReadAllBytes(log.Path);
+        Assert.Single(AuditLog.Parse(new MemoryStream(copy), "the branch's log", new ChainSpan("the branch's log")).Records);
+        ForgedRecords.AppendChained(log, Record(AuditEvents.BrakeReleased, minute: -30 * 60));
+
+        var refused = Assert.Throws<StateFileException>(() => AuditLog.Parse(new MemoryStream(File.ReadAllBytes(log.Path)), "the branch's log", new ChainSpan("the branch's log")));
+
+        Assert.StartsWith("the branch's log: record 2 is dated", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_window_read_checks_that_each_record_links_to_the_one_before_it()
+    {
+        using var workspace = new TempWorkspace();
+        var log = new AuditLog(workspace.PathOf("state/policy_response_log.jsonl"));
+        log.Append(Record(AuditEvents.BrakeEngaged, minute: 0));
+        log.Append(Record(AuditEvents.BrakeReleased, minute: 1));
+        log.Append(Record(AuditEvents.BrakeEngaged, minute: 2));
+        var lines = workspace.AuditLines();
+        workspace.Write("state/policy_response_log.jsonl", string.Join('\n', lines[0], lines[2]) + "\n");
+
+        var refused = Assert.Throws<StateFileException>(() => log.ReadSince(CliHarness.Now.AddHours(-1)));
+
+        Assert.Contains("record 3 (2026-11-24T05:02:00Z) is not linked to the record before it (record 1)", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

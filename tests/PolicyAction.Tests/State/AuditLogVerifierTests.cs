@@ -28,6 +28,20 @@ public sealed class AuditLogVerifierTests : IDisposable
     private LogVerification Verify(ChainHead? checkpoint = null) => AuditLogVerifier.VerifyFile(_log.Path, checkpoint);
 
     [Fact]
+    public void A_back_dated_record_is_reported_and_a_checkpoint_before_it_no_longer_verifies()
+    {
+        var checkpoint = _log.Head();
+        ForgedRecords.AppendChained(_log, new AuditRecord { Timestamp = CliHarness.Now.AddHours(-30), Event = AuditEvents.BrakeReleased, Actor = "octocat" });
+
+        var verification = Verify(checkpoint);
+
+        Assert.False(verification.Intact);
+        Assert.Equal(7, verification.BadLine);
+        Assert.Contains("line 7 (record 7) is dated 2026-11-22T23:00:00Z, 30.1 h before record 6", verification.Problem, StringComparison.Ordinal);
+        Assert.Contains("back-dated", verification.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_untouched_log_verifies_up_to_its_head()
     {
         var verification = Verify(_log.Head());
