@@ -37,6 +37,18 @@ internal sealed class ActionRun(
         var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
 
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
+
+        // What can still fail with exit 2 (the configuration of both stages, the alert check's files) fails here,
+        // before the response stage records anything: exit 2 changes no state.
+        if (level is not null)
+        {
+            _ = responses.Value;
+            if (settings.ChecksAlerts)
+            {
+                alerts.Value.Preflight();
+            }
+        }
+
         var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
         var outputs = new ActionOutputs();
         var shareOnBranch = settings.Commit != CommitMode.Never;

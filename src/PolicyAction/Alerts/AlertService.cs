@@ -25,6 +25,16 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
     /// <summary>True when an active alert is at or above the fail_on severity.</summary>
     public bool ShouldFail(AlertReport report) => _evaluator.ShouldFail(report);
 
+    /// <summary>
+    /// Reads what a check reads (the last report, the audit log's window), so a file that cannot be read stops the run
+    /// (exit 2) before any stage has written anything.
+    /// </summary>
+    public void Preflight()
+    {
+        ReadPrevious();
+        _store.AuditLog.ReadSince(_clock.GetUtcNow() - AlertEvaluator.LookBack);
+    }
+
     public AlertReport? ReadPrevious() => JsonStateFile.TryRead(_store.Paths.AlertReport, AlertJsonContext.Default.AlertReport);
 
     /// <param name="branchNames">Branches under the fix-branch prefix now, or null when GitHub could not be asked.</param>

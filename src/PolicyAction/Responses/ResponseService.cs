@@ -115,45 +115,56 @@ internal sealed class ResponseService(
                 ? "policy is GREEN: no automated response is needed; nothing was executed"
                 : $"no actions are configured for {level} in {config.SourcePath}; nothing was executed";
             var noop = Report([], message, []);
-            _recorder.RecordLevel(level, mode.ToWire());
             if (!request.Apply)
             {
                 store.WritePreview(noop);
             }
 
-            return new RespondResult(ResponseOutcome.NothingToDo, noop, evaluation);
+            return Observed(new RespondResult(ResponseOutcome.NothingToDo, noop, evaluation));
         }
 
         var plan = ResolvePlan(request.Level, definitions, digest);
-        _recorder.RecordLevel(level, mode.ToWire());
-        var planned = plan.Actions.Select(a => Planned(a, mode, null)).ToArray();
+        return Observed(await DecideAsync(plan).ConfigureAwait(false));
 
-        if (!evaluation.Passed)
+        // The level is recorded once the response is decided and recorded: whatever fails first (exit 2: a plan that
+        // cannot resolve, a file that cannot be written) leaves no level_changed record behind.
+        RespondResult Observed(RespondResult result)
         {
-            var message = evaluation.Message!;
-            return _recorder.Blocked(Report(planned, message), evaluation, request.Apply, message);
+            _recorder.RecordLevel(level, mode.ToWire());
+            return result;
         }
 
-        if (!request.Apply)
+        async Task<RespondResult> DecideAsync(ResponsePlan plan)
         {
-            var preview = Report(planned, $"dry run: {planned.Length} action(s) would run; apply with --apply or POLICY_AUTO_APPLY=true");
-            store.WritePreview(preview);
-            return new RespondResult(ResponseOutcome.DryRun, preview, evaluation);
-        }
+            var planned = plan.Actions.Select(a => Planned(a, mode, null)).ToArray();
 
-        // The reservation evaluates the gates that count other runs again, over the shared branch's records.
-        var shared = gates.SharedLogGates();
-        // The branch's records from the segment it was read from, after the sealed segments before it (the same everywhere).
-        var lookBack = gates.LookBack(gateRequest);
-        GateEvaluation Recheck(LogTail branch) => shared.Evaluate(
-            inputs with
+            if (!evaluation.Passed)
             {
-                Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.FromSegment).Records, .. branch.Records],
-                TriggerRecords = request.Runner is { } runner ? TriggerGate.RecordsOf(runner, store.AuditLog, inputs.Now, branch.FromSegment) : [],
-            },
-            gateRequest);
-        var executor = new ActionExecutor(_recorder, processes, clock, reporter, context);
-        return await executor.ApplyAsync(plan, Report([], null), evaluation, request, Recheck, cancellationToken).ConfigureAwait(false);
+                var message = evaluation.Message!;
+                return _recorder.Blocked(Report(planned, message), evaluation, request.Apply, message);
+            }
+
+            if (!request.Apply)
+            {
+                var preview = Report(planned, $"dry run: {planned.Length} action(s) would run; apply with --apply or POLICY_AUTO_APPLY=true");
+                store.WritePreview(preview);
+                return new RespondResult(ResponseOutcome.DryRun, preview, evaluation);
+            }
+
+            // The reservation evaluates the gates that count other runs again, over the shared branch's records.
+            var shared = gates.SharedLogGates();
+            // The branch's records from the segment it was read from, after the sealed segments before it (the same everywhere).
+            var lookBack = gates.LookBack(gateRequest);
+            GateEvaluation Recheck(LogTail branch) => shared.Evaluate(
+                inputs with
+                {
+                    Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.FromSegment).Records, .. branch.Records],
+                    TriggerRecords = request.Runner is { } runner ? TriggerGate.RecordsOf(runner, store.AuditLog, inputs.Now, branch.FromSegment) : [],
+                },
+                gateRequest);
+            var executor = new ActionExecutor(_recorder, processes, clock, reporter, context);
+            return await executor.ApplyAsync(plan, Report([], null), evaluation, request, Recheck, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private GateInputs ReadInputs(GateRequest request)

@@ -346,14 +346,14 @@ internal sealed class AuditLog
                     // Damage is reported by the windowed reads and verify-log; a search skips it.
                     var record = TryParse(line);
 
-                    if (record is not null && match(record))
-                    {
-                        return record;
-                    }
-
                     if (record is not null && record.Timestamp < notBefore - OrderingSlack)
                     {
                         return null;
+                    }
+
+                    if (record is not null && match(record))
+                    {
+                        return record;
                     }
                 }
             }

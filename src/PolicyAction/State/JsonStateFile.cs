@@ -77,7 +77,18 @@ internal static class JsonStateFile
         }
     }
 
-    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo) => AtomicFile.WriteAllBytes(path, Serialize(value, typeInfo));
+    /// <summary>Replaces the file atomically; a file that cannot be written (a folder in its place, no permission) is exit 2, naming it.</summary>
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            AtomicFile.WriteAllBytes(path, Serialize(value, typeInfo));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(path, $"cannot be written ({e.Message}); it was left as it was");
+        }
+    }
 
     /// <summary>The file's bytes as <see cref="Write"/> writes them: the JSON and a final newline.</summary>
     public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)

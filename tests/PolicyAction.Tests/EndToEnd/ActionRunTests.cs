@@ -185,6 +185,30 @@ public sealed class ActionRunTests : IDisposable
         Assert.Contains("::warning title=Policy response blocked::", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("reports/policy_orchestration_alerts.json", "{\"alerts\": [")]
+    [InlineData(".github/policy-response.yml", null)]
+    public async Task An_exit_2_after_the_trigger_check_leaves_no_level_record(string file, string? content)
+    {
+        if (content is null)
+        {
+            // A configuration whose alerts section is wrong: only the alert stage reads it.
+            _workspace.Write(file, _workspace.Read(file) + "\nalerts:\n  min_severity: loud\n");
+        }
+        else
+        {
+            _workspace.Write(file, content);
+        }
+
+        var logBefore = _workspace.Exists("state/policy_response_log.jsonl") ? _workspace.Read("state/policy_response_log.jsonl") : null;
+
+        var result = await _runner.WorkflowRun().Input("command", "run").RunAsync();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(file.Split('/')[^1], result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(logBefore, _workspace.Exists("state/policy_response_log.jsonl") ? _workspace.Read("state/policy_response_log.jsonl") : null);
+    }
+
     private static int CountOf(string text, string value)
     {
         var count = 0;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolicyAction;
 using Microsoft.Extensions.Time.Testing;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
@@ -83,6 +84,16 @@ public sealed class ResponseServiceTests : IDisposable
         Assert.Equal(["YELLOW", "RED", "GREEN"], history.Select(r => r.Policy));
         Assert.Equal([null, "YELLOW", "RED"], history.Select(r => r.PreviousPolicy));
         Assert.Equal(CliHarness.Now.AddHours(1), history[1].Timestamp);
+    }
+
+    [Fact]
+    public async Task A_preview_that_cannot_be_written_leaves_no_level_record()
+    {
+        Directory.CreateDirectory(_workspace.PathOf("state/policy_response_preview.json"));
+
+        await Assert.ThrowsAnyAsync<PolicyActionException>(() => Respond(PolicyLevel.Red, apply: false));
+
+        Assert.Empty(LevelHistory());
     }
 
     [Fact]
