@@ -62,7 +62,7 @@ internal sealed record ActionContext
 
         return new ActionContext
         {
-            IsGitHubActions = string.Equals(Get("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase),
+            IsGitHubActions = RunContext.IsRunner(environment),
             EventName = Get("GITHUB_EVENT_NAME"),
             Repository = Get("GITHUB_REPOSITORY"),
             ApiUrl = Get("GITHUB_API_URL") ?? DefaultApiUrl,
