@@ -1,8 +1,18 @@
 namespace PolicyAction;
 
 /// <summary>Who runs the tool and with what environment; taken once at start-up.</summary>
+/// <param name="Actor">Who the audit log and the trust guard take to be acting: <c>GITHUB_ACTOR</c> in a runner, else the operating-system user.</param>
 internal sealed record RunContext(string Actor, IReadOnlyDictionary<string, string> Environment)
 {
+    /// <summary>Outside a runner, the <c>GITHUB_ACTOR</c> the environment names: recorded beside the actor, never trusted as it.</summary>
+    public string? ClaimedActor { get; init; }
+
+    /// <summary>Whether the process runs in a GitHub Actions runner (<c>GITHUB_ACTIONS=true</c>), where GitHub sets who the actor is.</summary>
+    public bool InRunner => IsRunner(Environment);
+
+    public static bool IsRunner(IReadOnlyDictionary<string, string> variables) =>
+        variables.TryGetValue("GITHUB_ACTIONS", out var value) && value == "true";
+
     /// <summary>Whether standard error is a terminal a person is watching: only then are progress lines drawn.</summary>
     public bool ErrorIsTerminal { get; init; }
 
@@ -34,11 +44,16 @@ internal sealed record RunContext(string Actor, IReadOnlyDictionary<string, stri
         return FromVariables(variables) with { ErrorIsTerminal = !Console.IsErrorRedirected };
     }
 
-    public static RunContext FromVariables(IReadOnlyDictionary<string, string> variables)
+    public static RunContext FromVariables(IReadOnlyDictionary<string, string> variables) => FromVariables(variables, OperatingSystemUser.Name);
+
+    /// <param name="operatingSystemUser">Who the operating system says runs the tool (a parameter for tests).</param>
+    public static RunContext FromVariables(IReadOnlyDictionary<string, string> variables, string operatingSystemUser)
     {
-        var actor = variables.TryGetValue("GITHUB_ACTOR", out var githubActor) && !string.IsNullOrWhiteSpace(githubActor)
-            ? githubActor
-            : System.Environment.UserName;
-        return new RunContext(actor, variables);
+        var githubActor = variables.TryGetValue("GITHUB_ACTOR", out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+        // Anyone can set GITHUB_ACTOR on their own machine; only a runner's is GitHub's word for who triggered the run.
+        return IsRunner(variables)
+            ? new RunContext(githubActor ?? operatingSystemUser, variables)
+            : new RunContext(operatingSystemUser, variables) { ClaimedActor = githubActor };
     }
 }

@@ -19,7 +19,7 @@ internal sealed class CliApplication
         _clock = clock;
         _processes = processes;
         // Inside a runner, warnings and errors become annotations.
-        _reporter = new Reporter(output, error, workflowCommands: context.Variable("GITHUB_ACTIONS") == "true");
+        _reporter = new Reporter(output, error, workflowCommands: context.InRunner);
         _currentDirectory = currentDirectory;
     }
 

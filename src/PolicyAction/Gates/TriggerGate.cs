@@ -8,8 +8,9 @@ internal sealed record TriggerVerdict(bool ApplyAllowed, string Trigger, string 
 
 /// <summary>
 /// The trigger gate: apply only from a trusted trigger. A <c>workflow_run</c>
-/// must have concluded <c>success</c> on this repository's own code (not a fork); only <c>workflow_run</c>,
-/// <c>workflow_dispatch</c> and <c>schedule</c> may apply at all; and one trigger applies at most once.
+/// must have concluded <c>success</c> on this repository's own code (not a fork), both named, and name the run it
+/// is by a readable id and attempt; only <c>workflow_run</c>, <c>workflow_dispatch</c> and <c>schedule</c> may apply
+/// at all; and one trigger applies at most once.
 /// </summary>
 internal sealed class TriggerGate : IGate
 {
@@ -69,12 +70,18 @@ internal sealed class TriggerGate : IGate
     {
         var eventName = context.EventName ?? "(none)";
         var trigger = context.WorkflowRun is { } run && eventName == "workflow_run"
-            ? $"workflow_run:{run.Id}:{run.RunAttempt}"
+            ? $"workflow_run:{Part(run.Id)}:{Part(run.RunAttempt)}"
             : $"{eventName}:{context.RunId ?? "local"}";
 
         if (!TrustedEvents.Contains(eventName, StringComparer.Ordinal))
         {
             return new TriggerVerdict(false, trigger, $"the '{eventName}' event may not apply; only workflow_run, workflow_dispatch and schedule can");
+        }
+
+        // Without it nothing says whose code ran, and two unknowns must never compare equal.
+        if (string.IsNullOrWhiteSpace(context.Repository))
+        {
+            return new TriggerVerdict(false, trigger, "GITHUB_REPOSITORY is not set; without this repository's name no trigger can be told to be its own");
         }
 
         if (eventName == "workflow_run")
@@ -84,14 +91,28 @@ internal sealed class TriggerGate : IGate
                 return new TriggerVerdict(false, trigger, "the workflow_run payload is missing; cannot tell how the triggering run ended");
             }
 
+            // The re-run check keys on these: a guessed 0 or 1 would key on another run, or let a re-run apply again.
+            if (workflowRun.Id is null || workflowRun.RunAttempt is null)
+            {
+                return new TriggerVerdict(
+                    false,
+                    trigger,
+                    $"the workflow_run payload's {(workflowRun.Id is null ? "id" : "run_attempt")} is not a whole number above 0; without the triggering run's identity the re-run check cannot tell whether it already applied");
+            }
+
             if (!string.Equals(workflowRun.Conclusion, "success", StringComparison.Ordinal))
             {
                 return new TriggerVerdict(false, trigger, $"the triggering run concluded '{workflowRun.Conclusion ?? "unknown"}', not 'success'");
             }
 
+            if (string.IsNullOrWhiteSpace(workflowRun.HeadRepository))
+            {
+                return new TriggerVerdict(false, trigger, "the workflow_run payload names no head repository (head_repository.full_name); cannot tell whether the triggering run's code came from this repository");
+            }
+
             if (!string.Equals(workflowRun.HeadRepository, context.Repository, StringComparison.OrdinalIgnoreCase))
             {
-                return new TriggerVerdict(false, trigger, $"the triggering run's code came from {workflowRun.HeadRepository ?? "an unknown repository"}, not {context.Repository ?? "this repository"} (a fork)");
+                return new TriggerVerdict(false, trigger, $"the triggering run's code came from {workflowRun.HeadRepository}, not {context.Repository} (a fork)");
             }
         }
 
@@ -101,5 +122,7 @@ internal sealed class TriggerGate : IGate
         }
 
         return new TriggerVerdict(true, trigger, $"{trigger} may apply");
+
+        static string Part(long? number) => number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
     }
 }

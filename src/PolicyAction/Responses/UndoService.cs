@@ -104,6 +104,7 @@ internal sealed class UndoService
             Timestamp = now,
             Event = AuditEvents.UndoApplied,
             Actor = _context.Actor,
+            ClaimedActor = _context.ClaimedActor,
             ResponseId = responseId,
             Policy = record.Policy,
             Detail = $"restored {restores.Count} path(s)",

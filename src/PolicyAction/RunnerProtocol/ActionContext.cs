@@ -3,7 +3,9 @@ using System.Text.Json;
 namespace PolicyAction.RunnerProtocol;
 
 /// <summary>The <c>workflow_run</c> that triggered us: what ran, how it ended, and where its code came from.</summary>
-internal sealed record WorkflowRunInfo(long Id, int RunAttempt, string? Conclusion, string? HeadRepository, string? HeadBranch, string? HeadSha, string? Name)
+/// <param name="Id">The run's id; null unless the payload gives a whole number above 0 (never a guess the re-run check would key on).</param>
+/// <param name="RunAttempt">The attempt, read as <paramref name="Id"/> is.</param>
+internal sealed record WorkflowRunInfo(long? Id, int? RunAttempt, string? Conclusion, string? HeadRepository, string? HeadBranch, string? HeadSha, string? Name)
 {
     /// <summary>When this attempt of the triggering run started (<c>run_started_at</c>, else <c>created_at</c>), by GitHub's clock.</summary>
     public DateTimeOffset? StartedAt { get; init; }
@@ -62,7 +64,7 @@ internal sealed record ActionContext
 
         return new ActionContext
         {
-            IsGitHubActions = string.Equals(Get("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase),
+            IsGitHubActions = RunContext.IsRunner(environment),
             EventName = Get("GITHUB_EVENT_NAME"),
             Repository = Get("GITHUB_REPOSITORY"),
             ApiUrl = Get("GITHUB_API_URL") ?? DefaultApiUrl,
@@ -100,6 +102,13 @@ internal sealed record ActionContext
             }
 
             document = JsonDocument.Parse(bytes);
+
+            // Valid JSON, yet a string that is not text: it would throw wherever it is first read.
+            if (State.StrictUtf8.FirstLoneSurrogateEscape(bytes) is { } escape)
+            {
+                document.Dispose();
+                throw new StateFileException(path, $"the event payload is not valid text: a string holds a lone UTF-16 surrogate escape (byte {escape})");
+            }
         }
         catch (JsonException e)
         {
@@ -124,8 +133,8 @@ internal sealed record ActionContext
                 result = result with
                 {
                     WorkflowRun = new WorkflowRunInfo(
-                        Number(run, "id") ?? 0,
-                        (int)(Number(run, "run_attempt") ?? 1),
+                        PositiveNumber(run, "id"),
+                        PositiveNumber(run, "run_attempt") is { } attempt and <= int.MaxValue ? (int)attempt : null,
                         Text(run, "conclusion"),
                         run.TryGetProperty("head_repository", out var head) && head.ValueKind == JsonValueKind.Object ? Text(head, "full_name") : null,
                         Text(run, "head_branch"),
@@ -169,6 +178,7 @@ internal sealed record ActionContext
     private static DateTimeOffset? Time(JsonElement element, string name) =>
         Text(element, name) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 
-    private static long? Number(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+    /// <summary>A whole number above 0; null for anything else (missing, text, a fraction such as <c>1.0</c>, 0 or less).</summary>
+    private static long? PositiveNumber(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0 ? number : null;
 }

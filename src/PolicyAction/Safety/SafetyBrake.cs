@@ -50,7 +50,7 @@ internal sealed class SafetyBrake
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = true, EngagedAt = now, EngagedBy = _context.Actor, Reason = reason });
-        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeEngaged, Actor = _context.Actor, Reason = reason });
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeEngaged, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, Reason = reason });
         _reporter.Line("safety brake engaged; automated responses are blocked until it is released");
     }
 
@@ -66,7 +66,7 @@ internal sealed class SafetyBrake
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = false, ReleasedAt = now, ReleasedBy = _context.Actor, ReleaseReason = reason });
-        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeReleased, Actor = _context.Actor, Reason = reason });
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeReleased, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, Reason = reason });
         _reporter.Line("safety brake released");
     }
 }

@@ -5,8 +5,8 @@ using PolicyAction.State;
 namespace PolicyAction.Safety;
 
 /// <summary>
-/// The trust guard controller. A lock stops all automation; <c>unlock</c> releases your own lock,
-/// <c>force-unlock</c> releases anyone's but only with the current lock id (as Terraform's force-unlock).
+/// The trust guard controller. A lock stops all automation; <c>unlock</c> releases your own lock (who you are:
+/// <see cref="RunContext.Actor"/>), <c>force-unlock</c> releases anyone's but only with the current lock id (as Terraform's force-unlock).
 /// Every unlock is recorded with who, when and why, and counts toward the manual-unlock gate.
 /// </summary>
 internal sealed class TrustGuard
@@ -93,9 +93,11 @@ internal sealed class TrustGuard
 
         if (!forced && !string.Equals(state.LockedBy, _context.Actor, StringComparison.Ordinal))
         {
+            // Outside a runner GITHUB_ACTOR is only a claim: naming the owner there must not pass for being the owner.
             throw new UsageException(
-                $"the lock was taken by {state.LockedBy ?? "unknown"}, not {_context.Actor}; to release someone else's lock use "
-                + $"'policy-response trust force-unlock --lock-id {state.LockId} --reason \"...\"'");
+                $"the lock was taken by {state.LockedBy ?? "unknown"}, not {_context.Actor}"
+                + (_context.ClaimedActor is { } claimed ? $" (outside a GitHub Actions runner you are the operating-system user; GITHUB_ACTOR={claimed} is recorded, not trusted)" : string.Empty)
+                + $"; to release someone else's lock use 'policy-response trust force-unlock --lock-id {state.LockId} --reason \"...\"'");
         }
 
         var now = _clock.GetUtcNow();
@@ -114,7 +116,7 @@ internal sealed class TrustGuard
     }
 
     private void Log(string eventName, DateTimeOffset now, string? lockId, string reason) =>
-        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, LockId = lockId, Reason = reason });
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, LockId = lockId, Reason = reason });
 
     internal static string RequireReason(string? reason) =>
         string.IsNullOrWhiteSpace(reason)

@@ -101,6 +101,7 @@ internal sealed class AuditLog
                     Timestamp = record.Timestamp,
                     Event = AuditEvents.TornRecordNoted,
                     Actor = record.Actor,
+                    ClaimedActor = record.ClaimedActor,
                     Detail = "the previous line is an incomplete record left by an interrupted write; it is kept and ignored",
                 },
                 head);

@@ -31,7 +31,11 @@ internal sealed record AuditRecord
 
     public required string Event { get; init; }
 
+    /// <summary>Who acted: <c>GITHUB_ACTOR</c> in a runner, else the operating-system user.</summary>
     public string? Actor { get; init; }
+
+    /// <summary>Outside a runner, the <c>GITHUB_ACTOR</c> the environment named: kept as what it is, a claim (left out when none).</summary>
+    public string? ClaimedActor { get; init; }
 
     public Guid? ResponseId { get; init; }
 

@@ -542,7 +542,8 @@ public sealed partial class RunbookTests
                     await InterruptAsync();
                     break;
                 case "given a trust lock taken by someone else":
-                    await ToolAsync(0, SomeoneElse, "trust", "lock", "--reason", "investigating the anchor mirror");
+                    // Someone else: a workflow run they triggered. On one machine every command is the same operating-system user.
+                    await ToolAsync(0, SomeoneElse, inRunner: true, "trust", "lock", "--reason", "investigating the anchor mirror");
                     break;
                 case "given the safety brake engaged":
                     await ToolAsync(0, SomeoneElse, "brake", "engage", "--reason", "responses misbehaving");
@@ -673,9 +674,12 @@ public sealed partial class RunbookTests
         private JsonNode? LastRecord(string eventName) =>
             workspace.AuditLines().Select(Jq.TryParse).LastOrDefault(r => r?["event"]?.GetValue<string>() == eventName);
 
-        private async Task<CliResult> ToolAsync(int expected, string actor, params string[] args)
+        private Task<CliResult> ToolAsync(int expected, string actor, params string[] args) => ToolAsync(expected, actor, inRunner: false, args);
+
+        /// <param name="inRunner">As in a GitHub Actions runner, where <paramref name="actor"/> is who acts; elsewhere it is only claimed.</param>
+        private async Task<CliResult> ToolAsync(int expected, string actor, bool inRunner, params string[] args)
         {
-            var result = await ProcessCli.RunAsync(workspace.Root, new Dictionary<string, string?> { ["GITHUB_ACTOR"] = actor }, args);
+            var result = await ProcessCli.RunAsync(workspace.Root, new Dictionary<string, string?> { ["GITHUB_ACTOR"] = actor, ["GITHUB_ACTIONS"] = inRunner ? "true" : null }, args);
             Assert.True(result.ExitCode == expected, $"setup `policy-response {string.Join(' ', args)}` should exit {expected}\n{result}");
             return result;
         }
@@ -737,7 +741,7 @@ public sealed partial class RunbookTests
             await ToolAsync(0, Operator, "undo", applied, "--apply");
             await ToolAsync(0, Operator, "trust", "lock", "--reason", "checking the mirror");
             await ToolAsync(0, Operator, "trust", "unlock", "--reason", "mirror checked");
-            await ToolAsync(0, SomeoneElse, "trust", "lock", "--reason", "investigating");
+            await ToolAsync(0, SomeoneElse, inRunner: true, "trust", "lock", "--reason", "investigating");
             var lockId = Json("state/trust_lock_state.json")!["lock_id"]!.GetValue<string>();
             await ToolAsync(0, Operator, "trust", "force-unlock", "--lock-id", lockId, "--reason", "bob agreed");
             await ToolAsync(0, Operator, "brake", "engage", "--reason", "drill");

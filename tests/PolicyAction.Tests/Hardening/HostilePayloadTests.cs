@@ -242,6 +242,84 @@ public sealed partial class HostilePayloadTests : AgainstTheDouble
         Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>The real payload of a run that may apply (concluded success, on this repository's code), edited.</summary>
+    private static string TrustedRun(Action<JsonObject> edit)
+    {
+        var payload = JsonNode.Parse(File.ReadAllText(RunnerSimulation.SharedPayload("workflow_run.completed.json")))!.AsObject();
+        payload["repository"]!["default_branch"] = "main";
+        edit(payload["workflow_run"]!.AsObject());
+        return payload.ToJsonString();
+    }
+
+    private void AssertRefusedAsADryRun(RunnerSimulation runner, TempWorkspace workspace, CliResult result, string reason)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString()[..Math.Min(result.ToString().Length, 4000)]);
+        Assert.Equal("dry-run", runner.Outputs()["mode"]);
+        Assert.Contains($"::warning title=Policy response%3A apply refused::apply refused: {reason}", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
+        Assert.DoesNotContain("response_started", Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl") ?? []), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task Without_GITHUB_REPOSITORY_a_run_with_no_head_repository_does_not_apply(string? repository)
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        // Only respond, and no commit: alerts and commits need the repository's name and would stop the run with exit 2 after the response.
+        using var runner = Runner(workspace, TrustedRun(run => run["head_repository"] = null)).Input("command", "respond").Input("commit-artifacts", "false");
+        runner.Environment["GITHUB_REPOSITORY"] = repository;
+
+        var result = await runner.RunAsync();
+
+        AssertRefusedAsADryRun(runner, workspace, result, "GITHUB_REPOSITORY is not set");
+    }
+
+    [Fact]
+    public async Task A_run_id_given_as_a_string_does_not_apply()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Runner(workspace, TrustedRun(run => run["id"] = "289782451"));
+
+        var result = await runner.RunAsync();
+
+        AssertRefusedAsADryRun(runner, workspace, result, "the workflow_run payload's id is not a whole number above 0");
+        Assert.Contains("workflow_run:unknown:1", runner.Summary(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("head_commit", "message")]
+    [InlineData("head_branch", null)]
+    public async Task A_lone_surrogate_escape_in_a_payload_string_fails_closed_naming_the_file_and_the_byte(string field, string? inner)
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        var text = TrustedRun(run =>
+        {
+            if (inner is null)
+            {
+                run[field] = "PLACEHOLDER";
+            }
+            else
+            {
+                run[field]![inner] = "PLACEHOLDER";
+            }
+        }).Replace("PLACEHOLDER", "fix \\ud800 $(touch x)", StringComparison.Ordinal);
+        var offset = Encoding.UTF8.GetBytes(text).AsSpan().IndexOf("\\ud800"u8);
+        using var runner = Runner(workspace, text);
+        var requests = GitHubDouble.Exchanges.Count;
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains($"{runner.Environment["GITHUB_EVENT_PATH"]}: the event payload is not valid text: a string holds a lone UTF-16 surrogate escape (byte {offset})", result.Stdout, StringComparison.Ordinal);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+        Assert.Empty(workspace.ResponseLines());
+        Assert.Equal(requests, GitHubDouble.Exchanges.Count);
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("^::(?<name>group|endgroup|error|warning|notice|add-mask|stop-commands)( [^:]*)?::")]
     private static partial Regex OurCommand();
 }

@@ -29,7 +29,7 @@ public sealed class UndoServiceTests : IDisposable
         Store,
         new FakeTimeProvider(CliHarness.Now),
         new Reporter(_output, _error),
-        RunContext.FromVariables(new Dictionary<string, string> { ["GITHUB_ACTOR"] = "alice" }));
+        RunContext.FromVariables(new Dictionary<string, string>(), "alice"));
 
     private void WriteRecord(params UndoFile[] files) => Store.WriteUndo(new UndoRecord
     {

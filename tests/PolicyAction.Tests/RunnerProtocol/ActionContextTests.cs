@@ -71,6 +71,39 @@ public class ActionContextTests
         Assert.Equal(ExitCodes.UsageOrStateError, error.ExitCode);
     }
 
+    [Theory]
+    [InlineData("{\"workflow_run\": {\"head_commit\": {\"message\": \"fix \\ud800 it\"}}}")]
+    [InlineData("{\"workflow_run\": {\"head_branch\": \"\\udc00\"}}")]
+    [InlineData("{\"workflow_run\": {\"name\": \"\\n\\\\\\ud83d\"}}")]
+    [InlineData("{\"workflow_run\": {\"name\": \"\\uD800\\u0041\"}}")]
+    [InlineData("{\"inputs\": {\"\\ud800\": \"RED\"}}")]
+    [InlineData("[\"ok \\ud83d\\ude00\", {\"deep\": [[\"\\ude00\\ud83d\"]]}]")]
+    public void A_string_with_a_lone_surrogate_escape_fails_closed_naming_the_byte_of_the_escape(string payload)
+    {
+        using var folder = new TempWorkspace();
+        folder.Write("event.json", payload);
+
+        var error = Assert.Throws<StateFileException>(() => ActionContext.FromEnvironment(Runner("workflow_run", folder.PathOf("event.json"))));
+
+        Assert.Equal(ExitCodes.UsageOrStateError, error.ExitCode);
+        Assert.Equal(folder.PathOf("event.json"), error.FilePath);
+        var offset = int.Parse(System.Text.RegularExpressions.Regex.Match(error.Problem, @"\(byte (\d+)\)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches("^\\\\u[dD][89a-fA-F]", System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(payload).AsSpan(offset, 6)));
+        Assert.StartsWith("the event payload is not valid text: a string holds a lone UTF-16 surrogate escape", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_surrogate_pair_and_other_escapes_are_text()
+    {
+        using var folder = new TempWorkspace();
+        folder.Write("event.json", "{\"workflow_run\": {\"name\": \"\\ud83d\\ude00 \\\\ud800 \\u00e9 \\\"\", \"id\": 7, \"run_attempt\": 2}}");
+
+        var context = ActionContext.FromEnvironment(Runner("workflow_run", folder.PathOf("event.json")));
+
+        Assert.Equal("\U0001F600 \\ud800 \u00e9 \"", context.WorkflowRun!.Name);
+        Assert.Equal((7L, 2), (context.WorkflowRun.Id, context.WorkflowRun.RunAttempt));
+    }
+
     [Fact]
     public void Dispatch_inputs_keep_their_values_as_text()
     {

@@ -21,7 +21,7 @@ public sealed class SafetyBrakeTests : IDisposable
     }
 
     private SafetyBrake Brake() =>
-        new(Store, _clock, new Reporter(_output, _output), RunContext.FromVariables(new Dictionary<string, string> { ["GITHUB_ACTOR"] = "carol" }));
+        new(Store, _clock, new Reporter(_output, _output), RunContext.FromVariables(new Dictionary<string, string>(), "carol"));
 
     [Fact]
     public void Engage_then_release_records_both_and_logs_both()

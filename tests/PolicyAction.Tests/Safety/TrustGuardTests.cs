@@ -20,8 +20,9 @@ public sealed class TrustGuardTests : IDisposable
         _output.Dispose();
     }
 
-    private TrustGuard As(string actor) =>
-        new(Store, _clock, new Reporter(_output, _output), RunContext.FromVariables(new Dictionary<string, string> { ["GITHUB_ACTOR"] = actor }));
+    /// <summary>The guard as run by this operating-system user, outside a runner, with these variables.</summary>
+    private TrustGuard As(string actor, Dictionary<string, string>? variables = null) =>
+        new(Store, _clock, new Reporter(_output, _output), RunContext.FromVariables(variables ?? [], actor));
 
     [Fact]
     public void Lock_records_who_when_why_and_a_lock_id_and_logs_it()
@@ -60,6 +61,44 @@ public sealed class TrustGuardTests : IDisposable
 
         Assert.Contains("force-unlock --lock-id", error.Message, StringComparison.Ordinal);
         Assert.True(Store.ReadTrust().Locked);
+    }
+
+    [Fact]
+    public void Outside_a_runner_naming_the_owner_in_GITHUB_ACTOR_does_not_release_their_lock()
+    {
+        As("alice").Lock("incident");
+
+        var error = Assert.Throws<UsageException>(() => As("mallory", new() { ["GITHUB_ACTOR"] = "alice" }).Unlock("mine now"));
+
+        Assert.Contains("the lock was taken by alice, not mallory", error.Message, StringComparison.Ordinal);
+        Assert.Contains("GITHUB_ACTOR=alice is recorded, not trusted", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"force-unlock --lock-id {Store.ReadTrust().LockId}", error.Message, StringComparison.Ordinal);
+        Assert.True(Store.ReadTrust().Locked);
+        Assert.Single(Store.AuditLog.Read().Records);
+    }
+
+    [Fact]
+    public void A_force_unlock_outside_a_runner_records_the_operating_system_user_and_the_claimed_actor()
+    {
+        As("alice").Lock("incident");
+
+        As("mallory", new() { ["GITHUB_ACTOR"] = "alice" }).ForceUnlock(Store.ReadTrust().LockId!, "override");
+
+        var record = Store.AuditLog.Read().Records[^1];
+        Assert.Equal((AuditEvents.TrustForceUnlocked, "mallory", "alice"), (record.Event, record.Actor, record.ClaimedActor));
+        Assert.Equal("mallory", Store.ReadTrust().Unlocks.Single().UnlockedBy);
+    }
+
+    [Fact]
+    public void In_a_runner_GITHUB_ACTOR_is_the_actor_and_releases_its_own_lock()
+    {
+        var runner = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_ACTOR"] = "alice" };
+        As("runner", runner).Lock("incident");
+
+        As("runner", runner).Unlock("resolved");
+
+        Assert.False(Store.ReadTrust().Locked);
+        Assert.All(Store.AuditLog.Read().Records, r => Assert.Equal(("alice", null), (r.Actor, r.ClaimedActor)));
     }
 
     [Fact]

@@ -52,6 +52,21 @@ public sealed class AuditLogVerifierTests : IDisposable
     }
 
     [Fact]
+    public void A_record_with_a_claimed_actor_links_after_records_written_without_the_field_and_keeps_it_when_relinked()
+    {
+        var before = Lines();
+        _log.Append(new AuditRecord { Timestamp = CliHarness.Now.AddMinutes(6), Event = AuditEvents.TrustForceUnlocked, Actor = "root", ClaimedActor = "alice", LockId = "L-1", Reason = "override" });
+
+        var verification = Verify(_log.Head());
+
+        Assert.True(verification.Intact, verification.Problem);
+        Assert.Equal(before, Lines()[..6]);
+        Assert.All(before, line => Assert.DoesNotContain("claimed_actor", line, StringComparison.Ordinal));
+        Assert.Contains("\"actor\":\"root\",\"claimed_actor\":\"alice\"", Lines()[6], StringComparison.Ordinal);
+        Assert.Contains("\"claimed_actor\":\"alice\"", AuditChain.Relink(Lines(), ChainHead.Genesis).Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_edited_record_is_named_as_the_first_bad_record()
     {
         var lines = Lines();
