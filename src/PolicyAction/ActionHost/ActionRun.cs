@@ -61,7 +61,7 @@ internal sealed class ActionRun(
 
         if (level is { } policy)
         {
-            var gates = new GateStage(responses.Value, context, reporter).Run(policy, settings.WantApply, settings.PlanDigest, summary);
+            var gates = new GateStage(responses.Value, context, reporter).Run(policy, settings.WantApply, settings.PlanDigest, shareOnBranch, summary);
             if (settings.Command == ActionCommand.Gates)
             {
                 outputs.Blocked(!gates.Gates.Passed, gates.Gates.BlockedBy);

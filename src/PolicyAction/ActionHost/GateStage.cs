@@ -15,11 +15,12 @@ internal sealed record GateStageResult(GateEvaluation Gates, bool Apply);
 /// </summary>
 internal sealed class GateStage(ResponseService responses, ActionContext context, Reporter reporter)
 {
-    public GateStageResult Run(PolicyLevel level, bool wantApply, string? planDigest, JobSummary summary)
+    /// <param name="recordsReachBranch">Whether an apply's records are committed to the branch (<see cref="GateRequest.RecordsReachBranch"/>).</param>
+    public GateStageResult Run(PolicyLevel level, bool wantApply, string? planDigest, bool recordsReachBranch, JobSummary summary)
     {
         using (reporter.Group("Gate evaluation"))
         {
-            var request = new GateRequest(wantApply, context, planDigest);
+            var request = new GateRequest(wantApply, context, planDigest, RecordsReachBranch: recordsReachBranch);
             var gates = responses.EvaluateGates(request, level);
             var trigger = gates.Gate(GateNames.Trigger);
             var apply = wantApply && trigger is { Passed: true };

@@ -24,7 +24,7 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
         using (reporter.Group("Response"))
         {
             var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
-            result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve), cancellationToken).ConfigureAwait(false);
+            result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve, shareOnBranch), cancellationToken).ConfigureAwait(false);
             reporter.Text(ResponseText.Render(result, responses.Paths));
         }
 

@@ -32,11 +32,16 @@ internal sealed record GateInputs(
 /// <param name="Runner">The workflow run's context when the tool runs as the action; null for a person at the CLI.</param>
 /// <param name="ExpectedPlanDigest">The digest a reviewer approved; the plan-digest gate holds the plan to it.</param>
 /// <param name="PlanDigestOf">Computes the current plan's digest from the inputs and the verdicts it covers; null when no plan is known.</param>
+/// <param name="RecordsReachBranch">
+/// Whether an applied response's records reach the shared branch before its actions run (the action with
+/// <c>commit-artifacts</c> other than <c>false</c>): only then can a re-run of this run see that it applied.
+/// </param>
 internal sealed record GateRequest(
     bool Apply,
     ActionContext? Runner = null,
     string? ExpectedPlanDigest = null,
-    Func<GateInputs, IReadOnlyList<GateResult>, string>? PlanDigestOf = null);
+    Func<GateInputs, IReadOnlyList<GateResult>, string>? PlanDigestOf = null,
+    bool RecordsReachBranch = true);
 
 /// <summary>One gate's view: the inputs, the request, and the current plan's digest when known.</summary>
 internal sealed record GateCheck(GateInputs Inputs, GateRequest Request, string? PlanDigest);

@@ -31,6 +31,17 @@ internal sealed class TriggerGate : IGate
 
         var log = check.Inputs.Log.Concat(check.Inputs.TriggerRecords).Where(r => r.Timestamp > check.Inputs.Now - RerunWindow).ToArray();
         var verdict = Verdict(runner, log);
+        if (verdict.ApplyAllowed && !check.Request.RecordsReachBranch && runner.RunAttempt != "1")
+        {
+            // Without the branch commit, an earlier attempt's records stayed in its own checkout: a re-run's checkout
+            // cannot show that it applied, so only a first attempt may.
+            verdict = verdict with
+            {
+                ApplyAllowed = false,
+                Reason = $"this is attempt {runner.RunAttempt ?? "(unknown)"} of run {runner.RunId ?? "(unknown)"} and commit-artifacts is false: an earlier attempt's records are not on the branch, so a re-run cannot tell whether it already applied; with commit-artifacts false only a first attempt applies",
+            };
+        }
+
         var passed = verdict.ApplyAllowed || !check.Request.Apply;
         var detail = verdict.ApplyAllowed || check.Request.Apply ? verdict.Reason : $"{verdict.Reason} (checked for an apply; a dry run may run)";
         return new GateResult(Name, passed, verdict.Trigger, "trusted event, once", detail);

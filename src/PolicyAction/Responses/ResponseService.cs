@@ -18,7 +18,8 @@ internal sealed record RespondRequest(
     bool Apply,
     string? ExpectedPlanDigest,
     ActionContext? Runner = null,
-    Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null);
+    Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null,
+    bool RecordsReachBranch = true);
 
 /// <summary>The answer to a reservation: granted, or refused by the named gates (evaluated on the shared log).</summary>
 internal sealed record Reservation(bool Granted, IReadOnlyList<string> BlockedBy, string Message);
@@ -87,7 +88,7 @@ internal sealed class ResponseService(
     {
         var responseId = Guid.NewGuid();
         var mode = request.Apply ? ResponseMode.Apply : ResponseMode.DryRun;
-        var gateRequest = new GateRequest(request.Apply, request.Runner, request.ExpectedPlanDigest, DigestOf(request.Level));
+        var gateRequest = new GateRequest(request.Apply, request.Runner, request.ExpectedPlanDigest, DigestOf(request.Level), request.RecordsReachBranch);
         var inputs = ReadInputs(gateRequest);
         var evaluation = gates.Evaluate(inputs, gateRequest);
         var definitions = config.ActionsFor(request.Level);

@@ -105,9 +105,39 @@ public sealed class ActionRunTests : IDisposable
         Assert.Contains("already applied", rerun.Stdout, StringComparison.Ordinal);
         Assert.Single(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
 
+        // The triggering run's own re-run is a new event: a new run of this workflow.
+        _runner.Environment["GITHUB_RUN_ID"] = "9002";
+        _runner.Environment["GITHUB_RUN_ATTEMPT"] = "1";
         var nextAttemptOfTrigger = await _runner.WorkflowRun(attempt: 2).Input("auto-apply", "true").RunAsync();
         Assert.Equal(0, nextAttemptOfTrigger.ExitCode);
         Assert.Equal("apply", _runner.Outputs()["mode"]);
+    }
+
+    [Fact]
+    public async Task With_commit_artifacts_false_a_rerun_in_a_fresh_checkout_never_applies_again()
+    {
+        const string Log = "state/policy_response_log.jsonl";
+        var checkout = _workspace.Exists(Log) ? _workspace.Read(Log) : null;
+        Assert.Equal(0, (await _runner.WorkflowRun().Input("auto-apply", "true").RunAsync()).ExitCode);
+        Assert.Equal("apply", _runner.Outputs()["mode"]);
+
+        // The re-run's checkout is the commit the first attempt started from: its records were never committed.
+        if (checkout is null)
+        {
+            File.Delete(_workspace.PathOf(Log));
+        }
+        else
+        {
+            _workspace.Write(Log, checkout);
+        }
+
+        _runner.Environment["GITHUB_RUN_ATTEMPT"] = "2";
+        var rerun = await _runner.WorkflowRun().Input("auto-apply", "true").RunAsync();
+
+        Assert.Equal(0, rerun.ExitCode);
+        Assert.Equal("dry-run", _runner.Outputs()["mode"]);
+        Assert.Contains("this is attempt 2 of run 9001 and commit-artifacts is false", rerun.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
     }
 
     [Fact]
