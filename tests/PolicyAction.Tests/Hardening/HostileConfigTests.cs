@@ -22,6 +22,7 @@ public sealed class HostileConfigTests : IDisposable
     [InlineData("80 KB of brackets", 2, 72, "nested more than 64 deep")]
     [InlineData("1 MB of brackets", 2, 72, "nested more than 64 deep")]
     [InlineData("an alias inside its own value", 2, 18, "does not repeat a value anchored before it")]
+    [InlineData("a long key over a long list", 3, 3, "unknown key 'kkk")]
     public async Task A_configuration_built_to_exhaust_the_tool_is_refused_naming_file_line_and_column(string name, int line, int column, string words)
     {
         var yaml = name switch
@@ -29,6 +30,7 @@ public sealed class HostileConfigTests : IDisposable
             "billion laughs" => YamlLimitsTests.BillionLaughs,
             "80 KB of brackets" => Brackets(80 * 1024),
             "1 MB of brackets" => Brackets(1_000_000),
+            "a long key over a long list" => $"version: 1\nlevels: {{}}\n? {new string('k', 300_000)}\n: [{string.Join(",", Enumerable.Repeat("x", 300_000))}]\n",
             _ => "version: 1\nlevels: &l {RED: *l}\n",
         };
         _workspace.WithConfig(yaml);
