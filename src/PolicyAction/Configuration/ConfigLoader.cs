@@ -50,6 +50,8 @@ internal static partial class ConfigLoader
         YamlPositionIndex index;
         try
         {
+            // Bounded first: the index and the deserializer below would each walk a billion laughs or 80 KB of brackets.
+            YamlLimits.Check(text, path);
             index = YamlPositionIndex.Parse(text);
         }
         catch (YamlException e)

@@ -1,17 +1,19 @@
+using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PolicyAction.Configuration;
 
 /// <summary>
-/// Where each node of a YAML document starts, keyed by a dotted path such as
-/// <c>levels.RED[0].run</c>, so validation errors can name a line and column.
-/// Building it also rejects syntax errors and duplicate keys.
+/// Where each node of a YAML document starts, found by a dotted path such as <c>levels.RED[0].run</c>, so
+/// validation errors can name a line and column. Building it also rejects syntax errors and duplicate keys.
+/// A path is matched against the tree when asked, never stored for every node: each node's path repeats every key
+/// above it, so one 300 KB key over a list of 300 000 values made gigabytes of paths and ran the tool out of memory.
 /// </summary>
 internal sealed class YamlPositionIndex
 {
-    private readonly Dictionary<string, Mark> _keys = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Mark> _values = new(StringComparer.Ordinal);
+    // Each mapping's entries by key name, built the first time a path passes through it.
+    private readonly Dictionary<YamlMappingNode, Entries> _entries = new(ReferenceEqualityComparer.Instance);
 
     private YamlPositionIndex()
     {
@@ -32,7 +34,6 @@ internal sealed class YamlPositionIndex
         if (stream.Documents.Count == 1)
         {
             index.Root = stream.Documents[0].RootNode;
-            index.Walk(index.Root, string.Empty);
         }
 
         return index;
@@ -43,14 +44,9 @@ internal sealed class YamlPositionIndex
     {
         for (var current = path; ; current = Parent(current))
         {
-            if (_keys.TryGetValue(current, out var key))
+            if (Locate(current) is { } found)
             {
-                return key;
-            }
-
-            if (_values.TryGetValue(current, out var value))
-            {
-                return value;
+                return (found.Key ?? found.Node).Start;
             }
 
             if (current.Length == 0)
@@ -60,32 +56,22 @@ internal sealed class YamlPositionIndex
         }
     }
 
-    public bool Has(string path) => _keys.ContainsKey(path) || _values.ContainsKey(path);
+    public bool Has(string path) => Locate(path) is not null;
 
     /// <summary>The position of the value itself, falling back to its key.</summary>
-    public Mark? FindValue(string path) => _values.TryGetValue(path, out var mark) ? mark : Find(path);
+    public Mark? FindValue(string path) => Locate(path) is { } found ? found.Node.Start : Find(path);
 
-    /// <summary>The path of the key or node that starts at <paramref name="mark"/>, if any.</summary>
+    /// <summary>The path of the key or node that starts at <paramref name="mark"/>, if any: the first such key in the document, else the deepest such node.</summary>
     public string? PathAt(Mark mark)
     {
-        foreach (var (path, key) in _keys)
+        if (Root is null)
         {
-            if (key.Line == mark.Line && key.Column == mark.Column)
-            {
-                return path;
-            }
+            return null;
         }
 
-        string? best = null;
-        foreach (var (path, value) in _values)
-        {
-            if (value.Line == mark.Line && value.Column == mark.Column && (best is null || path.Length > best.Length))
-            {
-                best = path;
-            }
-        }
-
-        return best;
+        var search = new MarkSearch(this, mark);
+        search.Visit(Root, 0);
+        return search.KeyPath ?? search.NodePath;
     }
 
     private static string Parent(string path)
@@ -94,28 +80,148 @@ internal sealed class YamlPositionIndex
         return cut <= 0 ? string.Empty : path[..cut];
     }
 
-    private void Walk(YamlNode node, string path)
+    private static string Name(YamlNode key) => key is YamlScalarNode scalar ? scalar.Value ?? string.Empty : key.ToString();
+
+    private static bool Starts(YamlNode node, Mark mark) => node.Start.Line == mark.Line && node.Start.Column == mark.Column;
+
+    private Located? Locate(string path) => Root is null ? null : Locate(Root, null, path, 0);
+
+    /// <summary>The node the rest of <paramref name="path"/> from <paramref name="at"/> names below <paramref name="node"/>.</summary>
+    private Located? Locate(YamlNode node, YamlNode? key, string path, int at)
     {
-        _values.TryAdd(path, node.Start);
+        if (at == path.Length)
+        {
+            return new Located(node, key);
+        }
+
         switch (node)
         {
+            case YamlSequenceNode sequence when path[at] == '[':
+                var close = path.IndexOf(']', at);
+                return close > at + 1
+                    && int.TryParse(path.AsSpan(at + 1, close - at - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var item)
+                    && item < sequence.Children.Count
+                        ? Locate(sequence.Children[item], null, path, close + 1)
+                        : null;
             case YamlMappingNode mapping:
-                foreach (var (key, value) in mapping.Children)
+                // The top level's keys start the path; a key below it follows a dot.
+                var from = at == 0 ? 0 : path[at] == '.' ? at + 1 : -1;
+                if (from < 0)
                 {
-                    var name = key is YamlScalarNode scalar ? scalar.Value ?? string.Empty : key.ToString();
-                    var childPath = path.Length == 0 ? name : $"{path}.{name}";
-                    _keys.TryAdd(childPath, key.Start);
-                    Walk(value, childPath);
+                    return null;
                 }
 
-                break;
-            case YamlSequenceNode sequence:
-                for (var i = 0; i < sequence.Children.Count; i++)
+                // A key may hold '.' or '[' itself: try every key that the path could name here, the first in the file first.
+                var entries = EntriesOf(mapping);
+                var names = entries.ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+                var matches = new List<(int Order, YamlNode Key, YamlNode Value, int End)>();
+                foreach (var length in entries.Lengths)
                 {
-                    Walk(sequence.Children[i], $"{path}[{i}]");
+                    var end = from + length;
+                    if (end <= path.Length && (end == path.Length || path[end] is '.' or '[') && names.TryGetValue(path.AsSpan(from, length), out var entry))
+                    {
+                        matches.Add((entry.Order, entry.Key, entry.Value, end));
+                    }
                 }
 
-                break;
+                foreach (var match in matches.OrderBy(m => m.Order))
+                {
+                    if (Locate(match.Value, match.Key, path, match.End) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private Entries EntriesOf(YamlMappingNode mapping)
+    {
+        if (!_entries.TryGetValue(mapping, out var entries))
+        {
+            var inOrder = mapping.Children.Select(entry => (Name: Name(entry.Key), entry.Key, entry.Value)).ToArray();
+            var byName = new Dictionary<string, (int Order, YamlNode Key, YamlNode Value)>(StringComparer.Ordinal);
+            for (var i = 0; i < inOrder.Length; i++)
+            {
+                byName.TryAdd(inOrder[i].Name, (i, inOrder[i].Key, inOrder[i].Value));
+            }
+
+            entries = new Entries(inOrder, byName, byName.Keys.Select(name => name.Length).Distinct().ToArray());
+            _entries[mapping] = entries;
+        }
+
+        return entries;
+    }
+
+    private sealed record Located(YamlNode Node, YamlNode? Key);
+
+    /// <summary>A mapping's entries in file order with their names, by name (the first of a name), and the lengths its names come in.</summary>
+    private sealed record Entries(
+        (string Name, YamlNode Key, YamlNode Value)[] InOrder,
+        Dictionary<string, (int Order, YamlNode Key, YamlNode Value)> ByName,
+        int[] Lengths);
+
+    /// <summary>
+    /// One walk of the document in file order for the nodes at a mark, holding the path as a list of parts:
+    /// a path is written out only for a node found, not for every node passed.
+    /// </summary>
+    private sealed class MarkSearch(YamlPositionIndex index, Mark mark)
+    {
+        private readonly List<string> _parts = [];
+        private int _deepest = -1;
+
+        public string? KeyPath { get; private set; }
+
+        public string? NodePath { get; private set; }
+
+        public void Visit(YamlNode node, int length)
+        {
+            if (Starts(node, mark) && length > _deepest)
+            {
+                (_deepest, NodePath) = (length, string.Concat(_parts));
+            }
+
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    var dot = length == 0 ? string.Empty : ".";
+                    foreach (var (name, key, value) in index.EntriesOf(mapping).InOrder)
+                    {
+                        _parts.Add(dot);
+                        _parts.Add(name);
+                        if (Starts(key, mark))
+                        {
+                            KeyPath = string.Concat(_parts);
+                            return;
+                        }
+
+                        Visit(value, length + dot.Length + name.Length);
+                        _parts.RemoveRange(_parts.Count - 2, 2);
+                        if (KeyPath is not null)
+                        {
+                            return;
+                        }
+                    }
+
+                    break;
+                case YamlSequenceNode sequence:
+                    for (var i = 0; i < sequence.Children.Count; i++)
+                    {
+                        var part = $"[{i}]";
+                        _parts.Add(part);
+                        Visit(sequence.Children[i], length + part.Length);
+                        _parts.RemoveAt(_parts.Count - 1);
+                        if (KeyPath is not null)
+                        {
+                            return;
+                        }
+                    }
+
+                    break;
+            }
         }
     }
 }

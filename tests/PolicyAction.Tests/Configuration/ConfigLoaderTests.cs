@@ -109,6 +109,9 @@ public class ConfigLoaderTests
         { "version: 1\nlevels: {}\nalerts:\n  silences:\n    - alert: blocked_streak\n      until: tomorrow\n      reason: x\n", 6, 14, "date and time" },
         { "version: 1\nlevels: {}\nalerts:\n  silences:\n    - alert: blocked_streak\n      until: 2026-12-01T00:00:00Z\n", 5, 7, "reason" },
         { "version: 1\nlevels: {}\nalerts:\n  bogus: 1\n", 4, 3, "unknown key 'bogus'" },
+        { "version: 1\nlevels: " + new string('[', 100) + new string(']', 100) + "\n", 2, 72, "nested more than 64 deep" },
+        { "version: 1\nlevels: &l {RED: *l}\n", 2, 18, "does not repeat a value anchored before it" },
+        { YamlLimitsTests.BillionLaughs, 7, 8, "expand to more than 10000 values" },
     };
 
     [Theory]
@@ -123,6 +126,29 @@ public class ConfigLoaderTests
         Assert.Contains(words, problem.ToString(), StringComparison.Ordinal);
         Assert.Contains($"{File}:{line}:{column}", error.Message, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.UsageOrStateError, error.ExitCode);
+    }
+
+    [Fact]
+    public void An_anchored_action_may_be_repeated_by_an_alias()
+    {
+        var config = ConfigLoader.Parse(
+            """
+            version: 1
+            levels:
+              YELLOW:
+                - &check
+                  id: integrity_check
+                  run: ["/usr/bin/sha256sum", "-c", "manifest.sha256"]
+              RED:
+                - *check
+                - id: mirror
+                  run: ["/bin/true"]
+            """,
+            File);
+
+        var red = config.ActionsFor(PolicyLevel.Red);
+        Assert.Equal(["integrity_check", "mirror"], red.Select(a => a.Id));
+        Assert.Equal(config.ActionsFor(PolicyLevel.Yellow)[0].Run, red[0].Run);
     }
 
     [Fact]

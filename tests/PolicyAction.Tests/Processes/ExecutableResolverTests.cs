@@ -3,8 +3,24 @@ using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.Processes;
 
-public class ExecutableResolverTests
+public sealed class ExecutableResolverTests : IDisposable
 {
+    // A workspace with a node_modules/.bin/sha256sum of its own, and a folder outside it for PATH entries and links.
+    private readonly TempWorkspace _workspace = new TempWorkspace().Write("node_modules/.bin/sha256sum", "#!/bin/sh\necho pwned\n");
+    private readonly TempWorkspace _outside = new();
+
+    public ExecutableResolverTests()
+    {
+        File.SetUnixFileMode(_workspace.PathOf("node_modules/.bin/sha256sum"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(_outside.PathOf("bin"));
+    }
+
+    public void Dispose()
+    {
+        _workspace.Dispose();
+        _outside.Dispose();
+    }
+
     [Fact]
     public void An_absolute_executable_is_used_as_it_is()
     {
@@ -46,6 +62,46 @@ public class ExecutableResolverTests
         {
             Environment.CurrentDirectory = previous;
         }
+    }
+
+    [Fact]
+    public void A_PATH_entry_that_links_into_the_workspace_is_skipped()
+    {
+        Directory.CreateSymbolicLink(_outside.PathOf("linked-bin"), _workspace.PathOf("node_modules/.bin"));
+
+        var (path, problem) = new ExecutableResolver($"{_outside.PathOf("linked-bin")}:/usr/bin", _workspace.Root).Resolve("sha256sum");
+
+        Assert.Equal(("/usr/bin/sha256sum", (string?)null), (path, problem));
+    }
+
+    [Fact]
+    public void A_workspace_given_through_a_link_still_covers_its_real_folder_on_PATH()
+    {
+        Directory.CreateSymbolicLink(_outside.PathOf("checkout"), _workspace.Root);
+
+        var (path, problem) = new ExecutableResolver($"{_workspace.PathOf("node_modules/.bin")}:/usr/bin", _outside.PathOf("checkout")).Resolve("sha256sum");
+
+        Assert.Equal(("/usr/bin/sha256sum", (string?)null), (path, problem));
+    }
+
+    [Fact]
+    public void A_program_that_links_into_the_workspace_is_skipped_for_a_later_PATH_entry()
+    {
+        File.CreateSymbolicLink(_outside.PathOf("bin/sha256sum"), _workspace.PathOf("node_modules/.bin/sha256sum"));
+
+        var (path, problem) = new ExecutableResolver($"{_outside.PathOf("bin")}:/usr/bin", _workspace.Root).Resolve("sha256sum");
+
+        Assert.Equal(("/usr/bin/sha256sum", (string?)null), (path, problem));
+    }
+
+    [Fact]
+    public void A_program_that_links_outside_the_workspace_resolves_to_the_link_by_its_own_name()
+    {
+        File.CreateSymbolicLink(_outside.PathOf("bin/sha256sum"), "/usr/bin/sha256sum");
+
+        var (path, problem) = new ExecutableResolver($"{_outside.PathOf("bin")}:/usr/bin", _workspace.Root).Resolve("sha256sum");
+
+        Assert.Equal((_outside.PathOf("bin/sha256sum"), (string?)null), (path, problem));
     }
 
     [Theory]

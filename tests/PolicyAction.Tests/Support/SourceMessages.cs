@@ -72,6 +72,7 @@ internal static class SourceMessages
         ("Configuration/LevelsSection.cs", "Report", "configuration problem"),
         ("Configuration/AlertsSection.cs", "Report", "configuration problem"),
         ("Configuration/AlertsSection.cs", "Invalid", "configuration problem"),
+        ("Configuration/YamlLimits.cs", "Problem", "configuration problem"),
         ("State/AuditLogVerifier.cs", "Break", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "Broken", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "_warnings.Add", "verify-log warning"),
