@@ -19,10 +19,11 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
         using (reporter.Group("Commit artifacts"))
         {
             var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            // Each field on a line of its own: text from state files and inputs cannot add lines (a trailer) to it.
             var message = result?.Report is { } report
-                ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{report.Message}\nPlan digest: {report.PlanDigest}\n"
+                ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{CommandLines.OneLine(report.Message)}\nPlan digest: {CommandLines.OneLine(report.PlanDigest)}\n"
                 : "policy-response: alerts\n\n";
-            message += context.RunUrl is { } url ? $"Run: {url}\n" : string.Empty;
+            message += context.RunUrl is { } url ? $"Run: {CommandLines.OneLine(url)}\n" : string.Empty;
             var ownUndo = result?.Report is { Mode: ResponseMode.Apply } applied ? paths.Relative(paths.UndoRecord(applied.ResponseId)) : null;
             var outcome = await new ArtifactCommitter(forge, paths, knowledge)
                 .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndo), (path, bytes) => VerifyUndoRecord(path, bytes, result))

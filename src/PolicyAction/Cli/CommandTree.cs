@@ -74,7 +74,7 @@ internal sealed class CommandTree
             var evaluation = services.Responses().EvaluateGates(new GateRequest(Apply: false, ExpectedPlanDigest: digest), level);
             if (parsed.GetValue(json))
             {
-                services.Reporter.Line(JsonSerializer.Serialize(evaluation, GateJsonContext.Default.GateEvaluation));
+                services.Reporter.Json(JsonSerializer.Serialize(evaluation, GateJsonContext.Default.GateEvaluation));
             }
             else
             {
@@ -114,7 +114,7 @@ internal sealed class CommandTree
                 .ConfigureAwait(false);
             if (asJson)
             {
-                services.Reporter.Line(JsonSerializer.Serialize(result.Report, ResponseJsonContext.Default.ResponseReport));
+                services.Reporter.Json(JsonSerializer.Serialize(result.Report, ResponseJsonContext.Default.ResponseReport));
             }
             else
             {
@@ -249,9 +249,15 @@ internal sealed class CommandTree
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             var report = StatusReader.Read(services.Store, services.Clock);
-            services.Reporter.Text(parsed.GetValue(json)
-                ? JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport) + Environment.NewLine
-                : StatusText.Render(report, services.Store));
+            if (parsed.GetValue(json))
+            {
+                services.Reporter.Json(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
+            }
+            else
+            {
+                services.Reporter.Text(StatusText.Render(report, services.Store));
+            }
+
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -278,9 +284,15 @@ internal sealed class CommandTree
             var total = services.Store.AuditLog.Segments().Sum(segment => new FileInfo(segment.Path).Length);
             using var progress = ProgressLine.ForBytes(total, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
             var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative);
-            services.Reporter.Text(parsed.GetValue(json)
-                ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
-                : VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
+            if (parsed.GetValue(json))
+            {
+                services.Reporter.Json(JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification));
+            }
+            else
+            {
+                services.Reporter.Text(VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
+            }
+
             return Task.FromResult(ExitCodeFor.Verification(verification));
         }));
         return command;
@@ -294,9 +306,15 @@ internal sealed class CommandTree
         {
             using var workspaceLock = services.LockWorkspace();
             var check = services.Alerts().Check(branchNames: null);
-            services.Reporter.Text(parsed.GetValue(json)
-                ? JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport) + Environment.NewLine
-                : AlertText.Render(check));
+            if (parsed.GetValue(json))
+            {
+                services.Reporter.Json(JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport));
+            }
+            else
+            {
+                services.Reporter.Text(AlertText.Render(check));
+            }
+
             return Task.FromResult(ExitCodeFor.Alerts(check));
         }));
         return command;

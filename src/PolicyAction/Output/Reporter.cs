@@ -31,12 +31,13 @@ internal sealed class Reporter
     public void Line(string text = "") => Text(text + Environment.NewLine);
 
     /// <summary>
-    /// Writes text that may carry data from files (reasons, paths, commands). In a runner, a line of it that
-    /// would parse as a workflow command (the runner trims leading space, then looks for '::') is fenced off.
+    /// Writes text that may carry data from files, inputs, payloads and GitHub (reasons, paths, commands, messages).
+    /// In a runner, text the runner could read a workflow command from (<see cref="CommandLines"/>: lines ending at
+    /// LF, CR or CRLF; <c>::</c> after leading white space; <c>##[</c> anywhere) is fenced off.
     /// </summary>
     public void Text(string text)
     {
-        if (WorkflowCommands && text.Split('\n').Any(line => line.TrimStart().StartsWith("::", StringComparison.Ordinal)))
+        if (WorkflowCommands && CommandLines.MayIssueCommand(text))
         {
             using (Untrusted())
             {
@@ -49,6 +50,9 @@ internal sealed class Reporter
 
         Output.Write(text);
     }
+
+    /// <summary>A JSON document on the output: in a runner, with nothing in it the runner could read as a command.</summary>
+    public void Json(string document) => Output.Write((WorkflowCommands ? CommandLines.InertJson(document) : document) + Environment.NewLine);
 
     public void Warning(string text, string? title = null)
     {

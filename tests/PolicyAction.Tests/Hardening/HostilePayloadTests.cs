@@ -34,6 +34,9 @@ public sealed partial class HostilePayloadTests : AgainstTheDouble
         "x\n::set-output name=mode::apply\n::add-mask::ghs_\n::error::injected",
         "x\r\n  ::warning::injected%0A::debug::x",
         "::stop-commands::injected\n::error::injected",
+        "x\r::set-output name=mode::apply\r  ::stop-commands::injected\r::error::injected",
+        "x ##[set-output name=mode;]apply ##[error]injected",
+        "x\u00A0\r\u00A0::warning::injected",
         new string('A', 20_000) + "$(touch CANARY)",
     };
 
@@ -97,41 +100,38 @@ public sealed partial class HostilePayloadTests : AgainstTheDouble
         DoubleWorkspace.Runner(GitHubDouble, workspace).Event("workflow_run", payload).Input("auto-apply", "true").Input("policy", "RED").Input("commit-artifacts", "true");
 
     /// <summary>
-    /// Every line the runner would read as a workflow command is one of ours: outside a <c>::stop-commands::</c>
-    /// fence, only group/endgroup/error/warning/notice/add-mask, and none of them carries the hostile text.
+    /// Every command the runner would run from the output (read by its own rules, <see cref="RunnerCommandParser"/>)
+    /// is one of ours: group/endgroup/error/warning/notice, the token's add-mask, and our own stop-commands fences;
+    /// only an annotation may quote the hostile text (escaped, as its message).
     /// </summary>
-    private static void AssertOnlyOurWorkflowCommands(string stdout)
+    internal static void AssertOnlyOurWorkflowCommands(string stdout)
     {
         string? fence = null;
-        foreach (var raw in stdout.Split('\n'))
+        foreach (var command in RunnerCommandParser.Parse(stdout))
         {
-            var line = raw.TrimStart().TrimEnd('\r');
+            var line = command.Line[..Math.Min(command.Line.Length, 200)];
             if (fence is not null)
             {
-                fence = line == $"::{fence}::" ? null : fence;
+                Assert.True(command.Name == fence, $"a command inside our fence: {line}");
+                fence = null;
                 continue;
             }
 
-            if (!line.StartsWith("::", StringComparison.Ordinal))
+            Assert.True(command.Name is "group" or "endgroup" or "error" or "warning" or "notice" or "add-mask" or "stop-commands", $"a line the runner would run as a workflow command: {line}");
+            Assert.True(command.Line.TrimStart().StartsWith($"::{command.Name}", StringComparison.Ordinal), $"a command issued from inside a line: {line}");
+            Assert.True(command.Name is "error" or "warning" or "notice" || !command.Line.Contains("injected", StringComparison.Ordinal), line);
+            if (command.Name == "stop-commands")
             {
-                continue;
-            }
-
-            var command = OurCommand().Match(line);
-            Assert.True(command.Success, $"a line the runner would run as a workflow command: {line[..Math.Min(line.Length, 200)]}");
-
-            // An annotation may quote the hostile text as its message (escaped, one line); nothing else may carry it.
-            Assert.True(command.Groups["name"].Value is "error" or "warning" or "notice" || !line.Contains("injected", StringComparison.Ordinal), line);
-            if (command.Groups["name"].Value == "stop-commands")
-            {
-                fence = line["::stop-commands::".Length..];
+                fence = command.Data;
                 Assert.Matches("^policy-response-[0-9a-f]{32}$", fence);
             }
-            else if (command.Groups["name"].Value == "add-mask")
+            else if (command.Name == "add-mask")
             {
-                Assert.Equal($"::add-mask::{RunnerSimulation.Token}", line);
+                Assert.Equal($"::add-mask::{RunnerSimulation.Token}", command.Line);
             }
         }
+
+        Assert.Null(fence);
     }
 
     private static void AssertOutputsAreOurs(RunnerSimulation runner)
@@ -242,6 +242,42 @@ public sealed partial class HostilePayloadTests : AgainstTheDouble
         Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_brake_reason_in_a_committed_state_file_issues_no_workflow_command_and_swallows_none_of_ours()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        workspace.Write(
+            "forensics/safety_brake_state.json",
+            "{\"is_engaged\": true, \"reason\": \"drill\\r::set-output name=mode::apply\\r::add-mask::injected\\r::stop-commands::known\\r##[error]injected ##[set-output name=blocked;]false\\r::known::\"}");
+        using var runner = Runner(workspace, TrustedRun(_ => { }));
+
+        var result = await runner.RunAsync();
+
+        // Exit 1: the brake alert (critical) fires, as it should for a brake engaged at an unknown time.
+        Assert.True(result.ExitCode == 1, result.ToString()[..Math.Min(result.ToString().Length, 4000)]);
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+        Assert.Contains(RunnerCommandParser.Parse(result.Stdout), c => c.Name == "warning" && c.Line.Contains("title=Policy response blocked", StringComparison.Ordinal));
+        Assert.Equal("true", runner.Outputs()["blocked"]);
+    }
+
+    [Fact]
+    public async Task A_plan_digest_input_cannot_add_lines_to_the_commit_message()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        var before = GitHubDouble.History("main").Count;
+        using var runner = Runner(workspace, TrustedRun(_ => { }))
+            .Input("plan-digest", "sha256:" + new string('0', 64) + "\nCo-authored-by: Mallory <mallory@example.com>\r\nSigned-off-by: Mallory <mallory@example.com>");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString()[..Math.Min(result.ToString().Length, 4000)]);
+        Assert.Equal("true", runner.Outputs()["blocked"]);
+        var commits = GitHubDouble.History("main").Take(GitHubDouble.History("main").Count - before).ToArray();
+        Assert.NotEmpty(commits);
+        Assert.All(commits, c => Assert.DoesNotMatch("(?m)^(Co-authored-by|Signed-off-by):", c.Message));
+        AssertOnlyOurWorkflowCommands(result.Stdout);
+    }
+
     /// <summary>The real payload of a run that may apply (concluded success, on this repository's code), edited.</summary>
     private static string TrustedRun(Action<JsonObject> edit)
     {
@@ -319,7 +355,4 @@ public sealed partial class HostilePayloadTests : AgainstTheDouble
         Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
-
-    [GeneratedRegex("^::(?<name>group|endgroup|error|warning|notice|add-mask|stop-commands)( [^:]*)?::")]
-    private static partial Regex OurCommand();
 }

@@ -1,4 +1,5 @@
 using PolicyAction.Output;
+using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.Output;
 
@@ -26,6 +27,44 @@ public class ReporterTests
         var token = lines[0]["::stop-commands::".Length..];
         Assert.Equal($"::{token}::", lines[^2]);
         Assert.Equal(text, string.Join('\n', lines[1..^2]).TrimEnd('\n'));
+    }
+
+    /// <summary>Text by the runner's own rules (<see cref="RunnerCommandParser"/>): each runs a command when printed bare.</summary>
+    public static TheoryData<string> Hostile => new()
+    {
+        "locked: incident\n::add-mask::ghs_x",
+        "reason\r::set-output name=mode::apply",
+        "reason\r\n::error::fake",
+        "reason ##[set-output name=mode;]apply",
+        "reason\r\u00A0\u2003::warning::fake",
+        "::stop-commands::known\n::error::fake\n::known::",
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void In_a_runner_text_runs_no_command_by_the_runners_rules(string text)
+    {
+        Assert.NotEmpty(RunnerCommandParser.Parse(text + "\n"));
+        var (reporter, output, _) = Create(workflowCommands: true);
+
+        reporter.Line(text);
+        reporter.Warning("ours", "title");
+
+        var commands = RunnerCommandParser.Parse(output.ToString());
+        Assert.Equal(["stop-commands", commands[0].Data, "warning"], commands.Select(c => c.Name));
+        Assert.Matches("^policy-response-[0-9a-f]{32}$", commands[0].Data);
+    }
+
+    [Fact]
+    public void A_json_document_keeps_its_value_and_runs_no_command()
+    {
+        var (reporter, output, _) = Create(workflowCommands: true);
+        var document = System.Text.Json.JsonSerializer.Serialize(new[] { "x ##[set-output name=mode;]apply", "\r::error::fake" });
+
+        reporter.Json(document);
+
+        Assert.Empty(RunnerCommandParser.Parse(output.ToString()));
+        Assert.Equal(["x ##[set-output name=mode;]apply", "\r::error::fake"], System.Text.Json.JsonSerializer.Deserialize<string[]>(output.ToString())!);
     }
 
     [Fact]
