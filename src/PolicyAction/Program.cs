@@ -13,7 +13,7 @@ Console.CancelKeyPress += (_, e) =>
 var app = new CliApplication(
     RunContext.FromProcess(),
     TimeProvider.System,
-    new ProcessRunner(),
+    new ProcessRunner(reapOrphans: true),
     Console.Out,
     Console.Error,
     Environment.CurrentDirectory);

@@ -37,6 +37,14 @@ internal static partial class ProcessHardening
         return ok;
     }
 
+    private const int PrSetChildSubreaper = 36;
+
+    /// <summary>
+    /// Makes the process a child subreaper (<c>prctl(PR_SET_CHILD_SUBREAPER, 1)</c>): an orphaned descendant is
+    /// reparented to it instead of to init, so <see cref="OrphanReaper"/> can find and kill it. False where refused.
+    /// </summary>
+    public static bool BecomeSubreaper() => OperatingSystem.IsLinux() && NativeMethods.Prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
+
     /// <summary>Whether the process is dumpable now (1) or not (0); -1 off Linux.</summary>
     public static int Dumpable() => OperatingSystem.IsLinux() ? NativeMethods.Prctl(PrGetDumpable, 0, 0, 0, 0) : -1;
 

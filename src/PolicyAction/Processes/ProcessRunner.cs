@@ -9,8 +9,15 @@ namespace PolicyAction.Processes;
 /// and kills the whole process tree when the timeout passes. No process an action started outlives it:
 /// when it exits or times out, its strays (detached grandchildren included) are killed too.
 /// </summary>
-internal sealed class ProcessRunner : IProcessRunner
+/// <param name="reapOrphans">
+/// Whether this process is the tool, running one process at a time: it then becomes a child subreaper and, after each
+/// action, kills every process that came back to it (<see cref="OrphanReaper"/>). Not in a host that starts other
+/// processes of its own (a test host), whose children are not an action's.
+/// </param>
+internal sealed class ProcessRunner(bool reapOrphans = false) : IProcessRunner
 {
+    private readonly Lazy<bool> _subreaper = new(() => reapOrphans && ProcessHardening.BecomeSubreaper());
+
     // After the child exits, a grandchild that kept the pipes open must not hold us forever.
     private static readonly TimeSpan OutputDrainGrace = TimeSpan.FromSeconds(2);
 
@@ -49,6 +56,7 @@ internal sealed class ProcessRunner : IProcessRunner
             return new ProcessOutcome(null, false, string.Empty, string.Empty, false, stopwatch.Elapsed, $"could not start {spec.Executable}: the tool could not make itself non-dumpable (prctl PR_SET_DUMPABLE failed: errno {Marshal.GetLastPInvokeError()}), so the child could read its token");
         }
 
+        _ = _subreaper.Value;
         using var process = new Process { StartInfo = startInfo };
         try
         {
@@ -83,7 +91,9 @@ internal sealed class ProcessRunner : IProcessRunner
             }
         }
 
-        var strays = StrayProcessSweeper.KillAll(cookie);
+        // The kernel's account first (every orphan came back to this process), then the cookie sweep for what a
+        // refused subreaper could not bring back.
+        var strays = (_subreaper.Value ? OrphanReaper.KillAll() : 0) + StrayProcessSweeper.KillAll(cookie);
 
         await Task.WhenAny(Task.WhenAll(stdoutTask, stderrTask), Task.Delay(OutputDrainGrace, CancellationToken.None)).ConfigureAwait(false);
         stopwatch.Stop();
