@@ -12,6 +12,7 @@ namespace PolicyAction.Processes;
 internal static partial class OrphanReaper
 {
     private const int SigKill = 9;
+    private const int WNoHang = 1;
 
     // A chase that does not end (a fork bomb faster than the rounds) must not hold the run forever.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
@@ -46,8 +47,13 @@ internal static partial class OrphanReaper
 
             foreach (var pid in children)
             {
-                // Reaps it (a zombie otherwise); ECHILD when someone else already did.
-                _ = NativeMethods.WaitPid(pid, out _, 0);
+                // Reaps it (a zombie otherwise), polling so that one stuck in the kernel cannot hold past the
+                // deadline; ECHILD when someone else already did.
+                while (NativeMethods.WaitPid(pid, out _, WNoHang) == 0 && Environment.TickCount64 - started < Deadline.TotalMilliseconds)
+                {
+                    Thread.Sleep(1);
+                }
+
                 killed++;
             }
         }

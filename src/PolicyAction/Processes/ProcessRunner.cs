@@ -72,8 +72,19 @@ internal sealed class ProcessRunner(bool reapOrphans = false) : IProcessRunner
 
         var stdout = new BoundedCapture(spec.MaxCapturedBytes);
         var stderr = new BoundedCapture(spec.MaxCapturedBytes);
-        var stdoutTask = PumpAsync(process.StandardOutput, stdout, line => onOutputLine?.Invoke("stdout", line));
-        var stderrTask = PumpAsync(process.StandardError, stderr, line => onOutputLine?.Invoke("stderr", line));
+        // Lines that arrive after this returns (a writer that kept the pipe past the drain grace) are captured but
+        // no longer shown: the caller's fence around the action's output has been lifted by then.
+        var delivering = 1;
+        void Deliver(string stream, string line)
+        {
+            if (Volatile.Read(ref delivering) == 1)
+            {
+                onOutputLine?.Invoke(stream, line);
+            }
+        }
+
+        var stdoutTask = PumpAsync(process.StandardOutput, stdout, line => Deliver("stdout", line));
+        var stderrTask = PumpAsync(process.StandardError, stderr, line => Deliver("stderr", line));
 
         var timedOut = false;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -96,6 +107,7 @@ internal sealed class ProcessRunner(bool reapOrphans = false) : IProcessRunner
         var strays = (_subreaper.Value ? OrphanReaper.KillAll() : 0) + StrayProcessSweeper.KillAll(cookie);
 
         await Task.WhenAny(Task.WhenAll(stdoutTask, stderrTask), Task.Delay(OutputDrainGrace, CancellationToken.None)).ConfigureAwait(false);
+        Volatile.Write(ref delivering, 0);
         stopwatch.Stop();
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -126,18 +138,27 @@ internal sealed class ProcessRunner(bool reapOrphans = false) : IProcessRunner
     {
         var buffer = new char[4096];
         var line = new StringBuilder();
+        var afterCr = false;
         int read;
         while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
         {
             capture.Append(buffer.AsSpan(0, read));
             for (var i = 0; i < read; i++)
             {
+                // Lines end where the runner's end: LF, CR or CRLF, so each is shown behind its prefix.
                 var c = buffer[i];
-                if (c == '\n' || line.Length >= 4096)
+                if (c == '\n' && afterCr)
                 {
-                    onLine(line.ToString().TrimEnd('\r'));
+                    afterCr = false;
+                    continue;
+                }
+
+                afterCr = c == '\r';
+                if (c is '\n' or '\r' || line.Length >= 4096)
+                {
+                    onLine(line.ToString());
                     line.Clear();
-                    if (c == '\n')
+                    if (c is '\n' or '\r')
                     {
                         continue;
                     }

@@ -92,6 +92,7 @@ internal static class AuditLogMerge
         var (number, existing) = walked.Count > 0 ? walked[^1] : (first, []);
         MemoryStream? current = null;
         var written = new List<Forge.FileChange>();
+        var afterRecord = true;
         foreach (var line in AuditChain.Relink(missing, head))
         {
             if (current is null)
@@ -109,14 +110,17 @@ internal static class AuditLogMerge
                     current.WriteByte((byte)'\n');
                 }
             }
-            else if (AuditSegments.IsSealed(current.Length, sealAt))
+            else if (AuditSegments.IsSealed(current.Length, sealAt) && afterRecord)
             {
+                // Never between a torn line and the note after it: readers take a torn line only with its note.
                 written.Add(new Forge.FileChange(AuditSegments.RepositoryPath(number), current.ToArray()));
                 number++;
                 current = new MemoryStream();
             }
 
-            current.Write(Encoding.UTF8.GetBytes(line));
+            var bytes = Encoding.UTF8.GetBytes(line);
+            afterRecord = AuditLog.TryParse(bytes) is not null;
+            current.Write(bytes);
             current.WriteByte((byte)'\n');
         }
 

@@ -30,6 +30,20 @@ public class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task Output_lines_end_where_the_runners_do_at_LF_CR_and_CRLF()
+    {
+        using var workspace = new TempWorkspace();
+        var lines = new List<string>();
+
+        await new ProcessRunner().RunAsync(
+            Shell("printf 'x\\r::set-output name=a::b\\r\\ny\\nz'", workspace),
+            (_, line) => { lock (lines) { lines.Add(line); } },
+            CancellationToken.None);
+
+        Assert.Equal(["x", "::set-output name=a::b", "y", "z"], lines);
+    }
+
+    [Fact]
     public async Task Runs_in_the_working_directory_with_exactly_the_given_environment()
     {
         using var workspace = new TempWorkspace();
