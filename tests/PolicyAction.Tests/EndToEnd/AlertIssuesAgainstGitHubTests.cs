@@ -156,6 +156,36 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task A_brake_reason_of_mentions_images_links_html_pipes_and_newlines_goes_into_the_issue_and_its_comments_as_inert_code()
+    {
+        const string reason = "ping @org/team ![x](https://evil/t.png) [runbook](https://evil) <img src=x> a | b\nc";
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+            {
+                ["is_engaged"] = true,
+                ["engaged_at"] = DateTimeOffset.UtcNow.AddHours(-5).ToString("O"),
+                ["engaged_by"] = "@mallory",
+                ["reason"] = reason,
+            }.ToJsonString()),
+        }, "engage brake");
+
+        var fired = await CheckAsync();
+        PretendLastNotified(TimeSpan.FromHours(25));
+        await CheckAsync();
+
+        // One code span in the evidence cell: the pipe escaped for the table, the newline folded, nothing else live.
+        const string cell = "| `engaged by @mallory: ping @org/team ![x](https://evil/t.png) [runbook](https://evil) <img src=x> a \\| b c` |\n";
+        Assert.True(fired.Result.ExitCode == 1, fired.Result.ToString());
+        var issue = AlertIssue();
+        Assert.Contains(cell, issue.Body, StringComparison.Ordinal);
+        Assert.DoesNotMatch("@org|@mallory|evil|<img", issue.Body!.Replace(cell, string.Empty, StringComparison.Ordinal));
+        var comment = Assert.Single(issue.Comments);
+        Assert.Contains(cell, comment, StringComparison.Ordinal);
+        Assert.DoesNotMatch("@org|@mallory|evil|<img", comment.Replace(cell, string.Empty, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_silenced_alert_files_nothing_but_is_shown()
     {
         GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
