@@ -41,18 +41,52 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         return (result, runner.Outputs(), GitHubDouble.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
     }
 
-    private void PretendLastNotified(TimeSpan ago)
+    private void PretendLastNotified(TimeSpan ago) =>
+        EditReport(alert =>
+        {
+            if (alert["last_notified_at"] is not null)
+            {
+                alert["last_notified_at"] = DateTimeOffset.UtcNow.Subtract(ago).ToString("O");
+            }
+        }, "time passes");
+
+    /// <summary>Edits every alert of the committed report, as anyone who can commit can.</summary>
+    private void EditReport(Action<System.Text.Json.Nodes.JsonNode> edit, string message)
     {
         var report = System.Text.Json.Nodes.JsonNode.Parse(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!;
         foreach (var alert in report["alerts"]!.AsArray())
         {
-            if (alert!["last_notified_at"] is not null)
-            {
-                alert["last_notified_at"] = DateTimeOffset.UtcNow.Subtract(ago).ToString("O");
-            }
+            edit(alert!);
         }
 
-        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "time passes");
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, message);
+    }
+
+    private System.Text.Json.Nodes.JsonNode BrakeInReport() =>
+        System.Text.Json.Nodes.JsonNode.Parse(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!["alerts"]!.AsArray()
+            .Single(a => a!["id"]!.GetValue<string>() == "brake_engaged")!;
+
+    /// <summary>Makes the committed report name issue <paramref name="number"/> as the brake alert's.</summary>
+    private void ReportNames(int number) =>
+        EditReport(alert =>
+        {
+            if (alert["id"]!.GetValue<string>() == "brake_engaged")
+            {
+                alert["issue_number"] = number;
+                alert["issue_url"] = $"https://github.com/octo-org/octo-repo/issues/{number}";
+            }
+        }, $"the report names #{number}");
+
+    /// <summary>Someone else's issue or pull request, filed before any alert fired: it takes number 1.</summary>
+    private int SomeoneElses(string kind) =>
+        GitHubDouble.FileIssue("Login page is slow", "Steps to reproduce: open /login.", kind == "labelled" ? ["policy-alert"] : [], pullRequest: kind == "pull_request");
+
+    private void AssertLeftAlone(int number)
+    {
+        var theirs = Assert.Single(GitHubDouble.Issues(), i => i.Number == number);
+        Assert.True(theirs.Open);
+        Assert.Empty(theirs.Comments);
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method != "GET" && e.Path.Contains($"/issues/{number}", StringComparison.Ordinal));
     }
 
     private IssueView AlertIssue() => Assert.Single(GitHubDouble.Issues(), i => i.Title.Contains("safety brake", StringComparison.Ordinal));
@@ -183,6 +217,65 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         var comment = Assert.Single(issue.Comments);
         Assert.Contains(cell, comment, StringComparison.Ordinal);
         Assert.DoesNotMatch("@org|@mallory|evil|<img", comment.Replace(cell, string.Empty, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("issue", "it does not carry the label policy-alert")]
+    [InlineData("labelled", "its body does not carry this alert's fingerprint marker")]
+    [InlineData("pull_request", "it is a pull request")]
+    public async Task A_report_naming_someone_elses_issue_leaves_it_alone_and_resolves_the_alerts_own_issue(string kind, string why)
+    {
+        var theirs = SomeoneElses(kind);
+        Brake(engaged: true);
+        await CheckAsync();
+        var own = AlertIssue();
+        ReportNames(theirs);
+        Brake(engaged: false);
+
+        var resolved = await CheckAsync();
+
+        Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
+        AssertLeftAlone(theirs);
+        Assert.False(AlertIssue().Open);
+        Assert.StartsWith("Resolved at", AlertIssue().Comments[^1], StringComparison.Ordinal);
+        Assert.Contains($"::warning title=Policy alerts%3A report entry ignored::brake_engaged: issue #{theirs} in the report is not this alert's issue ({why}); it is left alone", resolved.Result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"resolved; closed #{own.Number}", resolved.Result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(own.Number, BrakeInReport()["issue_number"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("issue")]
+    [InlineData("pull_request")]
+    public async Task A_report_naming_someone_elses_issue_while_the_alert_fires_opens_the_alerts_own_and_leaves_the_other_alone(string kind)
+    {
+        var theirs = SomeoneElses(kind);
+        var report = new System.Text.Json.Nodes.JsonObject
+        {
+            ["evaluated_at"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("O"),
+            ["alerts"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = "brake_engaged",
+                ["severity"] = "critical",
+                ["evaluated"] = true,
+                ["firing"] = false,
+                ["observed"] = "off",
+                ["threshold"] = "> 4h",
+                ["fingerprint"] = PolicyAction.Alerts.AlertStatus.FingerprintOf("brake_engaged"),
+            }),
+        };
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "a report");
+        ReportNames(theirs);
+        Brake(engaged: true);
+
+        var fired = await CheckAsync();
+
+        Assert.True(fired.Result.ExitCode == 1, fired.Result.ToString());
+        AssertLeftAlone(theirs);
+        var own = AlertIssue();
+        Assert.NotEqual(theirs, own.Number);
+        Assert.Contains($"brake_engaged: issue #{theirs} in the report is not this alert's issue", fired.Result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"fired; opened #{own.Number}\n", fired.Result.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.EndsWith($"/issues/{own.Number}", fired.Outputs["issue-urls"], StringComparison.Ordinal);
     }
 
     [Fact]
