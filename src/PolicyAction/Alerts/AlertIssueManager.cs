@@ -20,10 +20,13 @@ internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> Issue
 /// reopen the same issue if it fires again soon after. Issues are found by label and the fingerprint
 /// marker in their body, never by the search API. Silenced and inhibited alerts cause no activity.
 /// The last report is a committed file anyone who can push may edit: an issue number from it is only acted on once
-/// GitHub shows it is this alert's issue.
+/// GitHub shows it is this alert's issue, and a fix branch from it only used when it is the name the tool gives it.
 /// </summary>
 internal sealed class AlertIssueManager
 {
+    /// <summary>Where the tool makes fix branches: one per alert, named by its fingerprint (<see cref="FixBranchName"/>).</summary>
+    public const string FixBranchPrefix = "fix/policy-response/";
+
     private readonly IForge _issues;
     private readonly AlertSettings _settings;
     private readonly TimeProvider _clock;
@@ -76,13 +79,13 @@ internal sealed class AlertIssueManager
                 IssueUrl = was?.IssueUrl,
                 LastNotifiedAt = was?.LastNotifiedAt,
                 ResolvedAt = alert.Firing ? was?.ResolvedAt : (was?.Firing ?? false) ? now : was?.ResolvedAt,
-                FixBranch = was?.FixBranch,
+                FixBranch = TrustedFixBranch(alert, was?.FixBranch, warnings),
             };
 
             var wantsIssue = _settings.Issues.Enabled && alert.ParsedSeverity >= _settings.Issues.MinSeverity;
             if (alert.Active && status.FixBranch is null && AlertRules.Find(alert.Id) is { } rule && rule.CreatesFixBranch(_settings.Rules[alert.Id]))
             {
-                var name = $"fix/policy-response/{alert.Fingerprint}";
+                var name = FixBranchName(alert);
                 var head = await _issues.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)
                     ?? throw new ForgeException($"the default branch {defaultBranch} does not exist");
                 var created = await _issues.CreateBranchAsync(name, head.CommitSha, cancellationToken).ConfigureAwait(false);
@@ -108,6 +111,26 @@ internal sealed class AlertIssueManager
         }
 
         return new IssueSync(current with { Alerts = updated }, urls, actions, warnings);
+    }
+
+    /// <summary>The name the tool gives an alert's fix branch.</summary>
+    public static string FixBranchName(AlertStatus alert) => $"{FixBranchPrefix}{alert.Fingerprint}";
+
+    /// <summary>
+    /// The report's fix branch when it is the one the tool makes for this alert. Another name would go into the issue
+    /// and stop the real branch from being made, so it is ignored with a warning (and the branch made or reused).
+    /// </summary>
+    private static string? TrustedFixBranch(AlertStatus alert, string? named, List<string> warnings)
+    {
+        if (named is null || named == FixBranchName(alert))
+        {
+            return named;
+        }
+
+        var problem = BranchName.Problem(named)
+            ?? (named.StartsWith(FixBranchPrefix, StringComparison.Ordinal) ? $"this alert's fix branch is {FixBranchName(alert)}" : $"it is not under {FixBranchPrefix}");
+        warnings.Add($"{alert.Id}: the report's fix_branch {BranchName.Display(named)} is ignored ({problem})");
+        return null;
     }
 
     /// <summary>

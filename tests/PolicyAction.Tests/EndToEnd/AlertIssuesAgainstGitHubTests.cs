@@ -77,6 +77,27 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
             }
         }, $"the report names #{number}");
 
+    /// <summary>Commits a report of one alert, not firing, whose <paramref name="key"/> is <paramref name="value"/>, as anyone who can commit can.</summary>
+    private void CommitReport(string id, string key, System.Text.Json.Nodes.JsonNode value)
+    {
+        var report = new System.Text.Json.Nodes.JsonObject
+        {
+            ["evaluated_at"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("O"),
+            ["alerts"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = id,
+                ["severity"] = "critical",
+                ["evaluated"] = true,
+                ["firing"] = false,
+                ["observed"] = "off",
+                ["threshold"] = "> 4h",
+                ["fingerprint"] = PolicyAction.Alerts.AlertStatus.FingerprintOf(id),
+                [key] = value,
+            }),
+        };
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, $"a report with {key}");
+    }
+
     /// <summary>Someone else's issue or pull request, filed before any alert fired: it takes number 1.</summary>
     private int SomeoneElses(string kind) =>
         GitHubDouble.FileIssue("Login page is slow", "Steps to reproduce: open /login.", kind == "labelled" ? ["policy-alert"] : [], pullRequest: kind == "pull_request");
@@ -249,22 +270,7 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
     public async Task A_report_naming_someone_elses_issue_while_the_alert_fires_opens_the_alerts_own_and_leaves_the_other_alone(string kind)
     {
         var theirs = SomeoneElses(kind);
-        var report = new System.Text.Json.Nodes.JsonObject
-        {
-            ["evaluated_at"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("O"),
-            ["alerts"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
-            {
-                ["id"] = "brake_engaged",
-                ["severity"] = "critical",
-                ["evaluated"] = true,
-                ["firing"] = false,
-                ["observed"] = "off",
-                ["threshold"] = "> 4h",
-                ["fingerprint"] = PolicyAction.Alerts.AlertStatus.FingerprintOf("brake_engaged"),
-            }),
-        };
-        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "a report");
-        ReportNames(theirs);
+        CommitReport("brake_engaged", "issue_number", theirs);
         Brake(engaged: true);
 
         var fired = await CheckAsync();
@@ -467,8 +473,8 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.Contains(exchanges, e => e.Path.StartsWith($"/repositories/{PolicyAction.GitHubEmulator.GitHubEmulator.RepositoryId}/issues?", StringComparison.Ordinal) && e.Path.Contains("page=2", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Repeated_action_failures_create_one_fix_branch_and_never_move_it()
+    /// <summary>Three responses in a row with a failed action: action_failures fires, and creates a fix branch.</summary>
+    private void ThreeFailedResponses()
     {
         var log = new StringBuilder();
         for (var i = 3; i > 0; i--)
@@ -483,7 +489,12 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
             ["state/policy_response_log.jsonl"] = ForgedRecords.Chained(log.ToString()),
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
         }, "three failed responses");
+    }
 
+    [Fact]
+    public async Task Repeated_action_failures_create_one_fix_branch_and_never_move_it()
+    {
+        ThreeFailedResponses();
         await CheckAsync();
         var branch = Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
         var head = GitHubDouble.BranchHead(branch);
@@ -498,5 +509,24 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.NotEqual(head, theirs);
         Assert.Equal(theirs, GitHubDouble.BranchHead(branch));
         Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("main](https://evil) `x` ![t](https://evil/t.png)", "it contains a space, a control character or one of ~ ^ : ? * [ \\")]
+    [InlineData("fix/policy-response/0000000000000000", "this alert's fix branch is fix/policy-response/")]
+    [InlineData("release/v1", "it is not under fix/policy-response/")]
+    public async Task A_fix_branch_in_the_report_that_is_not_the_alerts_own_is_ignored_and_the_real_one_made(string named, string why)
+    {
+        CommitReport("action_failures", "fix_branch", named);
+        ThreeFailedResponses();
+
+        var check = await CheckAsync();
+
+        var own = "fix/policy-response/" + PolicyAction.Alerts.AlertStatus.FingerprintOf("action_failures");
+        var body = Assert.Single(GitHubDouble.Issues()).Body!;
+        Assert.DoesNotContain(named, body, StringComparison.Ordinal);
+        Assert.Contains($"A fix branch was created for this: `{own}`.", body, StringComparison.Ordinal);
+        Assert.Contains(own, GitHubDouble.Branches());
+        Assert.Contains($"action_failures: the report's fix_branch '{named}' is ignored ({why}", check.Result.Stdout, StringComparison.Ordinal);
     }
 }
