@@ -569,7 +569,25 @@ public sealed partial class GitHubEmulator
         ["html_url"] = $"{Api}/_html/apps/github-actions",
     };
 
-    private JsonObject IssueJson(IssueState issue) => new()
+    private JsonObject IssueJson(IssueState issue)
+    {
+        var json = PlainIssueJson(issue);
+        if (issue.PullRequest)
+        {
+            json["pull_request"] = new JsonObject
+            {
+                ["url"] = $"{RepoApi}/pulls/{issue.Number}",
+                ["html_url"] = $"{Html}/pull/{issue.Number}",
+                ["diff_url"] = $"{Html}/pull/{issue.Number}.diff",
+                ["patch_url"] = $"{Html}/pull/{issue.Number}.patch",
+                ["merged_at"] = null,
+            };
+        }
+
+        return json;
+    }
+
+    private JsonObject PlainIssueJson(IssueState issue) => new()
     {
         ["id"] = issue.Id,
         ["node_id"] = $"I_{issue.Id}",
@@ -584,7 +602,7 @@ public sealed partial class GitHubEmulator
         ["labels_url"] = $"{RepoApi}/issues/{issue.Number}/labels{{/name}}",
         ["comments_url"] = $"{RepoApi}/issues/{issue.Number}/comments",
         ["events_url"] = $"{RepoApi}/issues/{issue.Number}/events",
-        ["html_url"] = $"{Html}/issues/{issue.Number}",
+        ["html_url"] = issue.PullRequest ? $"{Html}/pull/{issue.Number}" : $"{Html}/issues/{issue.Number}",
         ["user"] = User(),
         ["labels"] = new JsonArray([.. issue.Labels.Select(l => (JsonNode)LabelJson(l))]),
         ["assignee"] = null,

@@ -254,13 +254,17 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Files an issue as a person would (through the web UI): it takes the next number.</summary>
-    public int FileIssue(string title, string? body, IReadOnlyList<string> labels, bool open = true)
+    /// <summary>
+    /// Files an issue as a person would (through the web UI): it takes the next number. With <paramref name="pullRequest"/>,
+    /// it is a pull request, which shares the numbers: the issues API serves it as an issue with a <c>pull_request</c>
+    /// key, lists it among the issues, and comments on and closes it as one, as GitHub does.
+    /// </summary>
+    public int FileIssue(string title, string? body, IReadOnlyList<string> labels, bool open = true, bool pullRequest = false)
     {
         lock (_gate)
         {
             var now = DateTimeOffset.UtcNow;
-            var issue = new IssueState { Number = ++_lastIssueNumber, Id = NextId(), Title = title, Body = body, Labels = [.. labels], Created = now, Updated = now, Open = open, Closed = open ? null : now };
+            var issue = new IssueState { Number = ++_lastIssueNumber, Id = NextId(), Title = title, Body = body, Labels = [.. labels], Created = now, Updated = now, Open = open, Closed = open ? null : now, PullRequest = pullRequest };
             _labels.AddRange(labels.Where(l => !_labels.Contains(l)).Distinct());
             _issues[issue.Number] = issue;
             return issue.Number;
@@ -568,6 +572,8 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         public DateTimeOffset Updated { get; set; }
 
         public DateTimeOffset? Closed { get; set; }
+
+        public bool PullRequest { get; init; }
     }
 
     private sealed record CommentState(long Id, int Issue, string Body, DateTimeOffset Created);

@@ -44,6 +44,11 @@ internal sealed class AlertStage(AlertService alerts, GitHubConnector github, Br
                 report = sync.Report;
                 issueUrls.AddRange(sync.IssueUrls);
                 alerts.Save(report, sync.Actions);
+                foreach (var warning in sync.Warnings)
+                {
+                    reporter.Warning(warning, "Policy alerts: report entry ignored");
+                }
+
                 foreach (var action in sync.Actions)
                 {
                     reporter.Line(action.ToString());

@@ -11,17 +11,22 @@ internal sealed record IssueAction(string Alert, string Event, string Detail)
     public override string ToString() => $"{Alert}: {Detail}";
 }
 
-/// <summary>What the issue sync did, for the history, the summary and the outputs.</summary>
-internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions);
+/// <summary>What the issue sync did, for the history, the summary and the outputs; and what of the report it did not trust.</summary>
+internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Keeps one GitHub issue per alert, as people who run Alertmanager expect: open it when the alert fires,
 /// comment at most once per repeat interval while it keeps firing, comment and close when it resolves,
 /// reopen the same issue if it fires again soon after. Issues are found by label and the fingerprint
 /// marker in their body, never by the search API. Silenced and inhibited alerts cause no activity.
+/// The last report is a committed file anyone who can push may edit: an issue number from it is only acted on once
+/// GitHub shows it is this alert's issue, and a fix branch from it only used when it is the name the tool gives it.
 /// </summary>
 internal sealed class AlertIssueManager
 {
+    /// <summary>Where the tool makes fix branches: one per alert, named by its fingerprint (<see cref="FixBranchName"/>).</summary>
+    public const string FixBranchPrefix = "fix/policy-response/";
+
     private readonly IForge _issues;
     private readonly AlertSettings _settings;
     private readonly TimeProvider _clock;
@@ -49,6 +54,7 @@ internal sealed class AlertIssueManager
         var now = _clock.GetUtcNow();
         var before = (previous?.Alerts ?? []).ToDictionary(a => a.Id, StringComparer.Ordinal);
         var actions = new List<IssueAction>();
+        var warnings = new List<string>();
         var urls = new List<string>();
         var label = _settings.Issues.Labels[0];
         IReadOnlyList<IssueInfo>? existing = null;
@@ -73,13 +79,13 @@ internal sealed class AlertIssueManager
                 IssueUrl = was?.IssueUrl,
                 LastNotifiedAt = was?.LastNotifiedAt,
                 ResolvedAt = alert.Firing ? was?.ResolvedAt : (was?.Firing ?? false) ? now : was?.ResolvedAt,
-                FixBranch = was?.FixBranch,
+                FixBranch = TrustedFixBranch(alert, was?.FixBranch, warnings),
             };
 
             var wantsIssue = _settings.Issues.Enabled && alert.ParsedSeverity >= _settings.Issues.MinSeverity;
             if (alert.Active && status.FixBranch is null && AlertRules.Find(alert.Id) is { } rule && rule.CreatesFixBranch(_settings.Rules[alert.Id]))
             {
-                var name = $"fix/policy-response/{alert.Fingerprint}";
+                var name = FixBranchName(alert);
                 var head = await _issues.GetBranchHeadAsync(defaultBranch, cancellationToken).ConfigureAwait(false)
                     ?? throw new ForgeException($"the default branch {defaultBranch} does not exist");
                 var created = await _issues.CreateBranchAsync(name, head.CommitSha, cancellationToken).ConfigureAwait(false);
@@ -89,26 +95,11 @@ internal sealed class AlertIssueManager
 
             if (wantsIssue && alert.Active)
             {
-                status = await FireAsync(status, now, Existing, actions, cancellationToken).ConfigureAwait(false);
+                status = await FireAsync(status, now, Existing, actions, warnings, cancellationToken).ConfigureAwait(false);
             }
             else if (wantsIssue && !alert.Firing && (was?.Firing ?? false) && status.IssueNumber is { } number)
             {
-                var commented = await _issues.AddCommentAsync(number, AlertIssueText.ResolvedComment(was!, now, _runUrl), cancellationToken).ConfigureAwait(false);
-                if (commented && _settings.Issues.CloseOnResolve)
-                {
-                    await _issues.SetIssueOpenAsync(number, false, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (commented)
-                {
-                    actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; {(_settings.Issues.CloseOnResolve ? "closed" : "commented on")} #{number}"));
-                }
-                else
-                {
-                    // Someone deleted the issue; there is nothing left to close, and it must not be remembered.
-                    actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; #{number} no longer exists, nothing to close"));
-                    status = status with { IssueNumber = null, IssueUrl = null };
-                }
+                status = await ResolveAsync(status, was!, number, now, Existing, actions, warnings, cancellationToken).ConfigureAwait(false);
             }
 
             if (status.IssueUrl is { } url && alert.Active && wantsIssue)
@@ -119,15 +110,106 @@ internal sealed class AlertIssueManager
             updated.Add(status);
         }
 
-        return new IssueSync(current with { Alerts = updated }, urls, actions);
+        return new IssueSync(current with { Alerts = updated }, urls, actions, warnings);
     }
 
-    private async Task<AlertStatus> FireAsync(AlertStatus alert, DateTimeOffset now, Func<Task<IReadOnlyList<IssueInfo>>> existing, List<IssueAction> actions, CancellationToken cancellationToken)
+    /// <summary>The name the tool gives an alert's fix branch.</summary>
+    public static string FixBranchName(AlertStatus alert) => $"{FixBranchPrefix}{alert.Fingerprint}";
+
+    /// <summary>
+    /// The report's fix branch when it is the one the tool makes for this alert. Another name would go into the issue
+    /// and stop the real branch from being made, so it is ignored with a warning (and the branch made or reused).
+    /// </summary>
+    private static string? TrustedFixBranch(AlertStatus alert, string? named, List<string> warnings)
+    {
+        if (named is null || named == FixBranchName(alert))
+        {
+            return named;
+        }
+
+        var problem = BranchName.Problem(named)
+            ?? (named.StartsWith(FixBranchPrefix, StringComparison.Ordinal) ? $"this alert's fix branch is {FixBranchName(alert)}" : $"it is not under {FixBranchPrefix}");
+        warnings.Add($"{alert.Id}: the report's fix_branch {BranchName.Display(named)} is ignored ({problem})");
+        return null;
+    }
+
+    /// <summary>
+    /// The issue a number from the report names, when GitHub shows it is this alert's: an issue, not a pull request (the
+    /// issues API serves those too), with the tool's label and this alert's fingerprint marker. Gone: deleted or moved
+    /// away. Otherwise a warning, and neither: the caller forgets the number and looks for the alert's own issue.
+    /// </summary>
+    private async Task<(IssueInfo? Ours, bool Gone)> NamedIssueAsync(AlertStatus alert, int number, List<string> warnings, CancellationToken cancellationToken)
+    {
+        var issue = await _issues.GetIssueAsync(number, cancellationToken).ConfigureAwait(false);
+        if (issue is null)
+        {
+            return (null, true);
+        }
+
+        var label = _settings.Issues.Labels[0];
+        var problem = issue.IsPullRequest ? "it is a pull request"
+            : !issue.Labels.Contains(label, StringComparer.OrdinalIgnoreCase) ? $"it does not carry the label {label}"
+            : AlertIssueText.FingerprintOf(issue.Body) != alert.Fingerprint ? "its body does not carry this alert's fingerprint marker"
+            : null;
+        if (problem is null)
+        {
+            return (issue, false);
+        }
+
+        warnings.Add($"{alert.Id}: issue #{number} in the report is not this alert's issue ({problem}); it is left alone");
+        return (null, false);
+    }
+
+    private async Task<AlertStatus> ResolveAsync(AlertStatus alert, AlertStatus was, int number, DateTimeOffset now, Func<Task<IReadOnlyList<IssueInfo>>> existing, List<IssueAction> actions, List<string> warnings, CancellationToken cancellationToken)
+    {
+        var (issue, gone) = await NamedIssueAsync(alert, number, warnings, cancellationToken).ConfigureAwait(false);
+        if (issue is null && !gone)
+        {
+            // Not this alert's issue: its own, if one is open, is found by label and marker as when it fires.
+            issue = (await existing().ConfigureAwait(false))
+                .Where(i => i.Open && AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
+                .OrderBy(i => i.Number)
+                .FirstOrDefault();
+            if (issue is null)
+            {
+                actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; #{number} is not this alert's issue and none of its own is open, nothing to close"));
+                return alert with { IssueNumber = null, IssueUrl = null };
+            }
+        }
+
+        if (issue is not null && await _issues.AddCommentAsync(issue.Number, AlertIssueText.ResolvedComment(was, now, _runUrl), cancellationToken).ConfigureAwait(false))
+        {
+            if (_settings.Issues.CloseOnResolve)
+            {
+                await _issues.SetIssueOpenAsync(issue.Number, false, cancellationToken).ConfigureAwait(false);
+            }
+
+            actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; {(_settings.Issues.CloseOnResolve ? "closed" : "commented on")} #{issue.Number}"));
+            return alert with { IssueNumber = issue.Number, IssueUrl = issue.Url };
+        }
+
+        // Someone deleted the issue; there is nothing left to close, and it must not be remembered.
+        actions.Add(new IssueAction(alert.Id, "resolved", $"resolved; #{issue?.Number ?? number} no longer exists, nothing to close"));
+        return alert with { IssueNumber = null, IssueUrl = null };
+    }
+
+    private async Task<AlertStatus> FireAsync(AlertStatus alert, DateTimeOffset now, Func<Task<IReadOnlyList<IssueInfo>>> existing, List<IssueAction> actions, List<string> warnings, CancellationToken cancellationToken)
     {
         var issues = (await existing().ConfigureAwait(false))
             .Where(i => AlertIssueText.FingerprintOf(i.Body) == alert.Fingerprint)
             .OrderBy(i => i.Number)
             .ToArray();
+
+        // A number from the report that is not among this alert's issues is gone, or never was this alert's (a warning):
+        // either way it is forgotten, and never carried into the new report.
+        var previous = alert.IssueNumber;
+        var previousGone = false;
+        if (previous is { } named && !issues.Any(i => i.Number == named))
+        {
+            previousGone = (await NamedIssueAsync(alert, named, warnings, cancellationToken).ConfigureAwait(false)).Gone;
+            alert = alert with { IssueNumber = null, IssueUrl = null };
+        }
+
         var vanished = new List<int>();
         var open = issues.FirstOrDefault(i => i.Open);
         if (open is not null)
@@ -138,7 +220,7 @@ internal sealed class AlertIssueManager
             var lastNotified = known ? alert.LastNotifiedAt : open.UpdatedAt;
             if (lastNotified is { } last && now - last < _settings.Issues.RepeatInterval)
             {
-                return known ? alert : alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = last };
+                return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = last };
             }
 
             if (await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false))
@@ -164,7 +246,7 @@ internal sealed class AlertIssueManager
         }
 
         // The issue this alert had is gone (deleted, or transferred out of the repository): say so when opening a new one.
-        var gone = alert.IssueNumber is { } previous && (!issues.Any(i => i.Number == previous) || vanished.Contains(previous)) ? $" (#{previous} no longer exists)" : string.Empty;
+        var gone = previous is { } before && (previousGone || vanished.Contains(before)) ? $" (#{before} no longer exists)" : string.Empty;
 
         if (_claim is not null)
         {

@@ -1,14 +1,15 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using PolicyAction.Output;
-using PolicyAction.RunnerProtocol;
 
 namespace PolicyAction.Alerts;
 
 /// <summary>
 /// The Markdown of alert issues and comments. Bodies carry two hidden markers: the seed's audit marker
 /// and the alert's fingerprint, which is how the checker finds its issue again (not the search API,
-/// whose index lags). Everything stays under GitHub's 65,536-character limit.
+/// whose index lags). Everything stays under GitHub's 65,536-character limit. Text from the state files, the
+/// report or the configuration (observations, evidence, branch names) goes in as <see cref="InertMarkdown"/> code
+/// spans; the title holds only the alert's id and severity, which the tool's own rules name.
 /// </summary>
 internal static partial class AlertIssueText
 {
@@ -34,13 +35,13 @@ internal static partial class AlertIssueText
         text.Append(CreatedMarker(now)).Append('\n').Append(FingerprintMarker(alert)).Append("\n\n");
         text.Append($"**{Describe(alert.Id)}** has been firing since {Times.Format(alert.Since)} ({alert.Severity}).\n\n");
         text.Append("| | |\n| --- | --- |\n");
-        text.Append($"| Observed | {JobSummary.Cell(alert.Observed)} |\n");
-        text.Append($"| Threshold | {JobSummary.Cell(alert.Threshold)} |\n");
+        text.Append($"| Observed | {InertMarkdown.Cell(alert.Observed)} |\n");
+        text.Append($"| Threshold | {InertMarkdown.Cell(alert.Threshold)} |\n");
         text.Append($"| Severity | {alert.Severity} |\n");
         text.Append($"| Fingerprint | `{alert.Fingerprint}` |\n\n");
         if (fixBranch is not null)
         {
-            text.Append($"A fix branch was created for this: `{fixBranch}`.\n\n");
+            text.Append($"A fix branch was created for this: {InertMarkdown.Code(fixBranch)}.\n\n");
         }
 
         text.Append(Evidence(alert));
@@ -67,14 +68,14 @@ internal static partial class AlertIssueText
     }
 
     public static string RepeatComment(AlertStatus alert, string? runUrl) =>
-        Limit(CommentBodyLimit, $"Still firing ({alert.Observed}; threshold {alert.Threshold}).\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
+        Limit(CommentBodyLimit, $"Still firing ({InertMarkdown.Code(alert.Observed)}; threshold {InertMarkdown.Code(alert.Threshold)}).\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
 
     public static string ResolvedComment(AlertStatus previous, DateTimeOffset resolvedAt, string? runUrl) =>
         $"Resolved at {Times.Format(resolvedAt)}: it fired from {Times.Format(previous.Since)} to {Times.Format(resolvedAt)}."
         + (runUrl is null ? string.Empty : $" Checked by {runUrl}.") + "\n";
 
     public static string ReopenComment(AlertStatus alert, string? runUrl) =>
-        Limit(CommentBodyLimit, $"Firing again since {Times.Format(alert.Since)} ({alert.Observed}; threshold {alert.Threshold}); reopened.\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
+        Limit(CommentBodyLimit, $"Firing again since {Times.Format(alert.Since)} ({InertMarkdown.Code(alert.Observed)}; threshold {InertMarkdown.Code(alert.Threshold)}); reopened.\n\n{Evidence(alert)}" + (runUrl is null ? string.Empty : $"Checked by {runUrl}.\n"));
 
     private static string Evidence(AlertStatus alert)
     {
@@ -86,7 +87,7 @@ internal static partial class AlertIssueText
         var text = new StringBuilder("### Evidence\n\n| When | What |\n| --- | --- |\n");
         foreach (var item in alert.Evidence)
         {
-            text.Append($"| {Times.Format(item.At)} | {JobSummary.Cell(item.What)} |\n");
+            text.Append($"| {Times.Format(item.At)} | {InertMarkdown.Cell(item.What)} |\n");
         }
 
         return text.Append('\n').ToString();

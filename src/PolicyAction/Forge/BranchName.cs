@@ -46,7 +46,7 @@ internal static class BranchName
     }
 
     /// <summary>The name quoted, with control characters shown as escapes so a message stays one line.</summary>
-    private static string Display(string name)
+    public static string Display(string name)
     {
         var text = new StringBuilder("'");
         foreach (var c in name.Length > 200 ? name[..200] + "…" : name)

@@ -22,7 +22,14 @@ internal sealed record TreeEntryInfo(string Name, string Type, string Mode, stri
 }
 
 /// <summary>An issue as the alert checker sees it; <paramref name="UpdatedAt"/> moves with every comment.</summary>
-internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt);
+internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The names of its labels.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>A pull request: GitHub's issues API serves them as issues too, and closing one closes the pull request.</summary>
+    public bool IsPullRequest { get; init; }
+}
 
 /// <summary>
 /// The seam to the forge that hosts the repository: only what the tool needs (branch files and commits, refs, issues
@@ -68,6 +75,9 @@ internal interface IForge
 
     /// <summary>Issues (open and closed, newest first) that carry the label; pull requests are left out.</summary>
     Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken);
+
+    /// <summary>One issue by number (a pull request too, with <see cref="IssueInfo.IsPullRequest"/>); null when it no longer exists (deleted: 410, or 404).</summary>
+    Task<IssueInfo?> GetIssueAsync(int number, CancellationToken cancellationToken);
 
     Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken);
 

@@ -302,6 +302,19 @@ internal sealed class OctokitForge : IForge
             return (IReadOnlyList<IssueInfo>)issues.Where(i => i.PullRequest is null).Select(ToInfo).ToArray();
         });
 
+    public Task<IssueInfo?> GetIssueAsync(int number, CancellationToken cancellationToken) =>
+        Call($"reading issue #{number}", cancellationToken, async () =>
+        {
+            try
+            {
+                return ToInfo(await _client.Issue.Get(_owner, _name, number).ConfigureAwait(false));
+            }
+            catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Gone or System.Net.HttpStatusCode.NotFound)
+            {
+                return (IssueInfo?)null;
+            }
+        });
+
     public Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
         Call("opening an alert issue", cancellationToken, async () =>
         {
@@ -492,7 +505,11 @@ internal sealed class OctokitForge : IForge
     }
 
     private static IssueInfo ToInfo(Issue issue) =>
-        new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt, issue.UpdatedAt ?? issue.CreatedAt);
+        new(issue.Number, issue.State.Value == ItemState.Open, issue.Body, issue.HtmlUrl, issue.ClosedAt, issue.UpdatedAt ?? issue.CreatedAt)
+        {
+            Labels = [.. (issue.Labels ?? []).Select(l => l.Name)],
+            IsPullRequest = issue.PullRequest is not null,
+        };
 
     /// <summary>
     /// Runs one Octokit call with the caller's token in <see cref="RequestCancellation"/>: Octokit's clients take no

@@ -41,18 +41,73 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         return (result, runner.Outputs(), GitHubDouble.Exchanges.Skip(before).Count(e => e.Method != "GET" && !e.Path.Contains("/git/", StringComparison.Ordinal)));
     }
 
-    private void PretendLastNotified(TimeSpan ago)
+    private void PretendLastNotified(TimeSpan ago) =>
+        EditReport(alert =>
+        {
+            if (alert["last_notified_at"] is not null)
+            {
+                alert["last_notified_at"] = DateTimeOffset.UtcNow.Subtract(ago).ToString("O");
+            }
+        }, "time passes");
+
+    /// <summary>Edits every alert of the committed report, as anyone who can commit can.</summary>
+    private void EditReport(Action<System.Text.Json.Nodes.JsonNode> edit, string message)
     {
         var report = System.Text.Json.Nodes.JsonNode.Parse(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!;
         foreach (var alert in report["alerts"]!.AsArray())
         {
-            if (alert!["last_notified_at"] is not null)
-            {
-                alert["last_notified_at"] = DateTimeOffset.UtcNow.Subtract(ago).ToString("O");
-            }
+            edit(alert!);
         }
 
-        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, "time passes");
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, message);
+    }
+
+    private System.Text.Json.Nodes.JsonNode BrakeInReport() =>
+        System.Text.Json.Nodes.JsonNode.Parse(GitHubDouble.ReadFile("main", "reports/policy_orchestration_alerts.json")!)!["alerts"]!.AsArray()
+            .Single(a => a!["id"]!.GetValue<string>() == "brake_engaged")!;
+
+    /// <summary>Makes the committed report name issue <paramref name="number"/> as the brake alert's.</summary>
+    private void ReportNames(int number) =>
+        EditReport(alert =>
+        {
+            if (alert["id"]!.GetValue<string>() == "brake_engaged")
+            {
+                alert["issue_number"] = number;
+                alert["issue_url"] = $"https://github.com/octo-org/octo-repo/issues/{number}";
+            }
+        }, $"the report names #{number}");
+
+    /// <summary>Commits a report of one alert, not firing, whose <paramref name="key"/> is <paramref name="value"/>, as anyone who can commit can.</summary>
+    private void CommitReport(string id, string key, System.Text.Json.Nodes.JsonNode value)
+    {
+        var report = new System.Text.Json.Nodes.JsonObject
+        {
+            ["evaluated_at"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("O"),
+            ["alerts"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = id,
+                ["severity"] = "critical",
+                ["evaluated"] = true,
+                ["firing"] = false,
+                ["observed"] = "off",
+                ["threshold"] = "> 4h",
+                ["fingerprint"] = PolicyAction.Alerts.AlertStatus.FingerprintOf(id),
+                [key] = value,
+            }),
+        };
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["reports/policy_orchestration_alerts.json"] = Encoding.UTF8.GetBytes(report.ToJsonString()) }, $"a report with {key}");
+    }
+
+    /// <summary>Someone else's issue or pull request, filed before any alert fired: it takes number 1.</summary>
+    private int SomeoneElses(string kind) =>
+        GitHubDouble.FileIssue("Login page is slow", "Steps to reproduce: open /login.", kind == "labelled" ? ["policy-alert"] : [], pullRequest: kind == "pull_request");
+
+    private void AssertLeftAlone(int number)
+    {
+        var theirs = Assert.Single(GitHubDouble.Issues(), i => i.Number == number);
+        Assert.True(theirs.Open);
+        Assert.Empty(theirs.Comments);
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method != "GET" && e.Path.Contains($"/issues/{number}", StringComparison.Ordinal));
     }
 
     private IssueView AlertIssue() => Assert.Single(GitHubDouble.Issues(), i => i.Title.Contains("safety brake", StringComparison.Ordinal));
@@ -153,6 +208,80 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         // The next check has nothing to say to GitHub.
         var next = await CheckAsync();
         Assert.Equal(0, next.Writes);
+    }
+
+    [Fact]
+    public async Task A_brake_reason_of_mentions_images_links_html_pipes_and_newlines_goes_into_the_issue_and_its_comments_as_inert_code()
+    {
+        const string reason = "ping @org/team ![x](https://evil/t.png) [runbook](https://evil) <img src=x> a | b\nc";
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+            {
+                ["is_engaged"] = true,
+                ["engaged_at"] = DateTimeOffset.UtcNow.AddHours(-5).ToString("O"),
+                ["engaged_by"] = "@mallory",
+                ["reason"] = reason,
+            }.ToJsonString()),
+        }, "engage brake");
+
+        var fired = await CheckAsync();
+        PretendLastNotified(TimeSpan.FromHours(25));
+        await CheckAsync();
+
+        // One code span in the evidence cell: the pipe escaped for the table, the newline folded, nothing else live.
+        const string cell = "| `engaged by @mallory: ping @org/team ![x](https://evil/t.png) [runbook](https://evil) <img src=x> a \\| b c` |\n";
+        Assert.True(fired.Result.ExitCode == 1, fired.Result.ToString());
+        var issue = AlertIssue();
+        Assert.Contains(cell, issue.Body, StringComparison.Ordinal);
+        Assert.DoesNotMatch("@org|@mallory|evil|<img", issue.Body!.Replace(cell, string.Empty, StringComparison.Ordinal));
+        var comment = Assert.Single(issue.Comments);
+        Assert.Contains(cell, comment, StringComparison.Ordinal);
+        Assert.DoesNotMatch("@org|@mallory|evil|<img", comment.Replace(cell, string.Empty, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("issue", "it does not carry the label policy-alert")]
+    [InlineData("labelled", "its body does not carry this alert's fingerprint marker")]
+    [InlineData("pull_request", "it is a pull request")]
+    public async Task A_report_naming_someone_elses_issue_leaves_it_alone_and_resolves_the_alerts_own_issue(string kind, string why)
+    {
+        var theirs = SomeoneElses(kind);
+        Brake(engaged: true);
+        await CheckAsync();
+        var own = AlertIssue();
+        ReportNames(theirs);
+        Brake(engaged: false);
+
+        var resolved = await CheckAsync();
+
+        Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
+        AssertLeftAlone(theirs);
+        Assert.False(AlertIssue().Open);
+        Assert.StartsWith("Resolved at", AlertIssue().Comments[^1], StringComparison.Ordinal);
+        Assert.Contains($"::warning title=Policy alerts%3A report entry ignored::brake_engaged: issue #{theirs} in the report is not this alert's issue ({why}); it is left alone", resolved.Result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"resolved; closed #{own.Number}", resolved.Result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(own.Number, BrakeInReport()["issue_number"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("issue")]
+    [InlineData("pull_request")]
+    public async Task A_report_naming_someone_elses_issue_while_the_alert_fires_opens_the_alerts_own_and_leaves_the_other_alone(string kind)
+    {
+        var theirs = SomeoneElses(kind);
+        CommitReport("brake_engaged", "issue_number", theirs);
+        Brake(engaged: true);
+
+        var fired = await CheckAsync();
+
+        Assert.True(fired.Result.ExitCode == 1, fired.Result.ToString());
+        AssertLeftAlone(theirs);
+        var own = AlertIssue();
+        Assert.NotEqual(theirs, own.Number);
+        Assert.Contains($"brake_engaged: issue #{theirs} in the report is not this alert's issue", fired.Result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"fired; opened #{own.Number}\n", fired.Result.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.EndsWith($"/issues/{own.Number}", fired.Outputs["issue-urls"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -344,8 +473,8 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.Contains(exchanges, e => e.Path.StartsWith($"/repositories/{PolicyAction.GitHubEmulator.GitHubEmulator.RepositoryId}/issues?", StringComparison.Ordinal) && e.Path.Contains("page=2", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Repeated_action_failures_create_one_fix_branch_and_never_move_it()
+    /// <summary>Three responses in a row with a failed action: action_failures fires, and creates a fix branch.</summary>
+    private void ThreeFailedResponses()
     {
         var log = new StringBuilder();
         for (var i = 3; i > 0; i--)
@@ -360,7 +489,12 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
             ["state/policy_response_log.jsonl"] = ForgedRecords.Chained(log.ToString()),
             [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    min_severity: medium\n"),
         }, "three failed responses");
+    }
 
+    [Fact]
+    public async Task Repeated_action_failures_create_one_fix_branch_and_never_move_it()
+    {
+        ThreeFailedResponses();
         await CheckAsync();
         var branch = Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
         var head = GitHubDouble.BranchHead(branch);
@@ -375,5 +509,24 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.NotEqual(head, theirs);
         Assert.Equal(theirs, GitHubDouble.BranchHead(branch));
         Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("main](https://evil) `x` ![t](https://evil/t.png)", "it contains a space, a control character or one of ~ ^ : ? * [ \\")]
+    [InlineData("fix/policy-response/0000000000000000", "this alert's fix branch is fix/policy-response/")]
+    [InlineData("release/v1", "it is not under fix/policy-response/")]
+    public async Task A_fix_branch_in_the_report_that_is_not_the_alerts_own_is_ignored_and_the_real_one_made(string named, string why)
+    {
+        CommitReport("action_failures", "fix_branch", named);
+        ThreeFailedResponses();
+
+        var check = await CheckAsync();
+
+        var own = "fix/policy-response/" + PolicyAction.Alerts.AlertStatus.FingerprintOf("action_failures");
+        var body = Assert.Single(GitHubDouble.Issues()).Body!;
+        Assert.DoesNotContain(named, body, StringComparison.Ordinal);
+        Assert.Contains($"A fix branch was created for this: `{own}`.", body, StringComparison.Ordinal);
+        Assert.Contains(own, GitHubDouble.Branches());
+        Assert.Contains($"action_failures: the report's fix_branch '{named}' is ignored ({why}", check.Result.Stdout, StringComparison.Ordinal);
     }
 }

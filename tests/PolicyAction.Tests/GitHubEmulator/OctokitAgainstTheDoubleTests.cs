@@ -183,6 +183,31 @@ public sealed class OctokitAgainstTheDoubleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_issue_is_read_with_its_labels_and_a_pull_request_is_told_apart_as_github_serves_both_there()
+    {
+        var issue = await _api.CreateIssueAsync("title", "body <!-- marker -->", ["policy-alert", "triage"], [], CancellationToken.None);
+        var pull = _github.FileIssue("a pull request", "please merge", ["policy-alert"], pullRequest: true);
+        var deleted = _github.FileIssue("soon gone", "body", []);
+        _github.DeleteIssue(deleted);
+
+        var read = await _api.GetIssueAsync(issue.Number, CancellationToken.None);
+        var readPull = await _api.GetIssueAsync(pull, CancellationToken.None);
+
+        Assert.Equal((issue.Number, true, "body <!-- marker -->", false), (read!.Number, read.Open, read.Body, read.IsPullRequest));
+        Assert.Equal(["policy-alert", "triage"], read.Labels);
+        Assert.True(readPull!.IsPullRequest);
+        Assert.EndsWith($"/pull/{pull}", readPull.Url, StringComparison.Ordinal);
+        Assert.Null(await _api.GetIssueAsync(deleted, CancellationToken.None));
+        Assert.Null(await _api.GetIssueAsync(999, CancellationToken.None));
+
+        // The issues list serves the pull request too, as GitHub does; the forge leaves it out.
+        Assert.Equal([issue.Number], (await _api.ListIssuesAsync("policy-alert", CancellationToken.None)).Select(i => i.Number));
+        Assert.Contains(_github.Exchanges, e => e.Path.Contains("/issues?", StringComparison.Ordinal) && e.ResponseBody!.Contains("\"pull_request\"", StringComparison.Ordinal));
+        Assert.Equal([410, 404], _github.Exchanges.Where(e => e.Status >= 400).Select(e => e.Status));
+        _github.AssertContractHonoured();
+    }
+
+    [Fact]
     public async Task A_deleted_or_missing_issue_is_reported_as_gone_not_as_a_failure()
     {
         var created = await _api.CreateIssueAsync("title", "body", ["policy-alert"], [], CancellationToken.None);

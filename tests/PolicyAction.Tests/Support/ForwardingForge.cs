@@ -29,6 +29,8 @@ internal class ForwardingForge(IForge inner) : IForge
 
     public virtual Task<IReadOnlyList<IssueInfo>> ListIssuesAsync(string label, CancellationToken cancellationToken) => inner.ListIssuesAsync(label, cancellationToken);
 
+    public virtual Task<IssueInfo?> GetIssueAsync(int number, CancellationToken cancellationToken) => inner.GetIssueAsync(number, cancellationToken);
+
     public virtual Task<IssueInfo> CreateIssueAsync(string title, string body, IReadOnlyList<string> labels, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
         inner.CreateIssueAsync(title, body, labels, assignees, cancellationToken);
 
