@@ -277,7 +277,7 @@ internal sealed class CommandTree
 
             var total = services.Store.AuditLog.Segments().Sum(segment => new FileInfo(segment.Path).Length);
             using var progress = ProgressLine.ForBytes(total, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
-            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative);
+            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative, services.Paths.Root);
             services.Reporter.Text(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification) + Environment.NewLine
                 : VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));

@@ -89,11 +89,11 @@ internal sealed class UndoService
         {
             if (content is not null)
             {
-                AtomicFile.WriteAllBytes(full, content, mode);
+                AtomicFile.WriteAllBytes(_store.Paths.Root, full, content, mode);
             }
             else if (File.Exists(full))
             {
-                AtomicFile.Delete(full);
+                BeneathWorkspace.Delete(_store.Paths.Root, full, file.Path);
             }
         }
 
