@@ -33,7 +33,7 @@ internal sealed record FileContent(byte[] Bytes, UnixFileMode Mode);
 /// </summary>
 internal static partial class BeneathWorkspace
 {
-    /// <summary>What is at <paramref name="path"/> (lstat through the folder handles); a link on the way is refused.</summary>
+    /// <summary>What is at <paramref name="path"/> (lstat through the folder handles; a link at the name is reported, not followed); a link on the way is refused.</summary>
     /// <param name="root">The folder nothing may leave (the workspace).</param>
     /// <param name="path">A full path below <paramref name="root"/>, or one relative to it.</param>
     /// <param name="name">How the file is named in messages.</param>
@@ -46,7 +46,7 @@ internal static partial class BeneathWorkspace
         }
 
         using var folder = OpenFolder(root, components, create: false, name);
-        return folder is null ? Missing : StatAt(folder, leaf, name);
+        return folder is null ? Missing : StatAt(folder, leaf, name, refuse: false);
     }
 
     /// <summary>A regular file's bytes, or null when it does not exist; anything else (a link, a FIFO, too large) is refused naming it.</summary>
