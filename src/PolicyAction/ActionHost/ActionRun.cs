@@ -33,7 +33,7 @@ internal sealed class ActionRun(
 
     public async Task<ActionRunResult> RunAsync(CancellationToken cancellationToken)
     {
-        using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait);
+        using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait, store.Paths.Root, cancellationToken);
         var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
 
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;

@@ -35,7 +35,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
         _store.AuditLog.ReadSince(_clock.GetUtcNow() - AlertEvaluator.LookBack);
     }
 
-    public AlertReport? ReadPrevious() => JsonStateFile.TryRead(_store.Paths.AlertReport, AlertJsonContext.Default.AlertReport);
+    public AlertReport? ReadPrevious() => JsonStateFile.TryRead(_store.Paths.Root, _store.Paths.AlertReport, AlertJsonContext.Default.AlertReport);
 
     /// <param name="branchNames">Branches under the fix-branch prefix now, or null when GitHub could not be asked.</param>
     public AlertCheck Check(IReadOnlyList<string>? branchNames)
@@ -59,7 +59,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
         }
 
         var changes = Changes(previous, report, now);
-        JsonStateFile.Write(_store.Paths.AlertReport, report, AlertJsonContext.Default.AlertReport);
+        JsonStateFile.Write(_store.Paths.Root, _store.Paths.AlertReport, report, AlertJsonContext.Default.AlertReport);
         foreach (var change in changes)
         {
             AppendHistory(change);
@@ -71,7 +71,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
     /// <summary>Saves the report after the issue sync, and records each issue action in the history.</summary>
     public void Save(AlertReport report, IReadOnlyList<IssueAction> issueActions)
     {
-        JsonStateFile.Write(_store.Paths.AlertReport, report, AlertJsonContext.Default.AlertReport);
+        JsonStateFile.Write(_store.Paths.Root, _store.Paths.AlertReport, report, AlertJsonContext.Default.AlertReport);
         var now = _clock.GetUtcNow();
         foreach (var action in issueActions)
         {
@@ -91,9 +91,11 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
     public void AppendHistory(AlertHistoryRecord record)
     {
         var path = _store.Paths.AlertHistory;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var line = JsonSerializer.SerializeToUtf8Bytes(record, AlertHistoryJsonContext.Default.AlertHistoryRecord);
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+
+        // Beneath the workspace as a regular file: a history committed as a link to a file elsewhere is refused, not appended to.
+        using var stream = BeneathWorkspace.OpenWrite(_store.Paths.Root, path, _store.Paths.Relative(path));
+        stream.Seek(0, SeekOrigin.End);
         stream.Write([.. line, (byte)'\n']);
         stream.Flush(flushToDisk: true);
     }

@@ -283,7 +283,7 @@ internal sealed class CommandTree
 
             var total = services.Store.AuditLog.Segments().Sum(segment => new FileInfo(segment.Path).Length);
             using var progress = ProgressLine.ForBytes(total, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
-            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative);
+            var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative, services.Paths.Root);
             if (parsed.GetValue(json))
             {
                 services.Reporter.Json(JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification));

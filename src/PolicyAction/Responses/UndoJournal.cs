@@ -43,40 +43,55 @@ internal sealed class UndoJournal
             }
 
             string full;
+            EntryFacts facts;
+            FileContent? content;
             try
             {
                 full = _store.Paths.ResolveReversible(relative);
+
+                // Looked at and read beneath the workspace through folder handles, never by name: a folder or the file
+                // swapped for a link after the check above is refused, not followed, so no outside file (the tool's
+                // /proc/self/environ) can end up in the record; a FIFO or a device is refused before it is opened.
+                facts = BeneathWorkspace.Stat(_store.Paths.Root, full, relative);
+                if (facts.Kind == EntryKind.Directory)
+                {
+                    return $"reversible path '{relative}' is a directory; list the files it changes instead";
+                }
+
+                if (facts.Size > ResponseService.MaxUndoBytesPerFile)
+                {
+                    return $"reversible path '{relative}' is {facts.Size} bytes, more than the {ResponseService.MaxUndoBytesPerFile}-byte undo limit";
+                }
+
+                content = facts.Kind == EntryKind.Missing ? null : BeneathWorkspace.Read(_store.Paths.Root, full, ResponseService.MaxUndoBytesPerFile, relative);
+            }
+            catch (StateFileException e)
+            {
+                return $"reversible path '{relative}' {e.Problem}";
             }
             catch (PolicyActionException e)
             {
                 return e.Message;
             }
-
-            if (Directory.Exists(full))
+            catch (IOException e)
             {
-                return $"reversible path '{relative}' is a directory; list the files it changes instead";
+                return $"reversible path '{relative}' cannot be read: {e.Message}";
             }
 
-            if (!File.Exists(full))
+            if (content is null)
             {
                 files.Add(new UndoFile { Path = relative, Existed = false });
                 continue;
             }
 
-            var info = new FileInfo(full);
-            if (info.Length > ResponseService.MaxUndoBytesPerFile)
-            {
-                return $"reversible path '{relative}' is {info.Length} bytes, more than the {ResponseService.MaxUndoBytesPerFile}-byte undo limit";
-            }
-
-            var bytes = File.ReadAllBytes(full);
+            var bytes = content.Bytes;
             files.Add(new UndoFile
             {
                 Path = relative,
                 Existed = true,
                 Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
                 ContentBase64 = Convert.ToBase64String(bytes),
-                Mode = OperatingSystem.IsWindows() ? null : "0" + Convert.ToString((int)File.GetUnixFileMode(full), 8),
+                Mode = OperatingSystem.IsWindows() ? null : "0" + Convert.ToString((int)content.Mode, 8),
             });
         }
 

@@ -74,7 +74,7 @@ internal sealed class UndoService
 
         foreach (var (file, full, content, _) in restores)
         {
-            var current = File.Exists(full) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full))) : null;
+            var current = Current(full, file.Path);
             var unchanged = file.Existed ? current == file.Sha256 : current is null;
             var what = file.Existed ? $"{verb} {file.Path} ({content!.Length} bytes, sha256 {file.Sha256![..12]}…)" : $"{(apply ? "removing" : "would remove")} {file.Path} (it did not exist before)";
             _reporter.Line($"  {what}{(unchanged ? " — already as recorded" : string.Empty)}");
@@ -85,15 +85,18 @@ internal sealed class UndoService
             return;
         }
 
+        // Written and removed through the folders' handles (renameat, unlinkat), never by name: a folder on the way
+        // swapped for a link after the checks above is refused, so nothing is written outside the workspace. A link
+        // or a FIFO at the name itself is replaced or removed, never followed.
         foreach (var (file, full, content, mode) in restores)
         {
             if (content is not null)
             {
-                AtomicFile.WriteAllBytes(full, content, mode);
+                AtomicFile.WriteAllBytes(_store.Paths.Root, full, content, mode);
             }
-            else if (File.Exists(full))
+            else if (BeneathWorkspace.Stat(_store.Paths.Root, full, file.Path).Kind != EntryKind.Directory)
             {
-                AtomicFile.Delete(full);
+                BeneathWorkspace.Delete(_store.Paths.Root, full, file.Path);
             }
         }
 
@@ -110,6 +113,23 @@ internal sealed class UndoService
             Detail = $"restored {restores.Count} path(s)",
         });
         _reporter.Line($"undone: {restores.Count} path(s) restored; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
+    }
+
+    /// <summary>
+    /// The sha256 of the file at the path now, read beneath the workspace; null when missing; for anything that is
+    /// not a regular file the recorded content could be (a link, a FIFO, a larger file), a text no hash equals.
+    /// </summary>
+    private string? Current(string full, string name)
+    {
+        var facts = BeneathWorkspace.Stat(_store.Paths.Root, full, name);
+        return facts.Kind switch
+        {
+            EntryKind.Missing => null,
+            EntryKind.Regular when facts.Size <= ResponseService.MaxUndoBytesPerFile
+                && BeneathWorkspace.Read(_store.Paths.Root, full, ResponseService.MaxUndoBytesPerFile, name) is { } now
+                => Convert.ToHexStringLower(SHA256.HashData(now.Bytes)),
+            _ => $"not a file as recorded ({facts.Kind})",
+        };
     }
 
     private static byte[] Decode(UndoFile file, string recordPath)

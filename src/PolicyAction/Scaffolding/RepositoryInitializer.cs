@@ -87,7 +87,7 @@ internal sealed class RepositoryInitializer
                 : "overwrote";
             if (verb is "created" or "overwrote")
             {
-                AtomicFile.WriteAllBytes(Full(file), file.Content);
+                AtomicFile.WriteAllBytes(_paths.Root, Full(file), file.Content);
             }
 
             _reporter.Line($"{verb,-9} {file.RelativePath}");

@@ -15,6 +15,9 @@ internal sealed class ArtifactCommitter
 {
     public const int MaxAttempts = BranchRace.MaxAttempts;
 
+    /// <summary>More than any artifact the tool writes (an open segment is 64 KiB; the alert history grows slowly).</summary>
+    public const long MaxArtifactBytes = 64L * 1024 * 1024;
+
     private readonly IForge _api;
     private readonly WorkspacePaths _paths;
     private readonly BranchKnowledge _knowledge;
@@ -37,7 +40,12 @@ internal sealed class ArtifactCommitter
             var relative = paths.Relative(full);
             if (admit is null || admit(relative))
             {
-                files[relative] = RegularFile.Read(full, relative);
+                // Read beneath the workspace as a regular file at its own name: a link, a FIFO or a device in its place
+                // (or on the way, as state/ or reports/) fails the run naming it instead of being followed.
+                if (BeneathWorkspace.Read(paths.Root, full, MaxArtifactBytes, relative) is { } content)
+                {
+                    files[relative] = content.Bytes;
+                }
             }
         }
 

@@ -109,7 +109,7 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
             newer = number;
             var path = AuditSegments.RepositoryPath(number);
             var full = paths.ResolveConfined(path);
-            var bytes = File.Exists(full) ? File.ReadAllBytes(full) : null;
+            var bytes = Local(path, full);
             if (bytes is null || GitBlob.Sha(bytes) != entry.Sha)
             {
                 bytes = await forge.GetBlobAsync(entry.Sha, cancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
         foreach (var local in new SegmentIndex(paths.AuditLog).NewestFirst().TakeWhile(s => s.Number > newestOnBranch).ToList())
         {
             var path = AuditSegments.RepositoryPath(local.Number);
-            File.Delete(paths.ResolveConfined(path));
+            BeneathWorkspace.Delete(paths.Root, paths.ResolveConfined(path), path);
             _removed.Add(path);
         }
     }
@@ -195,9 +195,9 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
         var full = paths.ResolveConfined(path);
         if (entry is null)
         {
-            if (File.Exists(full))
+            if (BeneathWorkspace.Stat(paths.Root, full, path).Kind != EntryKind.Missing)
             {
-                File.Delete(full);
+                BeneathWorkspace.Delete(paths.Root, full, path);
                 _removed.Add(path);
             }
 
@@ -209,7 +209,7 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
             throw NotWhatItShouldBe(branch, path, entry, "a regular file");
         }
 
-        if (File.Exists(full) && GitBlob.Sha(File.ReadAllBytes(full)) == entry.Sha)
+        if (Local(path, full) is { } local && GitBlob.Sha(local) == entry.Sha)
         {
             return;
         }
@@ -219,10 +219,12 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
 
     private void Write(string path, string full, byte[] bytes)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        AtomicFile.WriteAllBytes(full, bytes);
+        AtomicFile.WriteAllBytes(paths.Root, full, bytes);
         _updated.Add(path);
     }
+
+    /// <summary>The workspace's copy, read beneath it as a regular file (a link or a FIFO there is refused, naming it), or null.</summary>
+    private byte[]? Local(string path, string full) => BeneathWorkspace.Read(paths.Root, full, ArtifactCommitter.MaxArtifactBytes, path)?.Bytes;
 
     /// <summary>The tree entry at a repository path on the branch, or null.</summary>
     private async Task<TreeEntryInfo?> EntryAsync(string path, CancellationToken cancellationToken)

@@ -1,97 +1,23 @@
-using System.Runtime.InteropServices;
-
 namespace PolicyAction.State;
 
 /// <summary>
 /// Crash-safe file replacement: write a temp file in the same folder, flush it to disk,
 /// rename it over the target, then flush the folder so the rename itself survives a crash.
-/// A reader sees the old file or the new one, never half of either.
+/// A reader sees the old file or the new one, never half of either. Done through the folder's handle
+/// (<see cref="BeneathWorkspace.WriteAtomic"/>), so a link on the way is refused rather than followed.
 /// </summary>
-internal static partial class AtomicFile
+internal static class AtomicFile
 {
+    /// <summary>Replaces a file of the tool's beneath <paramref name="root"/> (the workspace): no folder on the way may be a link.</summary>
+    public static void WriteAllBytes(string root, string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null) =>
+        BeneathWorkspace.WriteAtomic(root, path, content, mode, path);
+
+    /// <summary>Replaces a file in its own folder (created when missing), which is taken as it is.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, unixMode);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-
-        FlushDirectory(directory);
-    }
-
-    public static void Delete(string path)
-    {
-        File.Delete(path);
-        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
-
-    /// <summary>fsync on the folder, so a completed rename is durable (POSIX only; a no-op elsewhere).</summary>
-    public static void FlushDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return;
-        }
-
-        var fd = NativeMethods.Open(directory, 0 /* O_RDONLY */);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _ = NativeMethods.FSync(fd);
-        }
-        finally
-        {
-            _ = NativeMethods.Close(fd);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The temp file is hidden and uniquely named; leaving it behind loses nothing.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static partial class NativeMethods
-    {
-        [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        public static partial int Open(string path, int flags);
-
-        [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        public static partial int FSync(int fd);
-
-        [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static partial int Close(int fd);
+        BeneathWorkspace.WriteAtomic(directory, Path.GetFileName(full), content, mode, path);
     }
 }

@@ -14,14 +14,31 @@ internal sealed record AuditLogContents(IReadOnlyList<AuditRecord> Records, stri
 internal sealed class AuditLog
 {
     private readonly long _sealAt;
+    private readonly string _root;
 
     /// <param name="path">The first segment's path; later segments are in the folder of the same name without <c>.jsonl</c>.</param>
     /// <param name="sealAt">The size at which a segment is sealed (<see cref="AuditSegments.SealAt"/>; smaller in tests).</param>
-    public AuditLog(string path, long sealAt = AuditSegments.SealAt)
+    /// <param name="root">
+    /// The folder the segments are opened beneath, through no link (<see cref="BeneathWorkspace"/>): the workspace;
+    /// by default the first segment's folder.
+    /// </param>
+    public AuditLog(string path, long sealAt = AuditSegments.SealAt, string? root = null)
     {
         Path = path;
         _sealAt = sealAt;
+        _root = root ?? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
     }
+
+    /// <summary>The folder the segments are opened beneath.</summary>
+    public string Root => _root;
+
+    /// <summary>A segment opened for reading beneath the root, never through a link, only as a regular file.</summary>
+    private FileStream OpenForReading(string path, int bufferSize = 1) => BeneathWorkspace.OpenRead(_root, path, path, bufferSize);
+
+    /// <summary>A segment's size (0 when missing), seen without following a link; a link or a FIFO is refused naming it.</summary>
+    private long SizeOf(string path) => BeneathWorkspace.Stat(_root, path, path) is { Kind: EntryKind.Regular } facts ? facts.Size : 0;
+
+    private bool Exists(string path) => BeneathWorkspace.Stat(_root, path, path).Kind != EntryKind.Missing;
 
     /// <summary>The first segment's path, which names the log in messages.</summary>
     public string Path { get; }
@@ -52,7 +69,7 @@ internal sealed class AuditLog
     public AuditSegment OpenSegment()
     {
         var newest = Newest();
-        return AuditSegments.IsSealed(new FileInfo(newest.Path) is { Exists: true } info ? info.Length : 0, _sealAt)
+        return AuditSegments.IsSealed(SizeOf(newest.Path), _sealAt)
             ? new AuditSegment(newest.Number + 1, AuditSegments.FilePath(Path, newest.Number + 1))
             : newest;
     }
@@ -65,24 +82,25 @@ internal sealed class AuditLog
     {
         var newest = Newest();
         var open = OpenSegment();
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(open.Path)!);
         var head = Head();
         RefuseBackwards(record.Timestamp);
         var torn = false;
-        if (File.Exists(newest.Path))
+        if (Exists(newest.Path))
         {
-            using var previous = new FileStream(newest.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            using var previous = OpenForReading(newest.Path);
             torn = previous.Length > 0 && EndsTorn(previous);
         }
 
         // A new segment (or the first file) changes the listing; the folder's time may not show it within one clock
         // tick. Appending to an existing one does not.
-        if (open.Number != newest.Number || !File.Exists(open.Path))
+        if (open.Number != newest.Number || !Exists(open.Path))
         {
             _index = null;
         }
 
-        using var stream = new FileStream(open.Path, open.Number == newest.Number ? FileMode.OpenOrCreate : FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        // Through the folders' handles, as a regular file only: a log committed as a link to a file elsewhere is
+        // refused, never appended to.
+        using var stream = BeneathWorkspace.OpenWrite(_root, open.Path, open.Path, createNew: open.Number != newest.Number);
 
         // A crash mid-write can leave a last line without its newline. End that line and note it (in the next
         // segment when that one is sealed), so the torn record stays on disk, is skipped knowingly by readers, and
@@ -143,7 +161,7 @@ internal sealed class AuditLog
     private (DateTimeOffset Time, long? Seq)? Latest()
     {
         var newest = Newest();
-        var length = File.Exists(newest.Path) ? new FileInfo(newest.Path).Length : 0;
+        var length = SizeOf(newest.Path);
         if (_latest is { } known && known.Segment == newest.Number && known.Length == length)
         {
             return known.Record;
@@ -153,7 +171,7 @@ internal sealed class AuditLog
         DateTimeOffset? earliest = null;
         foreach (var segment in Index().NewestFirst())
         {
-            using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            using var stream = OpenForReading(segment.Path);
             foreach (var (line, terminated) in ReverseLineReader.Lines(stream))
             {
                 if (!terminated || !ChainFields.TryRead(line, out var fields))
@@ -188,7 +206,7 @@ internal sealed class AuditLog
         {
             try
             {
-                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                using var stream = OpenForReading(segment.Path);
                 var head = AuditChain.HeadOf(stream, segment.Path);
                 if (head != ChainHead.Genesis)
                 {
@@ -217,7 +235,7 @@ internal sealed class AuditLog
         {
             try
             {
-                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+                using var stream = OpenForReading(segment.Path, 64 * 1024);
                 var contents = Parse(stream, segment.Path, chain);
                 records.AddRange(contents.Records);
                 warning ??= contents.Warning;
@@ -258,7 +276,7 @@ internal sealed class AuditLog
                 {
                     // The record before the segment the window ended in: a back-dated record that starts a segment
                     // must not hide the one before it.
-                    using var older = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                    using var older = OpenForReading(segment.Path);
                     chain.JoinOlder(SegmentScan.LastRecord(older, segment.Path));
                     break;
                 }
@@ -267,7 +285,7 @@ internal sealed class AuditLog
                 var key = (segment.Path, needed);
                 if (!_scans.TryGetValue(key, out var scan) || !scan.Matches(info) || !scan.Covers(cutoff))
                 {
-                    using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                    using var stream = OpenForReading(segment.Path);
                     scan = SegmentScan.Read(stream, segment.Path, info, cutoff, needed);
                     _scans[key] = scan;
                 }
@@ -310,7 +328,7 @@ internal sealed class AuditLog
             {
                 // One segment more than the cutoff asks for, whole: a back-dated record that starts a segment must
                 // not hide the one before it (the windowed reads check the order; this search only finds).
-                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                using var stream = OpenForReading(segment.Path);
                 var reached = LogSearch.SearchBack(stream, needle, lastLook ? DateTimeOffset.MinValue : cutoff, match, found);
                 if (lastLook)
                 {
@@ -336,7 +354,7 @@ internal sealed class AuditLog
         {
             try
             {
-                using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                using var stream = OpenForReading(segment.Path);
                 foreach (var (line, _) in ReverseLineReader.Lines(stream))
                 {
                     if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)

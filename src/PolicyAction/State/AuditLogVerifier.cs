@@ -119,7 +119,8 @@ internal static class AuditLogVerifier
     /// path). A problem is named by its segment and its line there; a missing segment is a break.
     /// </summary>
     /// <param name="name">How a segment is named in messages (default: its file name).</param>
-    public static LogVerification VerifyFile(string path, ChainHead? checkpoint = null, Action<long>? progress = null, Func<string, string>? name = null)
+    /// <param name="root">The folder the segments are opened beneath, through no link (default: the first segment's folder).</param>
+    public static LogVerification VerifyFile(string path, ChainHead? checkpoint = null, Action<long>? progress = null, Func<string, string>? name = null, string? root = null)
     {
         var segments = AuditSegments.List(path);
         if (segments.Count == 0)
@@ -141,7 +142,7 @@ internal static class AuditLogVerifier
 
         try
         {
-            using var stream = new SegmentedLogStream(contiguous, segment => name(segment.Path));
+            using var stream = new SegmentedLogStream(contiguous, segment => name(segment.Path), root ?? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
             var several = segments.Count > 1;
             var verification = Verify(stream, path, checkpoint, progress, line => several ? $"{stream.Place(line).Segment} line {stream.Place(line).Line}" : $"line {line}");
             var place = verification.BadLine is { } bad ? stream.Place(bad) : ((string Segment, int Line)?)null;

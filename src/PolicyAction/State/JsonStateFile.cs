@@ -12,33 +12,30 @@ internal static class JsonStateFile
 {
     public const long MaxStateFileBytes = 16 * 1024 * 1024;
 
-    public static T Read<T>(string path, JsonTypeInfo<T> typeInfo, T whenMissing)
+    /// <param name="root">The workspace: the file is opened beneath it, through no link (<see cref="BeneathWorkspace"/>).</param>
+    public static T Read<T>(string root, string path, JsonTypeInfo<T> typeInfo, T whenMissing)
         where T : class
-        => TryRead(path, typeInfo) ?? whenMissing;
+        => TryRead(root, path, typeInfo) ?? whenMissing;
 
-    public static T? TryRead<T>(string path, JsonTypeInfo<T> typeInfo, long maxBytes = MaxStateFileBytes)
+    public static T? TryRead<T>(string root, string path, JsonTypeInfo<T> typeInfo, long maxBytes = MaxStateFileBytes)
         where T : class
     {
         byte[] bytes;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            if (BeneathWorkspace.Stat(root, path, path).Kind == EntryKind.Directory)
             {
-                if (Directory.Exists(path))
-                {
-                    throw new StateFileException(path, "is a directory, expected a JSON file");
-                }
+                throw new StateFileException(path, "is a directory, expected a JSON file");
+            }
 
+            // Bounded by the size of the open file, so a state file cannot make the tool read without end.
+            var content = BeneathWorkspace.Read(root, path, maxBytes, path);
+            if (content is null)
+            {
                 return null;
             }
 
-            if (info.Length > maxBytes)
-            {
-                throw new StateFileException(path, $"is {info.Length} bytes, larger than the {maxBytes}-byte limit for this file");
-            }
-
-            bytes = File.ReadAllBytes(path);
+            bytes = content.Bytes;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -78,11 +75,11 @@ internal static class JsonStateFile
     }
 
     /// <summary>Replaces the file atomically; a file that cannot be written (a folder in its place, no permission) is exit 2, naming it.</summary>
-    public static void Write<T>(string path, T value, JsonTypeInfo<T> typeInfo)
+    public static void Write<T>(string root, string path, T value, JsonTypeInfo<T> typeInfo)
     {
         try
         {
-            AtomicFile.WriteAllBytes(path, Serialize(value, typeInfo));
+            AtomicFile.WriteAllBytes(root, path, Serialize(value, typeInfo));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -10,6 +10,7 @@ internal sealed class SegmentedLogStream : Stream
 {
     private readonly IReadOnlyList<AuditSegment> _segments;
     private readonly Func<AuditSegment, string> _name;
+    private readonly string _root;
     private readonly List<(long FirstLine, AuditSegment Segment)> _starts = [];
     private int _index;
     private FileStream? _current;
@@ -19,11 +20,13 @@ internal sealed class SegmentedLogStream : Stream
     private long _position;
 
     /// <param name="name">How a segment is named in messages.</param>
-    public SegmentedLogStream(IReadOnlyList<AuditSegment> segments, Func<AuditSegment, string> name)
+    /// <param name="root">The folder the segments are opened beneath, through no link (<see cref="BeneathWorkspace"/>).</param>
+    public SegmentedLogStream(IReadOnlyList<AuditSegment> segments, Func<AuditSegment, string> name, string root)
     {
         _segments = segments;
         _name = name;
-        Length = segments.Sum(s => new FileInfo(s.Path).Length);
+        _root = root;
+        Length = segments.Sum(s => BeneathWorkspace.Stat(root, s.Path, name(s)).Size);
     }
 
     public override bool CanRead => true;
@@ -75,7 +78,7 @@ internal sealed class SegmentedLogStream : Stream
                     return 0;
                 }
 
-                _current = new FileStream(_segments[_index].Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                _current = BeneathWorkspace.OpenRead(_root, _segments[_index].Path, _name(_segments[_index]));
                 if (_starts.Count <= _index)
                 {
                     _starts.Add((_lines + 1, _segments[_index]));
