@@ -71,7 +71,7 @@ internal sealed class CommandServices
     /// <summary>The level given by --policy, else the one the orchestration wrote to state/policy_state.json.</summary>
     public PolicyLevel ResolveLevel(string? given) => PolicyLevelSource.Resolve(Store, given, "--policy");
 
-    public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait);
+    public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait, Paths.Root);
 
     public ResponseService Responses(Reporter? reporter = null) => Responses(Config, reporter ?? Reporter);
 
