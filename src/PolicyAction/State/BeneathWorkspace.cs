@@ -285,10 +285,16 @@ internal static partial class BeneathWorkspace
                 if (next < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno == ENoEnt)
+                    if (errno == ENoEnt && !create)
                     {
                         folder.Dispose();
                         return null;
+                    }
+
+                    if (errno == ENoEnt)
+                    {
+                        // Made (or found) a moment ago and gone again: someone is changing the folders under us.
+                        throw Failure(name, $"cannot be written: the folder '{walked}' was removed or replaced while it was opened");
                     }
 
                     var kind = StatAt(folder, component, name, refuse: false).Kind;
