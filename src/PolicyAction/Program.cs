@@ -4,11 +4,7 @@ using PolicyAction.Processes;
 
 // Parse, compose, run, return the exit code: everything else lives in CliApplication.
 using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+using var signals = TerminationSignals.Register(cancellation, Console.Error);
 
 var app = new CliApplication(
     RunContext.FromProcess(),

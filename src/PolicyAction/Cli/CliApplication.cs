@@ -12,6 +12,7 @@ internal sealed class CliApplication
     private readonly IProcessRunner _processes;
     private readonly Reporter _reporter;
     private readonly string _currentDirectory;
+    private CancellationToken _cancellation;
 
     public CliApplication(RunContext context, TimeProvider clock, IProcessRunner processes, TextWriter output, TextWriter error, string currentDirectory)
     {
@@ -25,9 +26,13 @@ internal sealed class CliApplication
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
         var commands = new CommandTree(this);
         var parsed = commands.Root.Parse(args);
-        var invocation = new InvocationConfiguration { Output = _reporter.Output, Error = _reporter.Error };
+
+        // No termination handling of System.CommandLine's: it swallows SIGTERM and waits for the command, which a
+        // synchronous command never lets it do. Program cancels the token on SIGTERM and bounds the wait itself.
+        var invocation = new InvocationConfiguration { Output = _reporter.Output, Error = _reporter.Error, ProcessTerminationTimeout = null };
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (var error in parsed.Errors)
@@ -47,7 +52,7 @@ internal sealed class CliApplication
     {
         try
         {
-            var services = CommandServices.Create(parsed, _context, _clock, _processes, _reporter, _currentDirectory);
+            var services = CommandServices.Create(parsed, _context, _clock, _processes, _reporter, _currentDirectory, _cancellation);
             return await body(services).ConfigureAwait(false);
         }
         catch (PolicyActionException e)

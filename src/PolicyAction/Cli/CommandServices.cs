@@ -25,8 +25,9 @@ internal sealed class CommandServices
     private readonly IProcessRunner _processes;
     private PolicyConfig? _config;
 
-    private CommandServices(WorkspacePaths paths, string? configOption, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter)
+    private CommandServices(WorkspacePaths paths, string? configOption, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter, CancellationToken cancellation)
     {
+        Cancellation = cancellation;
         Paths = paths;
         _configOption = configOption;
         Context = context;
@@ -46,11 +47,14 @@ internal sealed class CommandServices
 
     public Reporter Reporter { get; }
 
+    /// <summary>Cancelled by SIGTERM or Ctrl+C: ends waits that take no token of their own (the workspace lock).</summary>
+    public CancellationToken Cancellation { get; }
+
     public string ConfigPath => _configOption ?? ConfigLoader.DefaultPath(Paths.Root);
 
     public PolicyConfig Config => _config ??= ConfigLoader.Load(ConfigPath);
 
-    public static CommandServices Create(ParseResult parsed, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter, string currentDirectory)
+    public static CommandServices Create(ParseResult parsed, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter, string currentDirectory, CancellationToken cancellation)
     {
         var workspaceOption = parsed.GetValue(CommandTree.WorkspaceOption);
         var workspace = !string.IsNullOrWhiteSpace(workspaceOption)
@@ -65,13 +69,13 @@ internal sealed class CommandServices
 
         var config = parsed.GetValue(CommandTree.ConfigOption);
         var configPath = string.IsNullOrWhiteSpace(config) ? null : Path.GetFullPath(config, currentDirectory);
-        return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter);
+        return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter, cancellation);
     }
 
     /// <summary>The level given by --policy, else the one the orchestration wrote to state/policy_state.json.</summary>
     public PolicyLevel ResolveLevel(string? given) => PolicyLevelSource.Resolve(Store, given, "--policy");
 
-    public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait, Paths.Root);
+    public WorkspaceLock LockWorkspace() => WorkspaceLock.Acquire(Paths.LockFile, LockWait, Paths.Root, Cancellation);
 
     public ResponseService Responses(Reporter? reporter = null) => Responses(Config, reporter ?? Reporter);
 
