@@ -249,14 +249,7 @@ internal sealed class CommandTree
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             var report = StatusReader.Read(services.Store, services.Clock);
-            if (parsed.GetValue(json))
-            {
-                services.Reporter.Json(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
-            }
-            else
-            {
-                services.Reporter.Text(StatusText.Render(report, services.Store));
-            }
+            Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport), () => StatusText.Render(report, services.Store));
 
             return Task.FromResult(ExitCodes.Success);
         }));
@@ -284,14 +277,7 @@ internal sealed class CommandTree
             var total = services.Store.AuditLog.Segments().Sum(segment => new FileInfo(segment.Path).Length);
             using var progress = ProgressLine.ForBytes(total, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
             var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative, services.Paths.Root);
-            if (parsed.GetValue(json))
-            {
-                services.Reporter.Json(JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification));
-            }
-            else
-            {
-                services.Reporter.Text(VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
-            }
+            Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification), () => VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
 
             return Task.FromResult(ExitCodeFor.Verification(verification));
         }));
@@ -306,14 +292,7 @@ internal sealed class CommandTree
         {
             using var workspaceLock = services.LockWorkspace();
             var check = services.Alerts().Check(branchNames: null);
-            if (parsed.GetValue(json))
-            {
-                services.Reporter.Json(JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport));
-            }
-            else
-            {
-                services.Reporter.Text(AlertText.Render(check));
-            }
+            Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport), () => AlertText.Render(check));
 
             return Task.FromResult(ExitCodeFor.Alerts(check));
         }));
@@ -391,4 +370,17 @@ internal sealed class CommandTree
         Description = "Why (required, recorded in the audit log).",
         Required = true,
     };
+
+    /// <summary>A command's result: its JSON document (inert for the runner), or its text for people.</summary>
+    private static void Print(CommandServices services, bool asJson, Func<string> json, Func<string> text)
+    {
+        if (asJson)
+        {
+            services.Reporter.Json(json());
+        }
+        else
+        {
+            services.Reporter.Text(text());
+        }
+    }
 }
