@@ -58,26 +58,16 @@ internal sealed class RunnerSimulation : IDisposable
     {
         File.WriteAllText(OutputFile, string.Empty);
         File.WriteAllText(SummaryFile, string.Empty);
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
-        {
-            ["GITHUB_ACTIONS"] = "true",
-            ["GITHUB_WORKSPACE"] = Workspace.Root,
-            ["GITHUB_REPOSITORY"] = "octo-org/octo-repo",
-            ["GITHUB_SERVER_URL"] = "https://github.com",
-            ["GITHUB_API_URL"] = "http://127.0.0.1:9/",
-            ["GITHUB_RUN_ID"] = "9001",
-            ["GITHUB_RUN_ATTEMPT"] = "1",
-            ["GITHUB_ACTOR"] = "octocat",
-            ["GITHUB_OUTPUT"] = OutputFile,
-            ["GITHUB_STEP_SUMMARY"] = SummaryFile,
-            ["GITHUB_TOKEN"] = Token,
-            ["INPUT_GITHUB-TOKEN"] = Token,
-            // Stages that need GitHub (alerts, commits) are tested against the API double.
-            ["INPUT_COMMAND"] = "respond",
-            ["INPUT_AUTO-APPLY"] = "false",
-            ["INPUT_CONFIG"] = ".github/policy-response.yml",
-            ["INPUT_COMMIT-ARTIFACTS"] = "false",
-        };
+        var environment = JobEnvironment(Workspace.Root);
+        environment["GITHUB_OUTPUT"] = OutputFile;
+        environment["GITHUB_STEP_SUMMARY"] = SummaryFile;
+        environment["GITHUB_TOKEN"] = Token;
+        environment["INPUT_GITHUB-TOKEN"] = Token;
+        // Stages that need GitHub (alerts, commits) are tested against the API double.
+        environment["INPUT_COMMAND"] = "respond";
+        environment["INPUT_AUTO-APPLY"] = "false";
+        environment["INPUT_CONFIG"] = ".github/policy-response.yml";
+        environment["INPUT_COMMIT-ARTIFACTS"] = "false";
         foreach (var (name, value) in Environment)
         {
             environment[name] = value;
@@ -86,11 +76,27 @@ internal sealed class RunnerSimulation : IDisposable
         return await ProcessCli.RunAsync(Workspace.Root, environment, command);
     }
 
+    /// <summary>The GitHub context the runner gives every step of a job in this workspace.</summary>
+    public static Dictionary<string, string?> JobEnvironment(string workspace) => new(StringComparer.Ordinal)
+    {
+        ["GITHUB_ACTIONS"] = "true",
+        ["GITHUB_WORKSPACE"] = workspace,
+        ["GITHUB_REPOSITORY"] = "octo-org/octo-repo",
+        ["GITHUB_SERVER_URL"] = "https://github.com",
+        ["GITHUB_API_URL"] = "http://127.0.0.1:9/",
+        ["GITHUB_RUN_ID"] = "9001",
+        ["GITHUB_RUN_ATTEMPT"] = "1",
+        ["GITHUB_ACTOR"] = "octocat",
+    };
+
     /// <summary>The outputs written to GITHUB_OUTPUT, parsed the way the runner parses heredocs.</summary>
-    public Dictionary<string, string> Outputs()
+    public Dictionary<string, string> Outputs() => ParseOutputs(File.ReadAllText(OutputFile));
+
+    /// <summary>A GITHUB_OUTPUT file's NAME&lt;&lt;DELIMITER heredocs, as the runner reads them.</summary>
+    public static Dictionary<string, string> ParseOutputs(string text)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var lines = File.ReadAllText(OutputFile).Split('\n');
+        var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
             var marker = lines[i].IndexOf("<<", StringComparison.Ordinal);

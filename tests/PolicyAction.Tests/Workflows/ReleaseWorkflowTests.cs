@@ -178,12 +178,28 @@ public sealed partial class ReleaseWorkflowTests
 
         var commit = StepNamed(pin, "Commit action.yml running the image by digest");
         Assert.Contains("bash .github/scripts/pin-action-image.sh \"$IMAGE@$DIGEST\" action.yml", Scalar(commit, "run"), StringComparison.Ordinal);
-        Assert.Contains("git commit --only action.yml", Scalar(commit, "run"), StringComparison.Ordinal);
+        Assert.Contains("git commit --only action.yml host/action.yml", Scalar(commit, "run"), StringComparison.Ordinal);
 
         var moveTag = StepNamed(pin, "Move the release tag to that commit");
         Assert.Null(Scalar(moveTag, "if"));
         Assert.Contains("git tag --force --annotate \"$TAG\"", Scalar(moveTag, "run"), StringComparison.Ordinal);
         Assert.Contains("\"refs/tags/$TAG\"", Scalar(moveTag, "run"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_mode_is_pinned_to_the_same_image_and_the_sha256_of_the_binary_taken_out_of_it()
+    {
+        var image = Job("image");
+        var binary = StepsOf(image).Single(s => Scalar(s, "id") == "binary");
+        Assert.Equal("${{ steps.build.outputs.digest }}", Scalar(Env(binary), "DIGEST"));
+        Assert.Contains("docker create \"$IMAGE@$DIGEST\"", Scalar(binary, "run"), StringComparison.Ordinal);
+        Assert.Contains("docker cp \"$container:/usr/local/bin/policy-response\"", Scalar(binary, "run"), StringComparison.Ordinal);
+        Assert.Equal("${{ steps.binary.outputs.sha256 }}", Scalar((YamlMappingNode)image["outputs"], "binary-sha256"));
+
+        var pin = Job("pin");
+        Assert.Equal("${{ needs.image.outputs.binary-sha256 }}", Scalar(Env(pin), "BINARY_SHA256"));
+        var commit = StepNamed(pin, "Commit action.yml running the image by digest");
+        Assert.Contains("bash .github/scripts/pin-host-action.sh \"$IMAGE@$DIGEST\" \"$BINARY_SHA256\" host/action.yml", Scalar(commit, "run"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,7 +241,7 @@ public sealed partial class ReleaseWorkflowTests
     public void Ci_lints_this_workflow_and_the_scripts_it_runs_exist()
     {
         var ci = File.ReadAllText(Path.Combine(RepositoryRoot.Path, ".ci", "run"));
-        Assert.Contains("lint-actions action.yml workflows/*.yml .github/workflows/*.yml", ci, StringComparison.Ordinal);
+        Assert.Contains("lint-actions action.yml host/action.yml examples/extended-image/action.yml workflows/*.yml .github/workflows/*.yml", ci, StringComparison.Ordinal);
 
         foreach (Match script in ScriptPath().Matches(File.ReadAllText(Path.Combine(RepositoryRoot.Path, WorkflowPath))))
         {
