@@ -5,6 +5,10 @@
 # by the release workflow (.github/scripts/pin-host-action.sh); anything else fails closed before the binary runs.
 #   POLICY_RESPONSE_IMAGE          REGISTRY/NAME@sha256:<64 hex>
 #   POLICY_RESPONSE_BINARY_SHA256  <64 hex>, the SHA-256 of /usr/local/bin/policy-response in that image
+#   POLICY_RESPONSE_JOB_CONTAINER  job.container.id: set when the job's steps run in a container, which host mode refuses
+# Arguments, if any, replace `action` (the release workflow runs `--version` to smoke-test a release's pins).
+# Trust: earlier steps of the job are trusted (they could change PATH, or the runner's own bash); the hash check
+# makes sure the binary that runs is the one the release built, whatever registry, mirror or image cache served it.
 set -euo pipefail
 
 fail() {
@@ -24,6 +28,9 @@ if [[ ! $image =~ $image_pattern ]]; then
 fi
 if [[ ! $expected =~ ^[0-9a-f]{64}$ ]]; then
   fail "POLICY_RESPONSE_BINARY_SHA256 in host/action.yml is not 64 lower-case hex digits. Nothing was run."
+fi
+if [[ -n ${POLICY_RESPONSE_JOB_CONTAINER:-} ]]; then
+  fail "this job runs its steps in a container (jobs.<job>.container), so host mode would run inside it, not on the runner: use the container action (uses: OWNER/policy-response@v2), or run this job without container:. Nothing was run."
 fi
 if [[ $(uname -s) != Linux || $(uname -m) != x86_64 ]]; then
   fail "host mode runs on Linux x64 runners; this runner is $(uname -s) $(uname -m). Nothing was run."
@@ -48,7 +55,7 @@ echo "policy-response host mode: taking the binary out of $image"
 if ! container=$(docker create "$image" 2>"$folder/docker.err"); then
   container=""
   sed 's/^/  docker: /' "$folder/docker.err" >&2
-  fail "could not pull or create $image (a private image needs a docker login step before this one). Nothing was run."
+  fail "could not pull or create $image; the docker: lines above say why (a private image needs a docker login step before this one; a self-hosted runner's user needs access to the docker daemon). Nothing was run."
 fi
 if ! docker cp "$container:/usr/local/bin/policy-response" "$folder/policy-response" 2>"$folder/docker.err"; then
   sed 's/^/  docker: /' "$folder/docker.err" >&2
@@ -67,5 +74,8 @@ echo "policy-response host mode: binary verified (sha256 $actual)"
 
 # exec: the binary becomes this step's process, so the runner's SIGINT/SIGTERM on cancel reach it directly (it ends its
 # actions and exits promptly). The runner empties RUNNER_TEMP after the job.
+if [ $# -eq 0 ]; then
+  set -- action
+fi
 trap - EXIT
-exec "$folder/policy-response" action
+exec "$folder/policy-response" "$@"

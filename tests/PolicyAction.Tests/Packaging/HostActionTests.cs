@@ -158,6 +158,64 @@ public sealed class HostActionTests : AgainstTheDouble
         Assert.Empty(GitHubDouble.Exchanges);
     }
 
+    [Fact]
+    public async Task Cancelling_the_step_as_the_runner_does_reaches_the_binary_which_stops_its_action()
+    {
+        using var host = await HostAction.PinnedAsync();
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        workspace.Write("observed/.keep", string.Empty);
+        workspace.WithConfig("""
+            version: 1
+            levels:
+              RED:
+                - id: long_running
+                  run: ["/bin/sh", "-c", "echo $$ > observed/started; exec sleep 90"]
+            """);
+        using var runner = host.Runner(workspace, GitHubDouble).WorkflowRun();
+        runner.With["auto-apply"] = "true";
+        runner.With["policy"] = "RED";
+        // The runner cancels a step by signalling the one process it started (SIGINT, then SIGTERM 7.5 s later), not its group.
+        runner.WhileRunning = async pid =>
+        {
+            await WaitForFile(workspace.PathOf("observed/started"));
+            Assert.Equal(0, (await ExternalProcess.RunAsync("/bin/bash", ["-c", $"kill -INT {pid}"], "/")).ExitCode);
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await runner.RunAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"the step ran {clock.Elapsed} after SIGINT; {result}");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("cancelled", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        var sleeper = workspace.Read("observed/started").Trim();
+        Assert.False(Directory.Exists($"/proc/{sleeper}") && !File.ReadAllText($"/proc/{sleeper}/stat").Contains(") Z ", StringComparison.Ordinal), $"the action's process {sleeper} outlived the step");
+    }
+
+    [Fact]
+    public async Task A_job_that_runs_its_steps_in_a_container_is_refused_before_docker_runs()
+    {
+        using var host = await HostAction.PinnedAsync();
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = host.Runner(workspace, GitHubDouble).WorkflowRun();
+        runner.JobContainerId = "4f1c0a9b7e2d";
+
+        var result = await runner.RunAsync();
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("::error title=policy-response host mode::this job runs its steps in a container (jobs.<job>.container)", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(host.DockerCalls());
+        Assert.Empty(GitHubDouble.Exchanges);
+    }
+
+    private static async Task WaitForFile(string path)
+    {
+        for (var waited = 0; !File.Exists(path); waited += 100)
+        {
+            Assert.True(waited < 60_000, $"{path} did not appear in 60 s");
+            await Task.Delay(100);
+        }
+    }
+
     [Theory]
     [InlineData("ghcr.io/octo-org/policy-response:v2", "is not IMAGE@sha256")]
     [InlineData("ghcr.io/octo-org/policy-response@sha256:0F1E", "is not IMAGE@sha256")]

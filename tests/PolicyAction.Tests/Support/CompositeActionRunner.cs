@@ -35,6 +35,12 @@ internal sealed partial class CompositeActionRunner : IDisposable
 
     public string RunnerTemp => _runnerFiles.PathOf("runner_temp");
 
+    /// <summary>Called with the pid of the process the runner started for the step (the one it signals on cancel).</summary>
+    public Func<int, Task>? WhileRunning { get; set; }
+
+    /// <summary>The id of the job's container (<c>job.container.id</c>), empty when the job runs on the runner.</summary>
+    public string JobContainerId { get; set; } = string.Empty;
+
     public CompositeActionRunner WorkflowRun()
     {
         var simulation = new RunnerSimulation(Workspace).WorkflowRun();
@@ -91,7 +97,8 @@ internal sealed partial class CompositeActionRunner : IDisposable
                 }
             }
 
-            var result = await ExternalProcess.RunAsync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], Workspace.Root, environment, TimeSpan.FromSeconds(120));
+            var start = new System.Diagnostics.ProcessStartInfo("bash", ["--noprofile", "--norc", "-eo", "pipefail", script]) { WorkingDirectory = Workspace.Root };
+            var result = await ExternalProcess.RunAsync(start, environment, TimeSpan.FromSeconds(120), WhileRunning);
             output.Append(result.Stdout);
             error.Append(result.Stderr);
             Summary += File.ReadAllText(summaryFile);
@@ -153,6 +160,7 @@ internal sealed partial class CompositeActionRunner : IDisposable
                 ["inputs", var name] => inputs.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"no input {name}"),
                 ["github", "token"] => RunnerSimulation.Token,
                 ["github", "action_path"] => _actionFolder,
+                ["job", "container", "id"] => JobContainerId,
                 ["steps", var id, "outputs", var name] => steps.TryGetValue(id, out var outputs) && outputs.TryGetValue(name, out var value) ? value : string.Empty,
                 _ => throw new InvalidOperationException($"the composite runner in the tests does not know the expression {match.Value}"),
             };

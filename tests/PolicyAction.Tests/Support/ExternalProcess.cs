@@ -17,7 +17,8 @@ internal static class ExternalProcess
 
     /// <summary>Starts <paramref name="start"/> with these variables set (a null value removes one); a child still running
     /// after <paramref name="timeout"/> (default 60 s) is killed with its descendants and the run fails.</summary>
-    public static async Task<CliResult> RunAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string?>? environment, TimeSpan? timeout = null)
+    /// <param name="whileRunning">Called with the child's pid once it started (to signal it), while its output is read.</param>
+    public static async Task<CliResult> RunAsync(ProcessStartInfo start, IReadOnlyDictionary<string, string?>? environment, TimeSpan? timeout = null, Func<int, Task>? whileRunning = null)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -40,6 +41,11 @@ internal static class ExternalProcess
         using var limit = new CancellationTokenSource(timeout ?? DefaultTimeout);
         try
         {
+            if (whileRunning is not null)
+            {
+                await whileRunning(process.Id).WaitAsync(limit.Token);
+            }
+
             await process.WaitForExitAsync(limit.Token);
         }
         catch (OperationCanceledException)

@@ -200,6 +200,11 @@ public sealed partial class ReleaseWorkflowTests
         Assert.Equal("${{ needs.image.outputs.binary-sha256 }}", Scalar(Env(pin), "BINARY_SHA256"));
         var commit = StepNamed(pin, "Commit action.yml running the image by digest");
         Assert.Contains("bash .github/scripts/pin-host-action.sh \"$IMAGE@$DIGEST\" \"$BINARY_SHA256\" host/action.yml", Scalar(commit, "run"), StringComparison.Ordinal);
+
+        var steps = StepsOf(pin).ToList();
+        var smoke = StepNamed(pin, "Smoke-run host mode as pinned");
+        Assert.True(steps.IndexOf(commit) < steps.IndexOf(smoke) && steps.IndexOf(smoke) < steps.IndexOf(StepNamed(pin, "Move the release tag to that commit")), "pin, smoke-run, then move the tag");
+        Assert.Contains("bash host/run-pinned-binary.sh --version", Scalar(smoke, "run"), StringComparison.Ordinal);
     }
 
     [Fact]
