@@ -130,12 +130,13 @@ internal sealed class CommandTree
     {
         var responseId = new Argument<string>("response-id") { Description = "The response_id of an applied response (see state/policy_response_undo_*.json)." };
         var apply = new Option<bool>("--apply") { Description = "Restore the files. Without it, only show what would be restored." };
-        var command = new Command("undo", "Preview, or with --apply perform, the undo of an applied response's reversible actions.") { responseId, apply };
+        var force = new Option<bool>("--force") { Description = "With --apply: restore also the paths changed since the response ran (or that it cannot tell about), over those changes. Recorded in the audit log." };
+        var command = new Command("undo", "Preview, or with --apply perform, the undo of an applied response's reversible actions.") { responseId, apply, force };
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services =>
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            services.Undo().Run(id, parsed.GetValue(apply));
+            services.Undo().Run(id, parsed.GetValue(apply), parsed.GetValue(force));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
