@@ -130,12 +130,13 @@ internal sealed class CommandTree
     {
         var responseId = new Argument<string>("response-id") { Description = "The response_id of an applied response (see state/policy_response_undo_*.json)." };
         var apply = new Option<bool>("--apply") { Description = "Restore the files. Without it, only show what would be restored." };
-        var command = new Command("undo", "Preview, or with --apply perform, the undo of an applied response's reversible actions.") { responseId, apply };
+        var force = new Option<bool>("--force") { Description = "With --apply: restore also the paths changed since the response ran (or that it cannot tell about), over those changes. Recorded in the audit log." };
+        var command = new Command("undo", "Preview, or with --apply perform, the undo of an applied response's reversible actions.") { responseId, apply, force };
         command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, services =>
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            services.Undo().Run(id, parsed.GetValue(apply));
+            services.Undo().Run(id, parsed.GetValue(apply), parsed.GetValue(force));
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -331,11 +332,11 @@ internal sealed class CommandTree
     {
         var force = new Option<bool>("--force")
         {
-            Description = "Replace a configuration or workflow that differs from what init writes. State files are never replaced.",
+            Description = "Replace a workflow that differs from what init writes. The configuration and the state files are never replaced.",
         };
         var action = new Option<string?>("--action")
         {
-            Description = $"How the workflows refer to this action: OWNER/REPO@REF, best a release's commit SHA. Default: {Scaffolding.ActionReference.Default}.",
+            Description = $"How the workflows refer to this action: OWNER/REPO@REF, best a release's commit SHA. Default: {Scaffolding.ActionReference.Default}. In files init already wrote, changes only the lines naming the action.",
         };
         var orchestration = new Option<string?>("--orchestration-workflow")
         {
@@ -345,7 +346,7 @@ internal sealed class CommandTree
         {
             Description = "Commit the state to this branch of its own (for a default branch that requires pull requests): the workflows set commit-branch to it and the orchestration pushes the level there.",
         };
-        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the three workflows, the state files. Refuses to overwrite without --force.")
+        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the workflows, the state files. Keeps files that differ: --action repins them, --force replaces workflows.")
         {
             force, action, orchestration, stateBranch,
         };
@@ -355,7 +356,8 @@ internal sealed class CommandTree
                 parsed.GetValue(action) is { } given ? Scaffolding.ActionReference.Parse(given, "--action") : Scaffolding.ActionReference.Default,
                 parsed.GetValue(orchestration) is { } name ? Scaffolding.WorkflowTemplates.CheckOrchestrationName(name) : null,
                 parsed.GetValue(force),
-                parsed.GetValue(stateBranch) is { } branch ? Scaffolding.WorkflowTemplates.CheckStateBranch(branch) : null);
+                parsed.GetValue(stateBranch) is { } branch ? Scaffolding.WorkflowTemplates.CheckStateBranch(branch) : null,
+                ActionGiven: parsed.GetValue(action) is not null);
 
             // Only a workspace that already has state can have another command writing it; a new one gets no lock file.
             using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;

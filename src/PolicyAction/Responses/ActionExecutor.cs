@@ -29,7 +29,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
             var reservation = await reserve(started, recheck, cancellationToken).ConfigureAwait(false);
             if (!reservation.Granted)
             {
-                var blocked = template with { SafetyGatesPassed = false, BlockedBy = reservation.BlockedBy, Message = reservation.Message, Results = plan.Actions.Select(a => ResponseService.Planned(a, ResponseMode.Apply, null)).ToArray() };
+                var blocked = template with { SafetyGatesPassed = false, BlockedBy = reservation.BlockedBy, Message = reservation.Message, Results = plan.Actions.Select(a => ResponseService.NotRun(ResponseService.Planned(a, ResponseMode.Apply, null))).ToArray() };
                 return recorder.Blocked(blocked, gates, apply: true, reservation.Message);
             }
         }
@@ -44,7 +44,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
         {
             if (stop)
             {
-                results.Add(ResponseService.Planned(action, ResponseMode.Apply, responseId) with { Status = ActionStatus.Skipped, Stdout = "skipped: an earlier action failed" });
+                results.Add(ResponseService.NotRun(ResponseService.Planned(action, ResponseMode.Apply, responseId)) with { Status = ActionStatus.Skipped, Stdout = "skipped: an earlier action failed" });
                 recorder.LogAction(responseId, level, action.Id, ActionStatus.Skipped, null, null, "an earlier action failed");
                 continue;
             }
@@ -89,7 +89,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
             {
                 recorder.LogAction(responseId, level, action.Id, ActionStatus.Failed, null, null, refusal);
                 reporter.Warning($"action {action.Id} was not run: {refusal}");
-                return planned with { Status = ActionStatus.Failed, Stdout = string.Empty, Stderr = refusal };
+                return ResponseService.NotRun(planned) with { Status = ActionStatus.Failed, Stdout = string.Empty, Stderr = refusal };
             }
         }
 
@@ -112,6 +112,9 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
         {
             outcome = await processes.RunAsync(spec, (stream, line) => reporter.ChildOutput(action.Id, stream, line), cancellationToken).ConfigureAwait(false);
         }
+
+        // What the action left (also when it failed: undo restores a half-done change too).
+        undo.Settle();
 
         var status = outcome switch
         {

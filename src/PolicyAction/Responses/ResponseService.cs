@@ -142,7 +142,8 @@ internal sealed class ResponseService(
             if (!evaluation.Passed)
             {
                 var message = evaluation.Message!;
-                return _recorder.Blocked(Report(planned, message), evaluation, request.Apply, message);
+                var blocked = request.Apply ? planned.Select(NotRun).ToArray() : planned;
+                return _recorder.Blocked(Report(blocked, message), evaluation, request.Apply, message);
             }
 
             if (!request.Apply)
@@ -228,6 +229,12 @@ internal sealed class ResponseService(
         Paths = action.Definition.IsReversible ? action.Definition.ReversiblePaths : null,
         UndoInstruction = UndoInstruction(action.Definition, responseId),
     };
+
+    /// <summary>
+    /// An applied action that did not run (skipped, refused before it started, blocked) has nothing to undo: its report
+    /// carries no undo instruction, so no one is told to run an undo that has no record.
+    /// </summary>
+    internal static ActionReport NotRun(ActionReport planned) => planned with { UndoInstruction = null };
 
     private static string? UndoInstruction(ActionDefinition definition, Guid? responseId)
     {

@@ -31,7 +31,9 @@ internal static class ResponseText
 
                 if (action.Reversible)
                 {
-                    text.Append($"    reversible: {string.Join(", ", action.Paths ?? [])}; undo: {action.UndoInstruction}\n");
+                    // An applied action that did not run has no undo instruction: there is nothing of it to undo.
+                    var undo = action.UndoInstruction is { } instruction ? $"undo: {instruction}" : "did not run, nothing to undo";
+                    text.Append($"    reversible: {string.Join(", ", action.Paths ?? [])}; {undo}\n");
                 }
             }
 

@@ -6,13 +6,18 @@ namespace PolicyAction.Responses;
 
 /// <summary>
 /// Builds a response's undo record as it runs. Each reversible action's paths are copied into the record,
-/// and the record is written to disk, before the action starts, so a crash mid-action can still be undone.
+/// and the record is written to disk, before the action starts, so a crash mid-action can still be undone. After each
+/// action has run, what every captured path holds is hashed into the record, so undo can tell a later edit from the
+/// response's own change; a path whose action is still running is marked unknown until then.
 /// </summary>
 internal sealed class UndoJournal
 {
     private readonly StateStore _store;
     private readonly List<UndoAction> _actions = [];
     private readonly HashSet<string> _captured = new(StringComparer.Ordinal);
+
+    /// <summary>What each captured path held after the last action that ran; null while unknown.</summary>
+    private readonly Dictionary<string, PathHash?> _after = new(StringComparer.Ordinal);
     private UndoRecord _record;
 
     public UndoJournal(StateStore store, Guid responseId, string level, DateTimeOffset createdAt)
@@ -100,9 +105,42 @@ internal sealed class UndoJournal
             _captured.Add(file.Path);
         }
 
+        // Unknown until the action has run: a response interrupted now leaves no after-hash to trust for its paths.
+        foreach (var relative in action.ReversiblePaths)
+        {
+            _after[relative] = null;
+        }
+
         _actions.Add(new UndoAction { Action = action.Id, UndoInstruction = undoInstruction, Files = files });
         Persist(UndoStatuses.Pending);
         return null;
+    }
+
+    /// <summary>
+    /// After an action ran (whatever its outcome): records what every captured path holds now. A path that cannot be
+    /// looked at stays unknown, which undo treats as changed.
+    /// </summary>
+    public void Settle()
+    {
+        if (!Written)
+        {
+            return;
+        }
+
+        foreach (var relative in _captured)
+        {
+            try
+            {
+                var hash = PathHash.Of(_store.Paths.Root, _store.Paths.ResolveReversible(relative), relative);
+                _after[relative] = hash.Exists && hash.Sha256 is null ? null : hash;
+            }
+            catch (Exception e) when (e is PolicyActionException or IOException)
+            {
+                _after[relative] = null;
+            }
+        }
+
+        Persist(UndoStatuses.Pending);
     }
 
     public void Complete()
@@ -115,8 +153,15 @@ internal sealed class UndoJournal
 
     private void Persist(string status)
     {
-        _record = _record with { Status = status, Actions = _actions.ToArray() };
+        _record = _record with { Status = status, Actions = _actions.Select(WithAfter).ToArray() };
         _store.WriteUndo(_record);
         Written = true;
     }
+
+    private UndoAction WithAfter(UndoAction action) => action with
+    {
+        Files = action.Files.Select(f => _after.GetValueOrDefault(f.Path) is { } after
+            ? f with { ExistedAfter = after.Exists, AfterSha256 = after.Sha256 }
+            : f with { ExistedAfter = null, AfterSha256 = null }).ToArray(),
+    };
 }

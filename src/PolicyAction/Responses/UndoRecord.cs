@@ -35,7 +35,10 @@ internal sealed record UndoAction
     public required IReadOnlyList<UndoFile> Files { get; init; }
 }
 
-/// <summary>One path as it was before the action: its bytes, or the fact that it did not exist.</summary>
+/// <summary>
+/// One path as it was before the action (its bytes, or the fact that it did not exist) and as the response left it,
+/// so undo can tell an edit made since from the action's own change.
+/// </summary>
 internal sealed record UndoFile
 {
     public required string Path { get; init; }
@@ -48,4 +51,13 @@ internal sealed record UndoFile
 
     /// <summary>The Unix permission bits, as an octal string such as "0644".</summary>
     public string? Mode { get; init; }
+
+    /// <summary>
+    /// Whether the path existed once the response's actions had run; null when unknown: a record written before
+    /// undo kept this, an action still running (or interrupted), or something other than a file undo could hash.
+    /// </summary>
+    public bool? ExistedAfter { get; init; }
+
+    /// <summary>The sha256 of the file the response left, when <see cref="ExistedAfter"/> is true.</summary>
+    public string? AfterSha256 { get; init; }
 }

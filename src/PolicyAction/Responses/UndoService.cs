@@ -20,7 +20,8 @@ internal sealed class UndoService
         _context = context;
     }
 
-    public void Run(Guid responseId, bool apply)
+    /// <param name="force">Restore also the paths changed since the response (or whose change is unknown); recorded in the audit log.</param>
+    public void Run(Guid responseId, bool apply, bool force = false)
     {
         var path = _store.Paths.UndoRecord(responseId);
         var record = _store.ReadUndo(responseId)
@@ -37,8 +38,9 @@ internal sealed class UndoService
             return;
         }
 
-        // Decode and check everything before touching any file: an edited or corrupt record changes nothing.
-        var restores = new List<(UndoFile File, string FullPath, byte[]? Content, UnixFileMode? Mode)>();
+        // Decode and check everything, and look at every path, before touching any file: an edited or corrupt record,
+        // or a path edited since the response, changes nothing.
+        var restores = new List<Restore>();
         foreach (var action in record.Actions.Reverse())
         {
             foreach (var file in action.Files)
@@ -61,76 +63,138 @@ internal sealed class UndoService
                     mode = ParseMode(file.Mode, path);
                 }
 
-                restores.Add((file, full, content, mode));
+                var now = PathHash.Of(_store.Paths.Root, full, file.Path);
+                restores.Add(new Restore(file, full, content, mode, now, Classify(file, now)));
             }
         }
 
-        var verb = apply ? "restoring" : "would restore";
         _reporter.Line($"undo of response {responseId:D} ({record.Policy}, {record.Status}) — {(apply ? "applying" : "preview; add --apply to restore")}");
         if (record.Status == UndoStatuses.Pending)
         {
             _reporter.Warning($"response {responseId:D} did not finish (its undo record is still pending); restoring what was captured before each action");
         }
 
-        foreach (var (file, full, content, _) in restores)
+        foreach (var restore in restores)
         {
-            var current = Current(full, file.Path);
-            var unchanged = file.Existed ? current == file.Sha256 : current is null;
-            var what = file.Existed ? $"{verb} {file.Path} ({content!.Length} bytes, sha256 {file.Sha256![..12]}…)" : $"{(apply ? "removing" : "would remove")} {file.Path} (it did not exist before)";
-            _reporter.Line($"  {what}{(unchanged ? " — already as recorded" : string.Empty)}");
+            _reporter.Line($"  {restore.File.Path}: {Describe(restore)}");
         }
 
+        var changed = restores.Where(r => r.State is PathState.ChangedSince or PathState.Unknown).ToArray();
         if (!apply)
         {
+            if (changed.Length > 0)
+            {
+                _reporter.Line($"{changed.Length} path(s) changed since the response, or cannot tell: --apply refuses them unless --force");
+            }
+
             return;
+        }
+
+        if (changed.Length > 0 && !force)
+        {
+            throw new UsageException(
+                $"undo of response {responseId:D} refused, nothing was restored: {changed.Length} path(s) changed since the response ran, or it cannot tell:"
+                + string.Concat(changed.Select(r => $"{Environment.NewLine}  {r.File.Path}: {Conflict(r)}"))
+                + $"{Environment.NewLine}Look at each path (policy-response undo {responseId:D} shows them all). To keep the edits, do not undo"
+                + " (a response that was interrupted can be accepted with 'policy-response acknowledge'); to put the originals back over them,"
+                + $" run policy-response undo {responseId:D} --apply --force");
+        }
+
+        foreach (var restore in changed)
+        {
+            _reporter.Warning($"--force: restoring {restore.File.Path} over what it holds now ({Conflict(restore)})");
         }
 
         // Written and removed through the folders' handles (renameat, unlinkat), never by name: a folder on the way
         // swapped for a link after the checks above is refused, so nothing is written outside the workspace. A link
-        // or a FIFO at the name itself is replaced or removed, never followed.
-        foreach (var (file, full, content, mode) in restores)
+        // or a FIFO at the name itself is replaced or removed, never followed. A path holding the original is left alone.
+        var restored = 0;
+        foreach (var restore in restores.Where(r => r.State != PathState.Original))
         {
-            if (content is not null)
+            if (restore.Content is not null)
             {
-                AtomicFile.WriteAllBytes(_store.Paths.Root, full, content, mode);
+                AtomicFile.WriteAllBytes(_store.Paths.Root, restore.FullPath, restore.Content, restore.Mode);
             }
-            else if (BeneathWorkspace.Stat(_store.Paths.Root, full, file.Path).Kind != EntryKind.Directory)
+            else if (BeneathWorkspace.Stat(_store.Paths.Root, restore.FullPath, restore.File.Path).Kind != EntryKind.Directory)
             {
-                BeneathWorkspace.Delete(_store.Paths.Root, full, file.Path);
+                BeneathWorkspace.Delete(_store.Paths.Root, restore.FullPath, restore.File.Path);
             }
+
+            restored++;
         }
 
-        var now = _clock.GetUtcNow();
-        _store.WriteUndo(record with { Status = UndoStatuses.Undone, UndoneAt = now, UndoneBy = _context.Actor });
+        var leftAlone = restores.Count - restored;
+        var detail = $"restored {restored} path(s)"
+            + (leftAlone > 0 ? $"; {leftAlone} already held the original, left alone" : string.Empty)
+            + (changed.Length > 0 ? $"; --force: restored over changes made since the response to {string.Join(", ", changed.Select(r => r.File.Path))}" : string.Empty);
+        var at = _clock.GetUtcNow();
+        _store.WriteUndo(record with { Status = UndoStatuses.Undone, UndoneAt = at, UndoneBy = _context.Actor });
         _store.AuditLog.Append(new AuditRecord
         {
-            Timestamp = now,
+            Timestamp = at,
             Event = AuditEvents.UndoApplied,
             Actor = _context.Actor,
             ClaimedActor = _context.ClaimedActor,
             ResponseId = responseId,
             Policy = record.Policy,
-            Detail = $"restored {restores.Count} path(s)",
+            Detail = detail,
         });
-        _reporter.Line($"undone: {restores.Count} path(s) restored; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
+        _reporter.Line($"undone: {detail}; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
     }
 
-    /// <summary>
-    /// The sha256 of the file at the path now, read beneath the workspace; null when missing; for anything that is
-    /// not a regular file the recorded content could be (a link, a FIFO, a larger file), a text no hash equals.
-    /// </summary>
-    private string? Current(string full, string name)
+    private static PathState Classify(UndoFile file, PathHash now)
     {
-        var facts = BeneathWorkspace.Stat(_store.Paths.Root, full, name);
-        return facts.Kind switch
+        if (now.Matches(file.Existed, file.Sha256))
         {
-            EntryKind.Missing => null,
-            EntryKind.Regular when facts.Size <= ResponseService.MaxUndoBytesPerFile
-                && BeneathWorkspace.Read(_store.Paths.Root, full, ResponseService.MaxUndoBytesPerFile, name) is { } now
-                => Convert.ToHexStringLower(SHA256.HashData(now.Bytes)),
-            _ => $"not a file as recorded ({facts.Kind})",
+            return PathState.Original;
+        }
+
+        // Without what the response left (an older record, an action interrupted, a path it could not hash), an edit
+        // since cannot be told from the action's own change: treated as changed, so only --force overwrites it.
+        if (file.ExistedAfter is not { } existedAfter || (existedAfter && file.AfterSha256 is null))
+        {
+            return PathState.Unknown;
+        }
+
+        return now.Matches(existedAfter, file.AfterSha256) ? PathState.AsLeft : PathState.ChangedSince;
+    }
+
+    private static string Describe(Restore restore)
+    {
+        var file = restore.File;
+        var action = file.Existed
+            ? $"restore {restore.Content!.Length} bytes (sha256 {file.Sha256![..12]}…)"
+            : "remove it (it did not exist before)";
+        return restore.State switch
+        {
+            PathState.Original => "already holds the original; left alone",
+            PathState.AsLeft => $"holds what the response left; would {action}",
+            PathState.ChangedSince => $"CHANGED since the response ({Conflict(restore)}); would {action} only with --force",
+            _ => $"UNKNOWN whether it changed since the response ({Conflict(restore)}); would {action} only with --force",
         };
     }
+
+    private static string Conflict(Restore restore) => restore.State == PathState.Unknown
+        ? $"the record has no hash of what the response left (written by an older version, or the response was interrupted while its action ran); it holds {restore.Now} now"
+        : $"the response left {PathHash.Describe(restore.File.ExistedAfter!.Value, restore.File.AfterSha256)}, it holds {restore.Now} now";
+
+    /// <summary>What a path holds now, compared with the record.</summary>
+    private enum PathState
+    {
+        /// <summary>What the response left: restored.</summary>
+        AsLeft,
+
+        /// <summary>The bytes from before the response (or, for a path that did not exist, nothing): left alone.</summary>
+        Original,
+
+        /// <summary>Neither: edited since. Restored only with --force.</summary>
+        ChangedSince,
+
+        /// <summary>The record does not say what the response left. Restored only with --force.</summary>
+        Unknown,
+    }
+
+    private sealed record Restore(UndoFile File, string FullPath, byte[]? Content, UnixFileMode? Mode, PathHash Now, PathState State);
 
     private static byte[] Decode(UndoFile file, string recordPath)
     {

@@ -2,7 +2,7 @@ namespace PolicyAction.Scaffolding;
 
 /// <summary>
 /// The <c>.github/policy-response.yml</c> that init writes: valid as it stands (no actions, so every level is a no-op),
-/// with the seed's YELLOW and RED actions as commented examples that load as they are once uncommented.
+/// with example YELLOW and RED actions as comments that load as they are once uncommented.
 /// </summary>
 internal static class ConfigTemplate
 {
@@ -44,7 +44,7 @@ internal static class ConfigTemplate
             #   reversible:
             #     paths: ["mirrors/anchor_chain.json"]
             #   undo_instruction: Restore mirrors/anchor_chain.json (policy-response undo <response_id> --apply)
-        # alerts: the defaults follow the seed's thresholds; see docs/alerts.md to tune them.
+        # alerts: the defaults are in docs/alerts.md, with how to tune them.
 
         """;
 }

@@ -13,6 +13,9 @@ internal static class WorkflowTemplates
     public const string Alerts = "policy_orchestration_alerts.yml";
     public const string ResponseRunner = "policy_response_runner.yml";
 
+    /// <summary>Every workflow init scaffolds, in the order it reports them; init pins each one's uses: lines of this action.</summary>
+    public static readonly IReadOnlyList<string> Scaffolded = [Orchestration, ResponseRunner, Alerts];
+
     // The placeholder pin in workflows/; a release's own pin replaces it.
     private const string PlaceholderPin = "org/policy-response@0123456789abcdef0123456789abcdef01234567 # v2";
     private const string FollowsOrchestration = "workflows: [policy_orchestration]";
@@ -34,8 +37,7 @@ internal static class WorkflowTemplates
 
         if (name != Orchestration)
         {
-            var pin = action.IsCommitPin ? $"{action} # {Major()}" : action.ToString();
-            text = Replace(text, PlaceholderPin, pin, name);
+            text = Replace(text, PlaceholderPin, ActionPin.UsesValue(action), name);
         }
 
         if (name == ResponseRunner && orchestrationWorkflow is not null)
@@ -114,8 +116,6 @@ internal static class WorkflowTemplates
         name.Trim().Length == 0 || name.Length > 200 || name.Any(char.IsControl)
             ? throw new UsageException($"--orchestration-workflow '{name}' is not a workflow name; give the 'name:' of the workflow that writes state/policy_state.json")
             : name;
-
-    private static string Major() => $"v{typeof(WorkflowTemplates).Assembly.GetName().Version?.Major ?? 2}";
 
     private static string Replace(string text, string placeholder, string value, string name) =>
         text.Contains(placeholder, StringComparison.Ordinal)

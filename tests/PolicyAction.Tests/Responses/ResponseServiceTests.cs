@@ -215,6 +215,26 @@ public sealed class ResponseServiceTests : IDisposable
         Assert.Equal($"state/policy_response_undo_{result.Report.ResponseId:D}.json", result.Report.UndoFile);
         Assert.Contains($"policy-response undo {result.Report.ResponseId:D} --apply", result.Report.Results[1].UndoInstruction, StringComparison.Ordinal);
         Assert.Equal(result.Report.Results[1].UndoInstruction, final.Actions[0].UndoInstruction);
+
+        // While the action ran, what it would leave was unknown; once it had run, the record holds what it left.
+        Assert.All(files, f => Assert.Null(f.ExistedAfter));
+        Assert.Equal(
+            [(true, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("changed"u8.ToArray()))), (false, null)],
+            final.Actions[0].Files.Select(f => (f.ExistedAfter!.Value, f.AfterSha256)));
+    }
+
+    [Fact]
+    public async Task An_applied_action_that_did_not_run_carries_no_undo_instruction()
+    {
+        var processes = new ScriptedProcessRunner(spec => spec.Arguments is ["first"] ? ScriptedProcessRunner.Exit(3) : ScriptedProcessRunner.Exit(0));
+
+        var result = await Respond(PolicyLevel.Red, apply: true, processes);
+
+        Assert.Equal("skipped", result.Report.Results[1].Status.ToWire());
+        Assert.Null(result.Report.Results[1].UndoInstruction);
+        Assert.Null(result.Report.UndoFile);
+        Assert.DoesNotContain("policy-response undo", ResponseText.Render(result, Store.Paths), StringComparison.Ordinal);
+        Assert.Contains("reversible: mirrors/chain.json, mirrors/new.json; did not run, nothing to undo", ResponseText.Render(result, Store.Paths), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -59,10 +59,13 @@ public sealed class UndoRaceTests : IDisposable
         var refused = 0;
         for (var i = 0; i < Tries && !swapper.IsCompleted; i++)
         {
-            WriteRecord();
+            // Each try records the other content as the original, so there is always something to restore (a path
+            // that already holds the original is left alone); --force, since the record says nothing of what was left.
+            var original = Encoding.UTF8.GetBytes($"original {i % 2}\n");
+            WriteRecord(original);
             try
             {
-                Service().Run(ResponseId, apply: true);
+                Service().Run(ResponseId, apply: true, force: true);
             }
             catch (Exception e) when (e is PolicyActionException or IOException)
             {
@@ -148,7 +151,7 @@ public sealed class UndoRaceTests : IDisposable
         new Reporter(TextWriter.Null, TextWriter.Null),
         RunContext.FromVariables(new Dictionary<string, string>(), "alice"));
 
-    private void WriteRecord() => Store.WriteUndo(new UndoRecord
+    private void WriteRecord(byte[] original) => Store.WriteUndo(new UndoRecord
     {
         ResponseId = ResponseId,
         Policy = "RED",
@@ -165,8 +168,8 @@ public sealed class UndoRaceTests : IDisposable
                     {
                         Path = "mirrors/anchor.json",
                         Existed = true,
-                        Sha256 = Convert.ToHexStringLower(SHA256.HashData(Original)),
-                        ContentBase64 = Convert.ToBase64String(Original),
+                        Sha256 = Convert.ToHexStringLower(SHA256.HashData(original)),
+                        ContentBase64 = Convert.ToBase64String(original),
                         Mode = "0644",
                     },
                 ],

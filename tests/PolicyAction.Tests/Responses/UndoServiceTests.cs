@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using PolicyAction.Output;
 using PolicyAction.Responses;
@@ -44,15 +45,24 @@ public sealed class UndoServiceTests : IDisposable
     {
         Path = path,
         Existed = true,
-        Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+        Sha256 = Sha(content),
         ContentBase64 = Convert.ToBase64String(content),
         Mode = mode,
     };
 
+    /// <summary>The entry as the journal finishes it: with what the response left at the path (null: it removed it).</summary>
+    private static UndoFile Left(UndoFile file, string? after) => file with
+    {
+        ExistedAfter = after is not null,
+        AfterSha256 = after is null ? null : Sha(Encoding.UTF8.GetBytes(after)),
+    };
+
+    private static string Sha(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
     [Fact]
     public void Apply_restores_every_path_byte_for_byte_and_removes_files_that_did_not_exist()
     {
-        WriteRecord(Existed("mirrors/chain.bin", Original), new UndoFile { Path = "mirrors/created.json", Existed = false });
+        WriteRecord(Left(Existed("mirrors/chain.bin", Original), "overwritten by the action"), Left(new UndoFile { Path = "mirrors/created.json", Existed = false }, "new"));
         _workspace.Write("mirrors/chain.bin", "overwritten by the action").Write("mirrors/created.json", "new");
 
         Service().Run(ResponseId, apply: true);
@@ -70,13 +80,13 @@ public sealed class UndoServiceTests : IDisposable
     [Fact]
     public void Without_apply_it_only_previews()
     {
-        WriteRecord(Existed("mirrors/chain.bin", Original));
+        WriteRecord(Left(Existed("mirrors/chain.bin", Original), "changed"));
         _workspace.Write("mirrors/chain.bin", "changed");
 
         Service().Run(ResponseId, apply: false);
 
         Assert.Equal("changed", _workspace.Read("mirrors/chain.bin"));
-        Assert.Contains("would restore mirrors/chain.bin", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("mirrors/chain.bin: holds what the response left; would restore 9 bytes", _output.ToString(), StringComparison.Ordinal);
         Assert.Equal(UndoStatuses.Complete, Store.ReadUndo(ResponseId)!.Status);
         Assert.Empty(Store.AuditLog.Read().Records);
     }
@@ -84,7 +94,8 @@ public sealed class UndoServiceTests : IDisposable
     [Fact]
     public void Undoing_an_undone_response_is_a_no_op_that_says_so()
     {
-        WriteRecord(Existed("mirrors/chain.bin", Original));
+        WriteRecord(Left(Existed("mirrors/chain.bin", Original), "changed"));
+        _workspace.Write("mirrors/chain.bin", "changed");
         Service().Run(ResponseId, apply: true);
         _workspace.Write("mirrors/chain.bin", "changed again later");
 
@@ -147,5 +158,94 @@ public sealed class UndoServiceTests : IDisposable
         File.Copy(Store.Paths.UndoRecord(ResponseId), Store.Paths.UndoRecord(other));
 
         Assert.Throws<StateFileException>(() => Service().Run(other, apply: true));
+    }
+
+    [Fact]
+    public void A_path_edited_since_the_response_is_refused_naming_both_hashes_and_nothing_is_written()
+    {
+        WriteRecord(Left(Existed("mirrors/a.bin", Original), "left by the action"), Left(Existed("mirrors/b.bin", Original), "left by the action"));
+        _workspace.Write("mirrors/a.bin", "left by the action").Write("mirrors/b.bin", "edited by a person since");
+
+        var error = Assert.Throws<UsageException>(() => Service().Run(ResponseId, apply: true));
+
+        Assert.Equal(ExitCodes.UsageOrStateError, error.ExitCode);
+        Assert.Contains("nothing was restored", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"mirrors/b.bin: the response left sha256 {Sha("left by the action"u8.ToArray())}, it holds sha256 {Sha("edited by a person since"u8.ToArray())} now", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("mirrors/a.bin:", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"policy-response undo {ResponseId:D} --apply --force", error.Message, StringComparison.Ordinal);
+        // Checked before any write: the path that was as the response left it is not restored either.
+        Assert.Equal("left by the action", _workspace.Read("mirrors/a.bin"));
+        Assert.Equal("edited by a person since", _workspace.Read("mirrors/b.bin"));
+        Assert.Equal(UndoStatuses.Complete, Store.ReadUndo(ResponseId)!.Status);
+        Assert.Empty(Store.AuditLog.Read().Records);
+    }
+
+    [Fact]
+    public void Force_restores_over_an_edit_and_the_audit_record_says_so()
+    {
+        WriteRecord(Left(Existed("mirrors/a.bin", Original), "left by the action"));
+        _workspace.Write("mirrors/a.bin", "edited by a person since");
+
+        Service().Run(ResponseId, apply: true, force: true);
+
+        Assert.Equal(Original, _workspace.ReadBytes("mirrors/a.bin"));
+        Assert.Contains("--force: restoring mirrors/a.bin", _error.ToString(), StringComparison.Ordinal);
+        var logged = Assert.Single(Store.AuditLog.Read().Records);
+        Assert.Contains("--force: restored over changes made since the response to mirrors/a.bin", logged.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_that_already_holds_the_original_is_left_alone_and_reported()
+    {
+        WriteRecord(Left(Existed("mirrors/a.bin", Original), "left by the action"), Left(Existed("mirrors/b.bin", Original), "left by the action"));
+        _workspace.Write("mirrors/a.bin", "left by the action").WriteBytes("mirrors/b.bin", Original);
+        File.SetUnixFileMode(_workspace.PathOf("mirrors/b.bin"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Service().Run(ResponseId, apply: true);
+
+        Assert.Equal(Original, _workspace.ReadBytes("mirrors/a.bin"));
+        // Not rewritten: its mode is still its own, not the recorded 0640.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_workspace.PathOf("mirrors/b.bin")));
+        Assert.Contains("mirrors/b.bin: already holds the original; left alone", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("restored 1 path(s); 1 already held the original, left alone", Assert.Single(Store.AuditLog.Read().Records).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_preview_states_for_each_path_what_it_holds()
+    {
+        WriteRecord(
+            Left(Existed("mirrors/left.bin", Original), "left by the action"),
+            Left(Existed("mirrors/original.bin", Original), "left by the action"),
+            Left(Existed("mirrors/edited.bin", Original), "left by the action"),
+            Left(new UndoFile { Path = "mirrors/removed.json", Existed = false }, null),
+            Existed("mirrors/old-record.bin", Original));
+        _workspace.Write("mirrors/left.bin", "left by the action").WriteBytes("mirrors/original.bin", Original).Write("mirrors/edited.bin", "edited").Write("mirrors/removed.json", "made since").Write("mirrors/old-record.bin", "x");
+
+        Service().Run(ResponseId, apply: false);
+
+        var output = _output.ToString();
+        Assert.Contains("mirrors/left.bin: holds what the response left; would restore", output, StringComparison.Ordinal);
+        Assert.Contains("mirrors/original.bin: already holds the original; left alone", output, StringComparison.Ordinal);
+        Assert.Contains($"mirrors/edited.bin: CHANGED since the response (the response left sha256 {Sha("left by the action"u8.ToArray())}, it holds sha256 {Sha("edited"u8.ToArray())} now)", output, StringComparison.Ordinal);
+        Assert.Contains($"mirrors/removed.json: CHANGED since the response (the response left no file, it holds sha256 {Sha("made since"u8.ToArray())} now); would remove it", output, StringComparison.Ordinal);
+        Assert.Contains("mirrors/old-record.bin: UNKNOWN whether it changed since the response", output, StringComparison.Ordinal);
+        Assert.Contains("3 path(s) changed since the response, or cannot tell: --apply refuses them unless --force", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_record_without_after_hashes_is_refused_unless_forced()
+    {
+        // Written by a version before undo kept what the response left (or by a response interrupted mid-action).
+        WriteRecord(Existed("mirrors/a.bin", Original));
+        _workspace.Write("mirrors/a.bin", "whatever it holds");
+
+        var error = Assert.Throws<UsageException>(() => Service().Run(ResponseId, apply: true));
+
+        Assert.Contains("the record has no hash of what the response left", error.Message, StringComparison.Ordinal);
+        Assert.Equal("whatever it holds", _workspace.Read("mirrors/a.bin"));
+
+        Service().Run(ResponseId, apply: true, force: true);
+
+        Assert.Equal(Original, _workspace.ReadBytes("mirrors/a.bin"));
     }
 }

@@ -94,7 +94,7 @@ public sealed partial class InitCommandTests : IDisposable
         {
             var text = _repository.Read($".github/workflows/{workflow}");
             var uses = UsesLines().Matches(text).Select(m => m.Groups[1].Value).Where(u => u.Contains("policy-response", StringComparison.Ordinal)).ToArray();
-            Assert.Equal([$"{ReleasePin} # v2"], uses);
+            Assert.Equal([$"{ReleasePin} # pinned by init"], uses);
         }
 
         Assert.DoesNotContain("tag that can move", init.Stdout, StringComparison.Ordinal);
@@ -144,7 +144,7 @@ public sealed partial class InitCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Force_replaces_configuration_and_workflows_but_never_state()
+    public async Task Force_replaces_workflows_but_never_the_configuration_or_state()
     {
         _repository.WithConfig(TempWorkspace.MinimalConfig)
             .Write(".github/workflows/policy_response_runner.yml", "name: old\n")
@@ -154,14 +154,141 @@ public sealed partial class InitCommandTests : IDisposable
         var init = await Init("--force");
 
         Assert.True(init.ExitCode == 0, init.ToString());
-        Assert.Contains("overwrote .github/policy-response.yml", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("kept      .github/policy-response.yml (yours; it differs from init's)", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--force does not replace .github/policy-response.yml", init.Stderr, StringComparison.Ordinal);
         Assert.Contains("overwrote .github/workflows/policy_response_runner.yml", init.Stdout, StringComparison.Ordinal);
         Assert.Contains("kept      state/trust_lock_state.json", init.Stdout, StringComparison.Ordinal);
         Assert.Contains("kept      state/policy_state.json", init.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"lock_id\": \"L-1\"", _repository.Read("state/trust_lock_state.json"), StringComparison.Ordinal);
         Assert.Equal("""{"level": "RED"}""", _repository.Read("state/policy_state.json"));
-        Assert.StartsWith("# yaml-language-server", _repository.Read(".github/policy-response.yml"), StringComparison.Ordinal);
+        Assert.Equal(TempWorkspace.MinimalConfig, _repository.Read(".github/policy-response.yml"));
         Assert.Contains("name: policy_response_runner", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pinning_a_scaffolded_repository_keeps_the_teams_edits_and_changes_only_the_lines_naming_the_action()
+    {
+        Assert.Equal(0, (await Init()).ExitCode);
+        var config = _repository.Read(".github/policy-response.yml").Replace(
+            "  RED:\n",
+            "  RED:\n    - id: page_oncall\n      run: [\"/bin/echo\", \"paging\"]\n",
+            StringComparison.Ordinal) + "# our note\n";
+        _repository.WithConfig(config);
+        Assert.Equal(["page_oncall"], ConfigLoader.Load(_repository.ConfigPath).Levels[PolicyLevel.Red].Select(a => a.Id));
+        var runner = _repository.Read(".github/workflows/policy_response_runner.yml").Replace("jobs:\n", "# edited by the team\njobs:\n", StringComparison.Ordinal);
+        _repository.Write(".github/workflows/policy_response_runner.yml", runner);
+        var orchestration = _repository.Read(".github/workflows/policy_orchestration.yml") + "# our own level step goes here\n";
+        _repository.Write(".github/workflows/policy_orchestration.yml", orchestration);
+        var before = Files().ToDictionary(f => f, f => _repository.Read(f));
+
+        var pin = await Init("--action", ReleasePin);
+
+        Assert.True(pin.ExitCode == 0, pin.ToString());
+        // The added action survives, and loads.
+        Assert.Equal(["page_oncall"], ConfigLoader.Load(_repository.ConfigPath).Levels[PolicyLevel.Red].Select(a => a.Id));
+        // Only the lines that name the action changed, each to the reference given; every other line is byte for byte the team's.
+        foreach (var (file, old) in before)
+        {
+            var now = _repository.Read(file);
+            var oldLines = old.Split('\n');
+            var newLines = now.Split('\n');
+            Assert.Equal(oldLines.Length, newLines.Length);
+            for (var i = 0; i < oldLines.Length; i++)
+            {
+                if (oldLines[i] == newLines[i])
+                {
+                    continue;
+                }
+
+                Assert.True(
+                    oldLines[i].Trim() == "uses: org/policy-response@v2" && newLines[i].Trim() == $"uses: {ReleasePin} # pinned by init"
+                    || oldLines[i].Contains("org/policy-response/v2/docs/", StringComparison.Ordinal) && newLines[i] == oldLines[i].Replace("org/policy-response/v2/", "my-org/policy-response/89abcdef0123456789abcdef0123456789abcdef/", StringComparison.Ordinal)
+                    || oldLines[i].Contains("org/policy-response/blob/v2/docs/", StringComparison.Ordinal) && newLines[i] == oldLines[i].Replace("org/policy-response/blob/v2/", "my-org/policy-response/blob/89abcdef0123456789abcdef0123456789abcdef/", StringComparison.Ordinal),
+                    $"{file}:{i + 1} changed from '{oldLines[i]}' to '{newLines[i]}'");
+            }
+        }
+
+        Assert.Contains($"uses: {ReleasePin} # pinned by init", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+        Assert.Contains($"uses: {ReleasePin} # pinned by init", _repository.Read(".github/workflows/policy_orchestration_alerts.yml"), StringComparison.Ordinal);
+        Assert.Equal(orchestration, _repository.Read(".github/workflows/policy_orchestration.yml"));
+        Assert.Contains($"pinned    .github/policy-response.yml (lines 1, 3 now {ReleasePin}; everything else kept)", pin.Stdout, StringComparison.Ordinal);
+        Assert.Matches($@"pinned    \.github/workflows/policy_response_runner\.yml \(line \d+ now {Regex.Escape(ReleasePin)}; everything else kept\)", pin.Stdout);
+        Assert.Contains("kept      .github/workflows/policy_orchestration.yml (yours; no uses: line of this action to pin", pin.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pinned    .github/workflows/policy_orchestration_alerts.yml", pin.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tag_given_is_stated_as_it_is_and_pinning_again_moves_to_the_commit()
+    {
+        Assert.Equal(0, (await Init()).ExitCode);
+
+        Assert.Equal(0, (await Init("--action", "my-org/policy-response@v2.3.1")).ExitCode);
+        Assert.Contains("uses: my-org/policy-response@v2.3.1\n", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+
+        var again = await Init("--action", ReleasePin);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains($"uses: {ReleasePin} # pinned by init\n", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+        Assert.DoesNotContain("# v2", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_action_a_later_init_keeps_the_pin_force_included()
+    {
+        Assert.Equal(0, (await Init("--action", ReleasePin)).ExitCode);
+
+        var again = await Init();
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("unchanged .github/workflows/policy_response_runner.yml", again.Stdout, StringComparison.Ordinal);
+
+        _repository.Write(".github/workflows/policy_response_runner.yml", "name: broken\n");
+        var forced = await Init("--force");
+
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains($"uses: {ReleasePin} # pinned by init\n", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+        Assert.DoesNotContain("tag that can move", forced.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_next_steps_it_prints_work_in_the_order_given()
+    {
+        var init = await Init();
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var steps = NextStep().Matches(init.Stdout).Select(m => m.Groups[1].Value).ToArray();
+        Assert.Contains("Add your actions", steps[0], StringComparison.Ordinal);
+
+        // 1. Add an action (an example uncommented), then preview as the step says.
+        _repository.WithConfig(CommentedExample().Replace(_repository.Read(".github/policy-response.yml"), "$1$2"));
+        var preview = await ProcessCli.RunAsync(_repository, PolicyAction.Tests.Documentation.Shell.Words(Command(steps[0], "policy-response respond")).ToArray()[1..]);
+        Assert.True(preview.ExitCode == 0, preview.ToString());
+        Assert.Contains("integrity_anchor_mirror", preview.Stdout, StringComparison.Ordinal);
+        var edited = _repository.Read(".github/policy-response.yml");
+
+        // The pin step, as printed, with a release's commit: the edited configuration survives it.
+        var pinStep = steps.Single(s => s.Contains("pin a release's commit SHA", StringComparison.Ordinal));
+        var pinCommand = Command(pinStep, "policy-response init").Replace("OWNER/REPO@SHA", ReleasePin, StringComparison.Ordinal);
+        var pin = await ProcessCli.RunAsync(_repository, PolicyAction.Tests.Documentation.Shell.Words(pinCommand).ToArray()[1..]);
+        Assert.True(pin.ExitCode == 0, pin.ToString());
+        Assert.Equal(
+            edited.Replace("org/policy-response/v2/", "my-org/policy-response/89abcdef0123456789abcdef0123456789abcdef/", StringComparison.Ordinal).Replace("org/policy-response/blob/v2/", "my-org/policy-response/blob/89abcdef0123456789abcdef0123456789abcdef/", StringComparison.Ordinal),
+            _repository.Read(".github/policy-response.yml"));
+        Assert.Equal(["full_integrity_check", "cold_storage_verification", "integrity_anchor_mirror"], ConfigLoader.Load(_repository.ConfigPath).Levels[PolicyLevel.Red].Select(a => a.Id));
+
+        // The last step commits what the steps made (the push needs a remote, so it stops at the commit).
+        var commit = Command(steps[^1], "git add").Split(" && git push", 2)[0];
+        Assert.Equal(0, Git("init", "-q"));
+        Assert.Equal(0, Run(_repository.Root, "bash", ["-e", "-c", commit], ("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@t"), ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@t")));
+        Assert.Equal(0, Git("diff", "--quiet", "HEAD", "--", ".github"));
+    }
+
+    /// <summary>The command a step names, from its start to the end of the step or a closing parenthesis.</summary>
+    private static string Command(string step, string start)
+    {
+        var at = step.IndexOf(start, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"the step '{step}' does not name '{start}'");
+        var command = step[at..];
+        var end = command.IndexOf(" (", StringComparison.Ordinal);
+        return (end < 0 ? command : command[..end]).TrimEnd(')', ' ');
     }
 
     [Fact]
@@ -222,7 +349,8 @@ public sealed partial class InitCommandTests : IDisposable
         {
             var shipped = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "workflows", name));
             var rendered = PolicyAction.Scaffolding.WorkflowTemplates.Render(name, PolicyAction.Scaffolding.ActionReference.Parse("org/policy-response@0123456789abcdef0123456789abcdef01234567", "test"), null);
-            Assert.Equal(shipped, rendered);
+            // The shipped placeholder says "# v2"; a commit init pins says who pinned it, as init cannot know its tag.
+            Assert.Equal(shipped.Replace("01234567 # v2", "01234567 # pinned by init", StringComparison.Ordinal), rendered);
         }
     }
 
@@ -365,6 +493,9 @@ public sealed partial class InitCommandTests : IDisposable
         stream.Load(new StringReader(text));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
+
+    [GeneratedRegex(@"^  \d+\. (.+)$", RegexOptions.Multiline)]
+    private static partial Regex NextStep();
 
     [GeneratedRegex(@"^\s*(?:-\s*)?uses:\s*(.+?)\s*$", RegexOptions.Multiline)]
     private static partial Regex UsesLines();
