@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PolicyAction.State;
 using PolicyAction.Tests.Support;
 
@@ -134,6 +135,35 @@ public sealed class WorkspaceOwnerTests : IDisposable
         var owners = await Owners();
         AssertWritten(owners, "state/.policy-response.lock");
         AssertWorkspaceOwnedBy(Root, owners);
+    }
+
+    [Fact]
+    public async Task Not_as_root_the_tool_works_as_before_and_what_it_creates_is_its_users()
+    {
+        using var workspace = ExampleWorkspace.Copy(Checkout);
+        using var home = new TempWorkspace();
+        await Chown(RunnerUser, Checkout);
+        await Chown(RunnerUser, home.Root);
+        using var tool = new UnprivilegedTool("1000", "1001");
+
+        string[][] commands = [["respond", "--policy", "RED", "--apply"], ["brake", "engage", "--reason", "INC-6"], ["alerts"]];
+        foreach (var args in commands)
+        {
+            var start = tool.StartInfo(Checkout, [.. args, "--workspace", Checkout]);
+            start.Environment.Clear();
+            start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+            start.Environment["HOME"] = home.Root;
+            start.Environment["DOTNET_CLI_HOME"] = home.Root;
+            start.Environment["GITHUB_ACTOR"] = "octocat";
+            var result = await ExternalProcess.RunAsync(start, null);
+            Assert.True(result.ExitCode == 0, result.ToString());
+        }
+
+        // Engaged by uid 1000 (by its passwd name, or "uid 1000" without one), not by root.
+        Assert.NotEqual("root", JsonNode.Parse(workspace.Read("forensics/safety_brake_state.json"))!["engaged_by"]!.GetValue<string>());
+        var owners = await Owners();
+        AssertWritten(owners, "state/.policy-response.lock", "state/policy_response_log.jsonl", "forensics/safety_brake_state.json", "reports/policy_orchestration_alerts.json");
+        AssertWorkspaceOwnedBy(RunnerUser, owners);
     }
 
     /// <summary>Audit records from a month ago up to the seal size, so that the next record starts segment 2 in new folders.</summary>
