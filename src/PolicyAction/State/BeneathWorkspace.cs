@@ -29,7 +29,9 @@ internal sealed record FileContent(byte[] Bytes, UnixFileMode Mode);
 /// swapped in between a check and the use is refused, not followed, and a FIFO or a device is refused before it is
 /// opened (opening one can block forever, reading one need not end). Replacing (temp file and <c>renameat</c>) and
 /// removing (<c>unlinkat</c>) go through the same folder handle, so the name checked is the name changed. Reads are
-/// bounded by the size <c>fstat</c> gives on the open handle.
+/// bounded by the size <c>fstat</c> gives on the open handle. What is made here (a folder, a new file, a temp file
+/// renamed into place) is given through its handle to the workspace's owner when the tool runs as root
+/// (<see cref="WorkspaceOwner"/>).
 /// </summary>
 internal static partial class BeneathWorkspace
 {
