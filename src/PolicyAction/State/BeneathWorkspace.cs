@@ -29,7 +29,9 @@ internal sealed record FileContent(byte[] Bytes, UnixFileMode Mode);
 /// swapped in between a check and the use is refused, not followed, and a FIFO or a device is refused before it is
 /// opened (opening one can block forever, reading one need not end). Replacing (temp file and <c>renameat</c>) and
 /// removing (<c>unlinkat</c>) go through the same folder handle, so the name checked is the name changed. Reads are
-/// bounded by the size <c>fstat</c> gives on the open handle.
+/// bounded by the size <c>fstat</c> gives on the open handle. What is made here (a folder, a new file, a temp file
+/// renamed into place) is given through its handle to the workspace's owner when the tool runs as root
+/// (<see cref="WorkspaceOwner"/>).
 /// </summary>
 internal static partial class BeneathWorkspace
 {
@@ -45,7 +47,7 @@ internal static partial class BeneathWorkspace
             return ManagedStat(Path.Combine([root, .. components, leaf]));
         }
 
-        using var folder = OpenFolder(root, components, create: false, name);
+        using var folder = OpenFolder(root, components, create: false, name, out _);
         return folder is null ? Missing : StatAt(folder, leaf, name, refuse: false);
     }
 
@@ -60,8 +62,8 @@ internal static partial class BeneathWorkspace
             return facts.Kind == EntryKind.Missing ? null : new FileContent(ReadManaged(full, facts, maxBytes, name), facts.Mode);
         }
 
-        using var folder = OpenFolder(root, components, create: false, name);
-        using var handle = folder is null ? null : OpenAt(folder, leaf, ORdOnly, name, mayBeMissing: true);
+        using var folder = OpenFolder(root, components, create: false, name, out _);
+        using var handle = folder is null ? null : OpenAt(folder, leaf, ORdOnly, name, mayBeMissing: true, out _);
         if (handle is null)
         {
             return null;
@@ -98,8 +100,8 @@ internal static partial class BeneathWorkspace
             return new FileStream(Path.Combine([root, .. components, leaf]), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize);
         }
 
-        using var folder = OpenFolder(root, components, create: false, name);
-        var handle = (folder is null ? null : OpenAt(folder, leaf, ORdOnly, name, mayBeMissing: true))
+        using var folder = OpenFolder(root, components, create: false, name, out _);
+        var handle = (folder is null ? null : OpenAt(folder, leaf, ORdOnly, name, mayBeMissing: true, out _))
             ?? throw new FileNotFoundException($"Could not find file '{name}'", name);
         _ = Fstat(handle, name);
         return new FileStream(handle, FileAccess.Read, bufferSize);
@@ -119,9 +121,14 @@ internal static partial class BeneathWorkspace
             return new FileStream(full, createNew ? FileMode.CreateNew : FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
         }
 
-        using var folder = OpenFolder(root, components, create: true, name)!;
-        var handle = OpenAt(folder, leaf, ORdWr | OCreat | (createNew ? OExcl : 0), name, mayBeMissing: false)!;
+        using var folder = OpenFolder(root, components, create: true, name, out var owner)!;
+        var handle = OpenAt(folder, leaf, ORdWr | OCreat | (createNew ? OExcl : 0), name, mayBeMissing: false, out var created)!;
         _ = Fstat(handle, name);
+        if (created)
+        {
+            owner?.Give(handle);
+        }
+
         return new FileStream(handle, FileAccess.ReadWrite, 1);
     }
 
@@ -140,13 +147,17 @@ internal static partial class BeneathWorkspace
         }
 
         // A link or a FIFO at the name is replaced, never followed: renameat changes the name, not what it points to.
-        using var folder = OpenFolder(root, components, create: true, name)!;
+        using var folder = OpenFolder(root, components, create: true, name, out var owner)!;
         var temp = $".{leaf}.{Guid.NewGuid():N}.tmp";
         try
         {
-            using (var handle = OpenAt(folder, temp, OWrOnly | OCreat | OExcl, name, mayBeMissing: false)!)
+            using (var handle = OpenAt(folder, temp, OWrOnly | OCreat | OExcl, name, mayBeMissing: false, out _)!)
             {
                 RandomAccess.Write(handle, content, 0);
+
+                // The temp file is a new inode, also when it replaces a file: given to the workspace's owner before the
+                // mode, since a change of owner clears set-id bits.
+                owner?.Give(handle);
 
                 if (mode is { } unixMode && NativeMethods.Fchmod(handle, (uint)unixMode) != 0)
                 {
@@ -186,7 +197,7 @@ internal static partial class BeneathWorkspace
             return;
         }
 
-        using var folder = OpenFolder(root, components, create: false, name);
+        using var folder = OpenFolder(root, components, create: false, name, out _);
         var kind = folder is null ? EntryKind.Missing : StatAt(folder, leaf, name, refuse: false).Kind;
         if (kind == EntryKind.Missing)
         {
@@ -225,8 +236,10 @@ internal static partial class BeneathWorkspace
     }
 
     /// <summary>The handle of the folder <paramref name="components"/> below the root, or null when one of them is missing and not to be created.</summary>
-    private static SafeFileHandle? OpenFolder(string root, string[] components, bool create, string name)
+    /// <param name="owner">With <paramref name="create"/>: whom what is created beneath the root is given to (the root's owner, when the tool runs as root), which the folders made here already are; else null.</param>
+    private static SafeFileHandle? OpenFolder(string root, string[] components, bool create, string name, out WorkspaceOwner? owner)
     {
+        owner = null;
         if (create)
         {
             // The root is where confinement starts, taken as given (the workspace, or a file's own folder).
@@ -246,6 +259,11 @@ internal static partial class BeneathWorkspace
         }
 
         var folder = new SafeFileHandle(rootFd, ownsHandle: true);
+        if (create)
+        {
+            owner = WorkspaceOwner.Of(folder);
+        }
+
         if (components.Length == 0)
         {
             return folder;
@@ -272,9 +290,11 @@ internal static partial class BeneathWorkspace
             {
                 walked = walked.Length == 0 ? component : $"{walked}/{component}";
                 var next = NativeMethods.Openat(folder, component, ORdOnly | ODirectory | ONoFollow | OCloExec, 0);
+                var made = false;
                 if (next < 0 && Marshal.GetLastPInvokeError() == ENoEnt && create)
                 {
-                    if (NativeMethods.Mkdirat(folder, component, 0x1FF) != 0 && Marshal.GetLastPInvokeError() != EExist)
+                    made = NativeMethods.Mkdirat(folder, component, 0x1FF) == 0;
+                    if (!made && Marshal.GetLastPInvokeError() != EExist)
                     {
                         throw Failure(name, $"cannot be written: the folder '{walked}' cannot be created");
                     }
@@ -308,6 +328,10 @@ internal static partial class BeneathWorkspace
 
                 folder.Dispose();
                 folder = new SafeFileHandle(next, ownsHandle: true);
+                if (made)
+                {
+                    owner?.Give(folder);
+                }
             }
 
             return folder;
@@ -324,17 +348,29 @@ internal static partial class BeneathWorkspace
     /// then <c>O_NOFOLLOW | O_NONBLOCK</c>, so a link or a FIFO swapped in after the lstat is refused, not followed or
     /// waited on; the caller checks the open handle's type with <see cref="Fstat"/>. Null when missing and allowed.
     /// </summary>
-    private static SafeFileHandle? OpenAt(SafeFileHandle folder, string leaf, int access, string name, bool mayBeMissing)
+    /// <param name="created">Whether this open made the file (<c>O_EXCL</c> succeeded), not found it.</param>
+    private static SafeFileHandle? OpenAt(SafeFileHandle folder, string leaf, int access, string name, bool mayBeMissing, out bool created)
     {
+        created = false;
         var before = StatAt(folder, leaf, name);
         if (before.Kind == EntryKind.Missing && (access & OCreat) == 0)
         {
             return mayBeMissing ? null : throw new FileNotFoundException($"Could not find file '{name}'", name);
         }
 
-        var fd = NativeMethods.Openat(folder, leaf, access | ONoFollow | ONonBlock | ONoCtty | OCloExec, 0x1B6);
+        // Missing a moment ago: created exclusively, so that only a file this open made is counted as made (and given
+        // to the workspace's owner); one that appeared in between is opened as found.
+        var flags = before.Kind == EntryKind.Missing ? access | OExcl : access;
+        var fd = NativeMethods.Openat(folder, leaf, flags | ONoFollow | ONonBlock | ONoCtty | OCloExec, 0x1B6);
+        if (fd < 0 && flags != access && Marshal.GetLastPInvokeError() == EExist)
+        {
+            flags = access;
+            fd = NativeMethods.Openat(folder, leaf, flags | ONoFollow | ONonBlock | ONoCtty | OCloExec, 0x1B6);
+        }
+
         if (fd >= 0)
         {
+            created = (flags & (OCreat | OExcl)) == (OCreat | OExcl);
             return new SafeFileHandle(fd, ownsHandle: true);
         }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PolicyAction.Tests.Support;
 
 namespace PolicyAction.Tests.Hardening;
@@ -14,7 +13,7 @@ public sealed class ParentProcessTests : IDisposable
     private const string Nobody = "65534";
 
     private readonly TempWorkspace _workspace = ExampleWorkspace.Copy();
-    private readonly TempWorkspace _tool = new();
+    private readonly UnprivilegedTool _tool = new(Nobody, Nobody);
 
     public void Dispose()
     {
@@ -32,15 +31,9 @@ public sealed class ParentProcessTests : IDisposable
                 - id: read_parent
                   run: ["/bin/sh", "-c", "cat /proc/$PPID/environ > leaked.txt 2>&1; echo read-done >> leaked.txt"]
             """);
-        OpenTo(_workspace.Root);
+        UnprivilegedTool.OpenToEveryone(_workspace.Root);
 
-        var inner = Reachable(ProcessCli.StartInfo(_workspace.Root, ["respond", "--apply", "--policy", "RED", "--workspace", _workspace.Root]));
-        var start = new ProcessStartInfo("/usr/bin/setpriv") { WorkingDirectory = _workspace.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])[$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", inner.FileName, .. inner.ArgumentList])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = _tool.StartInfo(_workspace.Root, ["respond", "--apply", "--policy", "RED", "--workspace", _workspace.Root], ["--inh-caps=-all", "--bounding-set=-all"]);
         start.Environment.Clear();
         foreach (var (name, value) in new Dictionary<string, string>
         {
@@ -62,63 +55,5 @@ public sealed class ParentProcessTests : IDisposable
         Assert.Contains("Permission denied", leaked, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, leaked, StringComparison.Ordinal);
         Assert.DoesNotContain("GITHUB_ACTOR", leaked, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// The tool as the unprivileged user can run it: where it is, if that user can read it there, else a copy (the
-    /// native binary, or the JIT build's folder) in a folder open to it.
-    /// </summary>
-    private ProcessStartInfo Reachable(ProcessStartInfo inner)
-    {
-        var jit = inner.FileName == "dotnet";
-        var file = jit ? inner.ArgumentList[0] : inner.FileName;
-        if (NobodyCanRead(file))
-        {
-            return inner;
-        }
-
-        var from = Path.GetDirectoryName(file)!;
-        foreach (var source in jit ? Directory.EnumerateFiles(from) : [file])
-        {
-            File.Copy(source, _tool.PathOf(Path.GetFileName(source)));
-        }
-
-        OpenTo(_tool.Root);
-        var copy = _tool.PathOf(Path.GetFileName(file));
-        if (jit)
-        {
-            inner.ArgumentList[0] = copy;
-        }
-        else
-        {
-            File.SetUnixFileMode(copy, File.GetUnixFileMode(copy) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            inner.FileName = copy;
-        }
-
-        return inner;
-    }
-
-    private static bool NobodyCanRead(string file)
-    {
-        var check = new ProcessStartInfo("/usr/bin/setpriv") { UseShellExecute = false };
-        foreach (var arg in (string[])[$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "/usr/bin/test", "-r", file])
-        {
-            check.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(check)!;
-        process.WaitForExit();
-        return process.ExitCode == 0;
-    }
-
-    /// <summary>The unprivileged user may write the workspace, as the runner's user owns its checkout.</summary>
-    private static void OpenTo(string root)
-    {
-        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Append(root))
-        {
-            File.SetUnixFileMode(path, Directory.Exists(path)
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
-        }
     }
 }

@@ -5,9 +5,10 @@ internal static class ExampleWorkspace
 {
     public static string Source => Path.Combine(RepositoryRoot.Path, "examples", "workspace");
 
-    public static TempWorkspace Copy()
+    /// <param name="root">Where the copy is made; default: a new folder under the temp directory.</param>
+    public static TempWorkspace Copy(string? root = null)
     {
-        var workspace = new TempWorkspace();
+        var workspace = new TempWorkspace(root);
         foreach (var file in Directory.EnumerateFiles(Source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(Source, file);

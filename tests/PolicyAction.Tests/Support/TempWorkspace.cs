@@ -16,9 +16,10 @@ public sealed class TempWorkspace : IDisposable
               run: ["/bin/echo", "red"]
         """;
 
-    public TempWorkspace()
+    /// <param name="root">Where the folder is made (a folder inside another test folder); default: a new one under the temp directory.</param>
+    public TempWorkspace(string? root = null)
     {
-        Root = Path.Combine(Path.GetTempPath(), "policy-response-tests", Guid.NewGuid().ToString("N"));
+        Root = root ?? Path.Combine(Path.GetTempPath(), "policy-response-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
     }
 
