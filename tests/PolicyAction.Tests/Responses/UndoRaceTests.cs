@@ -139,7 +139,14 @@ public sealed class UndoRaceTests : IDisposable
                 var real = _workspace.PathOf("mirrors");
                 if (new DirectoryInfo(real) is { Exists: true, LinkTarget: null })
                 {
-                    Directory.Delete(real, recursive: true);
+                    try
+                    {
+                        Directory.Delete(real, recursive: true);
+                    }
+                    catch (IOException)
+                    {
+                        // The restore wrote into it while it was being deleted ("Directory not empty"): clear it again.
+                    }
                 }
             }
         }
