@@ -135,7 +135,8 @@ internal sealed class CommandTree
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            services.Undo().Run(id, parsed.GetValue(apply));
+            var change = services.Undo().Run(id, parsed.GetValue(apply));
+            RepositoryHint.Print(services, change, "undo", [("response_id", id.ToString("D")), ("reason", null)], " (and the restored files, if the repository tracks them)");
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -150,7 +151,8 @@ internal sealed class CommandTree
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            services.Responses().Acknowledge(id, parsed.GetValue(reason)!);
+            var change = services.Responses().Acknowledge(id, parsed.GetValue(reason)!);
+            RepositoryHint.Print(services, change, "acknowledge", [("response_id", id.ToString("D")), ("reason", parsed.GetValue(reason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -177,7 +179,8 @@ internal sealed class CommandTree
         lockCommand.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Trust().Lock(parsed.GetValue(lockReason)!);
+            var change = services.Trust().Lock(parsed.GetValue(lockReason)!);
+            RepositoryHint.Print(services, change, "trust-lock", [("reason", parsed.GetValue(lockReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -186,7 +189,8 @@ internal sealed class CommandTree
         unlock.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Trust().Unlock(parsed.GetValue(unlockReason)!);
+            var change = services.Trust().Unlock(parsed.GetValue(unlockReason)!);
+            RepositoryHint.Print(services, change, "trust-unlock", [("reason", parsed.GetValue(unlockReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -196,7 +200,8 @@ internal sealed class CommandTree
         force.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!);
+            var change = services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!);
+            RepositoryHint.Print(services, change, "trust-force-unlock", [("lock_id", parsed.GetValue(lockId)!.Trim()), ("reason", parsed.GetValue(forceReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -223,7 +228,8 @@ internal sealed class CommandTree
         engage.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Brake().Engage(parsed.GetValue(engageReason)!);
+            var change = services.Brake().Engage(parsed.GetValue(engageReason)!);
+            RepositoryHint.Print(services, change, "brake-engage", [("reason", parsed.GetValue(engageReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -232,7 +238,8 @@ internal sealed class CommandTree
         release.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Brake().Release(parsed.GetValue(releaseReason)!);
+            var change = services.Brake().Release(parsed.GetValue(releaseReason)!);
+            RepositoryHint.Print(services, change, "brake-release", [("reason", parsed.GetValue(releaseReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -345,7 +352,7 @@ internal sealed class CommandTree
         {
             Description = "Commit the state to this branch of its own (for a default branch that requires pull requests): the workflows set commit-branch to it and the orchestration pushes the level there.",
         };
-        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the three workflows, the state files. Refuses to overwrite without --force.")
+        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the workflows (orchestration, response runner, alerts, control), the state files. Refuses to overwrite without --force.")
         {
             force, action, orchestration, stateBranch,
         };

@@ -20,7 +20,9 @@ internal sealed class UndoService
         _context = context;
     }
 
-    public void Run(Guid responseId, bool apply)
+    /// <returns>What changed: with --apply, the undo record and the audit log (the restored files are the workspace's, listed in the message).</returns>
+    /// <param name="reason">Why, when the caller was given one (the action's reason input); recorded with the undo.</param>
+    public StateChange Run(Guid responseId, bool apply, string? reason = null)
     {
         var path = _store.Paths.UndoRecord(responseId);
         var record = _store.ReadUndo(responseId)
@@ -33,8 +35,9 @@ internal sealed class UndoService
 
         if (record.Status == UndoStatuses.Undone)
         {
-            _reporter.Line($"response {responseId:D} was already undone at {Times.Format(record.UndoneAt)} by {record.UndoneBy ?? "unknown"}; nothing to do");
-            return;
+            var done = $"response {responseId:D} was already undone at {Times.Format(record.UndoneAt)} by {record.UndoneBy ?? "unknown"}; nothing to do";
+            _reporter.Line(done);
+            return StateChange.Unchanged(done);
         }
 
         // Decode and check everything before touching any file: an edited or corrupt record changes nothing.
@@ -82,7 +85,7 @@ internal sealed class UndoService
 
         if (!apply)
         {
-            return;
+            return StateChange.Unchanged($"undo of response {responseId:D} previewed; nothing restored");
         }
 
         // Written and removed through the folders' handles (renameat, unlinkat), never by name: a folder on the way
@@ -111,8 +114,15 @@ internal sealed class UndoService
             ResponseId = responseId,
             Policy = record.Policy,
             Detail = $"restored {restores.Count} path(s)",
+            Reason = reason,
+            RunUrl = _context.RunUrl,
         });
         _reporter.Line($"undone: {restores.Count} path(s) restored; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
+        var restored = string.Join(", ", restores.Select(r => r.File.Path).Distinct(StringComparer.Ordinal));
+        return new StateChange(
+            true,
+            $"response {responseId:D} undone: {restores.Count} path(s) restored ({restored})",
+            [_store.Paths.Relative(path), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
     }
 
     /// <summary>
