@@ -38,6 +38,15 @@ internal sealed class ActionRun(
         var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
         if (settings.Control is { } control)
         {
+            // The change must reach the branch or it is lost with the job's workspace: fail before making it.
+            if (!github.HasToken)
+            {
+                throw new UsageException($"command '{settings.CommandName}' commits the state it changes and has no github-token input (and no GITHUB_TOKEN); nothing was changed. "
+                    + "Give the job 'contents: write' and pass github-token: ${{ github.token }}");
+            }
+
+            await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
+
             // Made on the state as the branch holds it (read just above), and committed there.
             var before = ArtifactCommitter.Snapshot(store.Paths);
             _knowledge.RememberCheckout(before, checkedOut);

@@ -240,6 +240,22 @@ public sealed class ControlAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task A_control_command_without_a_token_exits_2_before_changing_anything()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Control(workspace, "brake-engage");
+        runner.Environment["INPUT_GITHUB-TOKEN"] = string.Empty;
+        runner.Environment["GITHUB_TOKEN"] = null;
+
+        var result = await runner.RunAsync();
+
+        Assert.Equal(ExitCodes.UsageOrStateError, result.ExitCode);
+        Assert.Contains("command 'brake-engage' commits the state it changes and has no github-token input (and no GITHUB_TOKEN); nothing was changed", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("true", workspace.Read(WorkspacePaths.SafetyBrakePath), StringComparison.Ordinal);
+        Assert.Empty(workspace.AuditLines());
+    }
+
+    [Fact]
     public async Task A_force_unlock_with_a_stale_lock_id_changes_and_commits_nothing()
     {
         await ArrangeAsync("trust-force-unlock");
