@@ -11,7 +11,8 @@ namespace PolicyAction.ActionHost;
 
 /// <summary>
 /// What the action's container runs, as explicit stages in log groups: gate evaluation, response, alerts, commit of
-/// the artifacts, then the outputs and the job summary. Its collaborators come from the composition root; the
+/// the artifacts, then the outputs and the job summary; or, for a control command, the state change and its commit
+/// (<see cref="ControlStage"/>). Its collaborators come from the composition root; the
 /// services that read the configuration are made when a stage first needs them, so a problem is reported in the
 /// order the stages meet it.
 /// </summary>
@@ -35,6 +36,23 @@ internal sealed class ActionRun(
     {
         using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait, store.Paths.Root, cancellationToken);
         var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
+        if (settings.Control is { } control)
+        {
+            // The change must reach the branch or it is lost with the job's workspace: fail before making it.
+            if (!github.HasToken)
+            {
+                throw new UsageException($"command '{settings.CommandName}' commits the state it changes and has no github-token input (and no GITHUB_TOKEN); nothing was changed. "
+                    + "Give the job 'contents: write' and pass github-token: ${{ github.token }}");
+            }
+
+            await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
+
+            // Made on the state as the branch holds it (read just above), and committed there.
+            var before = ArtifactCommitter.Snapshot(store.Paths);
+            _knowledge.RememberCheckout(before, checkedOut);
+            return await new ControlStage(settings, store, run, responses, clock, reporter, new CommitStage(store.Paths, github, _knowledge, context, reporter), github)
+                .RunAsync(control, before, cancellationToken).ConfigureAwait(false);
+        }
 
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
 
@@ -134,7 +152,9 @@ internal sealed class ActionRun(
         using (reporter.Group($"Read state from {branch}"))
         {
             var connection = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            await new StateBranchSync(connection.Forge, store.Paths, clock.GetUtcNow(), reporter.Line)
+            // Undo reads its response's undo record from the branch too; the other undo records are not needed.
+            var undoRecord = settings.Command == ActionCommand.Undo && settings.Control?.ResponseId is { } undone ? store.Paths.Relative(store.Paths.UndoRecord(undone)) : null;
+            await new StateBranchSync(connection.Forge, store.Paths, clock.GetUtcNow(), reporter.Line) { AlsoFiles = undoRecord is null ? [] : [undoRecord] }
                 .ReadAsync(connection.Branch, DefaultBranchAsync, cancellationToken).ConfigureAwait(false);
             return $"refs/heads/{connection.Branch}";
 

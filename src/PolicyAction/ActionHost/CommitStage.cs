@@ -7,26 +7,41 @@ using PolicyAction.State;
 
 namespace PolicyAction.ActionHost;
 
-/// <summary>The commit stage: the run's changed artifacts as one commit on the shared branch.</summary>
+/// <summary>The commit stage: the run's changed artifacts, or a control command's change, as one commit on the shared branch.</summary>
 internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, BranchKnowledge knowledge, ActionContext context, Reporter reporter)
 {
     /// <summary>apply-only: commit when a log gained records (a response applied or blocked, a new level, an alert changed), not for a preview alone.</summary>
     public bool Wanted(CommitMode mode, Dictionary<string, byte[]> baseline) =>
         mode == CommitMode.Always || (mode == CommitMode.ApplyOnly && ArtifactCommitter.LogsChanged(baseline, paths));
 
-    public async Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken)
+    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken)
     {
-        using (reporter.Group("Commit artifacts"))
+        // Each field on a line of its own: text from state files and inputs cannot add lines (a trailer) to it.
+        var message = result?.Report is { } report
+            ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{CommandLines.OneLine(report.Message)}\nPlan digest: {CommandLines.OneLine(report.PlanDigest)}\n"
+            : "policy-response: alerts\n\n";
+        var ownUndo = result?.Report is { Mode: ResponseMode.Apply } applied ? applied.ResponseId : (Guid?)null;
+        return CommitAsync("Commit artifacts", baseline, message, ownUndo, controlState: false, cancellationToken);
+    }
+
+    /// <summary>A control command's change (the brake or trust file, the audit log, an undo record) as one commit naming who, why and the run.</summary>
+    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, string command, ControlRequest control, string actor, CancellationToken cancellationToken)
+    {
+        var message = $"policy-response: {command}\n\nReason: {CommandLines.OneLine(control.Reason)}\nActor: {CommandLines.OneLine(actor)}\n"
+            + (control.ResponseId is { } id ? $"Response: {id:D}\n" : string.Empty);
+        var ownUndo = command == ActionSettings.Commands[(int)ActionCommand.Undo] ? control.ResponseId : null;
+        return CommitAsync("Commit the state change", baseline, message, ownUndo, controlState: true, cancellationToken);
+    }
+
+    private async Task<CommitOutcome?> CommitAsync(string group, Dictionary<string, byte[]> baseline, string message, Guid? ownUndo, bool controlState, CancellationToken cancellationToken)
+    {
+        using (reporter.Group(group))
         {
             var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            // Each field on a line of its own: text from state files and inputs cannot add lines (a trailer) to it.
-            var message = result?.Report is { } report
-                ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{CommandLines.OneLine(report.Message)}\nPlan digest: {CommandLines.OneLine(report.PlanDigest)}\n"
-                : "policy-response: alerts\n\n";
             message += context.RunUrl is { } url ? $"Run: {CommandLines.OneLine(url)}\n" : string.Empty;
-            var ownUndo = result?.Report is { Mode: ResponseMode.Apply } applied ? paths.Relative(paths.UndoRecord(applied.ResponseId)) : null;
+            var ownUndoPath = ownUndo is { } id ? paths.Relative(paths.UndoRecord(id)) : null;
             var outcome = await new ArtifactCommitter(forge, paths, knowledge)
-                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndo), (path, bytes) => VerifyUndoRecord(path, bytes, result))
+                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo))
                 .ConfigureAwait(false);
             reporter.Line(outcome is null
                 ? "no artifact changed; nothing to commit"
@@ -37,7 +52,23 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
     }
 
     /// <summary>
-    /// An undo record is committed only when this run wrote it: the one of its own applied response. Any other file
+    /// The trust lock and the brake are committed only by the control commands that change them: a response's
+    /// action that rewrote one (to release the brake, say) must not reach the branch, where every later run reads it.
+    /// </summary>
+    private bool AdmitControlState(string path, bool controlState)
+    {
+        if (controlState || !WorkspacePaths.IsControlState(path))
+        {
+            return true;
+        }
+
+        reporter.Warning($"{path} was left out of the commit: only the control commands (brake-engage, brake-release, trust-lock, trust-unlock, trust-force-unlock) change it", "Policy response: file left out");
+        return false;
+    }
+
+    /// <summary>
+    /// An undo record is committed only when this run wrote it: the one of its own applied response (or of the response
+    /// it undid). Any other file
     /// by that name (an action can drop one, or a link of that name to /proc/self/environ) is left out, unread.
     /// </summary>
     private bool AdmitUndoRecord(string path, string? ownUndo)
@@ -52,7 +83,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
     }
 
     /// <summary>The run's own undo record must still be one, of its response (an action may have overwritten it).</summary>
-    private static string? VerifyUndoRecord(string path, byte[] bytes, RespondResult? result)
+    private static string? VerifyUndoRecord(string path, byte[] bytes, Guid? ownUndo)
     {
         if (!WorkspacePaths.IsUndoRecord(path))
         {
@@ -62,7 +93,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
         try
         {
             var record = System.Text.Json.JsonSerializer.Deserialize(bytes, ResponseJsonContext.Default.UndoRecord);
-            return record?.ResponseId == result?.Report?.ResponseId ? null : "is not the undo record of this run's response (its response id differs); it was changed after the tool wrote it";
+            return record?.ResponseId == ownUndo ? null : "is not the undo record of this run's response (its response id differs); it was changed after the tool wrote it";
         }
         catch (System.Text.Json.JsonException e)
         {

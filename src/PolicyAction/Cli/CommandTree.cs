@@ -136,7 +136,8 @@ internal sealed class CommandTree
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            services.Undo().Run(id, parsed.GetValue(apply), parsed.GetValue(force));
+            var change = services.Undo().Run(id, parsed.GetValue(apply), parsed.GetValue(force));
+            RepositoryHint.Print(services, change, "undo", [("response_id", id.ToString("D")), ("reason", null)], " (and the restored files, if the repository tracks them)");
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -151,7 +152,8 @@ internal sealed class CommandTree
         {
             var id = ParseResponseId(parsed.GetValue(responseId));
             using var workspaceLock = services.LockWorkspace();
-            services.Responses().Acknowledge(id, parsed.GetValue(reason)!);
+            var change = services.Responses().Acknowledge(id, parsed.GetValue(reason)!);
+            RepositoryHint.Print(services, change, "acknowledge", [("response_id", id.ToString("D")), ("reason", parsed.GetValue(reason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -178,7 +180,8 @@ internal sealed class CommandTree
         lockCommand.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Trust().Lock(parsed.GetValue(lockReason)!);
+            var change = services.Trust().Lock(parsed.GetValue(lockReason)!);
+            RepositoryHint.Print(services, change, "trust-lock", [("reason", parsed.GetValue(lockReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -187,7 +190,8 @@ internal sealed class CommandTree
         unlock.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Trust().Unlock(parsed.GetValue(unlockReason)!);
+            var change = services.Trust().Unlock(parsed.GetValue(unlockReason)!);
+            RepositoryHint.Print(services, change, "trust-unlock", [("reason", parsed.GetValue(unlockReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -197,7 +201,8 @@ internal sealed class CommandTree
         force.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!);
+            var change = services.Trust().ForceUnlock(parsed.GetValue(lockId)!, parsed.GetValue(forceReason)!);
+            RepositoryHint.Print(services, change, "trust-force-unlock", [("lock_id", parsed.GetValue(lockId)!.Trim()), ("reason", parsed.GetValue(forceReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -224,7 +229,8 @@ internal sealed class CommandTree
         engage.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Brake().Engage(parsed.GetValue(engageReason)!);
+            var change = services.Brake().Engage(parsed.GetValue(engageReason)!);
+            RepositoryHint.Print(services, change, "brake-engage", [("reason", parsed.GetValue(engageReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -233,7 +239,8 @@ internal sealed class CommandTree
         release.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             using var workspaceLock = services.LockWorkspace();
-            services.Brake().Release(parsed.GetValue(releaseReason)!);
+            var change = services.Brake().Release(parsed.GetValue(releaseReason)!);
+            RepositoryHint.Print(services, change, "brake-release", [("reason", parsed.GetValue(releaseReason)!.Trim())]);
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -346,7 +353,7 @@ internal sealed class CommandTree
         {
             Description = "Commit the state to this branch of its own (for a default branch that requires pull requests): the workflows set commit-branch to it and the orchestration pushes the level there.",
         };
-        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the workflows, the state files. Keeps files that differ: --action repins them, --force replaces workflows.")
+        var command = new Command("init", "Scaffold a repository: .github/policy-response.yml, the workflows (orchestration, response runner, alerts, control), the state files. Keeps files that differ: --action repins them, --force replaces workflows.")
         {
             force, action, orchestration, stateBranch,
         };

@@ -71,7 +71,7 @@ internal sealed class ResponseService(
         gates.Evaluate(ReadInputs(request), level is { } known ? request with { PlanDigestOf = DigestOf(known) } : request);
 
     /// <summary>Settles an interrupted response as it is, so applies can run again; refuses any other response.</summary>
-    public void Acknowledge(Guid responseId, string reason)
+    public StateChange Acknowledge(Guid responseId, string reason)
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
@@ -82,6 +82,7 @@ internal sealed class ResponseService(
             ?? throw new UsageException($"response {responseId:D} is not an interrupted response in the last {InterruptedResponses.LookBack.TotalDays:0} days of {store.Paths.Relative(store.AuditLog.Path)}; nothing to acknowledge");
         store.AuditLog.Append(_recorder.Record(AuditEvents.InterruptionAcknowledged, responseId, string.Empty) with { Policy = interrupted.Policy, Reason = reason.Trim() });
         reporter.Line($"acknowledged: {interrupted.Describe()}; recorded in {store.Paths.Relative(store.AuditLog.Path)}. Applies may run again.");
+        return new StateChange(true, $"acknowledged: {interrupted.Describe()}. Applies may run again.", [store.Paths.Relative(store.AuditLog.Newest().Path)]);
     }
 
     public async Task<RespondResult> RespondAsync(RespondRequest request, CancellationToken cancellationToken)

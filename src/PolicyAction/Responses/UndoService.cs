@@ -21,7 +21,9 @@ internal sealed class UndoService
     }
 
     /// <param name="force">Restore also the paths changed since the response (or whose change is unknown); recorded in the audit log.</param>
-    public void Run(Guid responseId, bool apply, bool force = false)
+    /// <param name="reason">Why, when the caller was given one (the action's reason input); recorded with the undo.</param>
+    /// <returns>What changed: with --apply, the undo record and the audit log (the restored files are the workspace's, listed in the message).</returns>
+    public StateChange Run(Guid responseId, bool apply, bool force = false, string? reason = null)
     {
         var path = _store.Paths.UndoRecord(responseId);
         var record = _store.ReadUndo(responseId)
@@ -34,8 +36,9 @@ internal sealed class UndoService
 
         if (record.Status == UndoStatuses.Undone)
         {
-            _reporter.Line($"response {responseId:D} was already undone at {Times.Format(record.UndoneAt)} by {record.UndoneBy ?? "unknown"}; nothing to do");
-            return;
+            var done = $"response {responseId:D} was already undone at {Times.Format(record.UndoneAt)} by {record.UndoneBy ?? "unknown"}; nothing to do";
+            _reporter.Line(done);
+            return StateChange.Unchanged(done);
         }
 
         // Decode and check everything, and look at every path, before touching any file: an edited or corrupt record,
@@ -87,7 +90,7 @@ internal sealed class UndoService
                 _reporter.Line($"{changed.Length} path(s) changed since the response, or cannot tell: --apply refuses them unless --force");
             }
 
-            return;
+            return StateChange.Unchanged($"undo of response {responseId:D} previewed; nothing restored");
         }
 
         if (changed.Length > 0 && !force)
@@ -138,8 +141,15 @@ internal sealed class UndoService
             ResponseId = responseId,
             Policy = record.Policy,
             Detail = detail,
+            Reason = reason,
+            RunUrl = _context.RunUrl,
         });
         _reporter.Line($"undone: {detail}; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
+        var restoredPaths = string.Join(", ", restores.Where(r => r.State != PathState.Original).Select(r => r.File.Path).Distinct(StringComparer.Ordinal));
+        return new StateChange(
+            true,
+            $"response {responseId:D} undone: {detail}" + (restoredPaths.Length > 0 ? $" ({restoredPaths})" : string.Empty),
+            [_store.Paths.Relative(path), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
     }
 
     private static PathState Classify(UndoFile file, PathHash now)

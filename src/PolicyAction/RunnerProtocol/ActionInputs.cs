@@ -39,6 +39,7 @@ internal sealed class ActionInputs
         };
     }
 
-    private static string Printable(string value) =>
-        value.Length > 40 ? value[..40] + "…" : value.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
+    /// <summary>An input's value as an error message quotes it: short, on one line.</summary>
+    internal static string Printable(string value) =>
+        (value.Length > 40 ? value[..40] + "…" : value).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
 }

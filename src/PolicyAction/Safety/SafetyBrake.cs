@@ -38,35 +38,43 @@ internal sealed class SafetyBrake
         }
     }
 
-    public void Engage(string reason)
+    public StateChange Engage(string reason)
     {
         reason = TrustGuard.RequireReason(reason);
         var state = _store.ReadBrake();
         if (state.IsEngaged)
         {
-            _reporter.Line($"safety brake is already engaged (since {Times.Format(state.EngagedAt)}); nothing changed");
-            return;
+            return Said(StateChange.Unchanged($"safety brake is already engaged (since {Times.Format(state.EngagedAt)}); nothing changed"));
         }
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = true, EngagedAt = now, EngagedBy = _context.Actor, Reason = reason });
-        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeEngaged, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, Reason = reason });
-        _reporter.Line("safety brake engaged; automated responses are blocked until it is released");
+        return Said(Logged(AuditEvents.BrakeEngaged, now, reason, "safety brake engaged; automated responses are blocked until it is released"));
     }
 
-    public void Release(string reason)
+    public StateChange Release(string reason)
     {
         reason = TrustGuard.RequireReason(reason);
         var state = _store.ReadBrake();
         if (!state.IsEngaged)
         {
-            _reporter.Line("safety brake is not engaged; nothing changed");
-            return;
+            return Said(StateChange.Unchanged("safety brake is not engaged; nothing changed"));
         }
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = false, ReleasedAt = now, ReleasedBy = _context.Actor, ReleaseReason = reason });
-        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = AuditEvents.BrakeReleased, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, Reason = reason });
-        _reporter.Line("safety brake released");
+        return Said(Logged(AuditEvents.BrakeReleased, now, reason, "safety brake released"));
+    }
+
+    private StateChange Logged(string eventName, DateTimeOffset now, string reason, string message)
+    {
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, Reason = reason, RunUrl = _context.RunUrl });
+        return new StateChange(true, message, [_store.Paths.Relative(_store.Paths.SafetyBrakeState), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
+    }
+
+    private StateChange Said(StateChange change)
+    {
+        _reporter.Line(change.Message);
+        return change;
     }
 }

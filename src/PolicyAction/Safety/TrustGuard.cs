@@ -46,43 +46,40 @@ internal sealed class TrustGuard
         }
     }
 
-    public void Lock(string reason)
+    public StateChange Lock(string reason)
     {
         reason = RequireReason(reason);
         var state = _store.ReadTrust();
         if (state.Locked)
         {
-            _reporter.Line($"trust guard is already locked (lock id {state.LockId}, by {state.LockedBy}); nothing changed");
-            return;
+            return Said(StateChange.Unchanged($"trust guard is already locked (lock id {state.LockId}, by {state.LockedBy}); nothing changed"));
         }
 
         var now = _clock.GetUtcNow();
         var lockId = Guid.NewGuid().ToString("D");
         _store.WriteTrust(state with { Locked = true, LockId = lockId, Reason = reason, LockedAt = now, LockedBy = _context.Actor });
-        Log(AuditEvents.TrustLocked, now, lockId, reason);
-        _reporter.Line($"trust guard locked (lock id {lockId}); automated responses are blocked until it is unlocked");
+        return Said(Log(AuditEvents.TrustLocked, now, lockId, reason, $"trust guard locked (lock id {lockId}); automated responses are blocked until it is unlocked"));
     }
 
-    public void Unlock(string reason) => Release(reason, expectedLockId: null);
+    public StateChange Unlock(string reason) => Release(reason, expectedLockId: null);
 
-    public void ForceUnlock(string lockId, string reason)
+    public StateChange ForceUnlock(string lockId, string reason)
     {
         if (string.IsNullOrWhiteSpace(lockId))
         {
             throw new UsageException("force-unlock needs --lock-id with the current lock's id (see 'policy-response trust status')");
         }
 
-        Release(reason, lockId.Trim());
+        return Release(reason, lockId.Trim());
     }
 
-    private void Release(string reason, string? expectedLockId)
+    private StateChange Release(string reason, string? expectedLockId)
     {
         reason = RequireReason(reason);
         var state = _store.ReadTrust();
         if (!state.Locked)
         {
-            _reporter.Line("trust guard is not locked; nothing changed");
-            return;
+            return Said(StateChange.Unchanged("trust guard is not locked; nothing changed"));
         }
 
         var forced = expectedLockId is not null;
@@ -111,12 +108,25 @@ internal sealed class TrustGuard
             LockedBy = null,
             Unlocks = [.. state.Unlocks, unlock],
         });
-        Log(forced ? AuditEvents.TrustForceUnlocked : AuditEvents.TrustUnlocked, now, state.LockId, reason);
-        _reporter.Line($"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}");
+        return Said(Log(
+            forced ? AuditEvents.TrustForceUnlocked : AuditEvents.TrustUnlocked,
+            now,
+            state.LockId,
+            reason,
+            $"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}"));
     }
 
-    private void Log(string eventName, DateTimeOffset now, string? lockId, string reason) =>
-        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, LockId = lockId, Reason = reason });
+    private StateChange Log(string eventName, DateTimeOffset now, string? lockId, string reason, string message)
+    {
+        _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, LockId = lockId, Reason = reason, RunUrl = _context.RunUrl });
+        return new StateChange(true, message, [_store.Paths.Relative(_store.Paths.TrustLockState), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
+    }
+
+    private StateChange Said(StateChange change)
+    {
+        _reporter.Line(change.Message);
+        return change;
+    }
 
     internal static string RequireReason(string? reason) =>
         string.IsNullOrWhiteSpace(reason)

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PolicyAction.Scaffolding;
 
 /// <summary>
-/// The three workflows of <c>workflows/</c>, embedded in the tool at build time, adapted to a repository: its pin of
+/// The workflows of <c>workflows/</c>, embedded in the tool at build time, adapted to a repository: its pin of
 /// this action and, when the team already has one, the orchestration workflow the response runner follows.
 /// </summary>
 internal static class WorkflowTemplates
@@ -12,9 +12,10 @@ internal static class WorkflowTemplates
     public const string Orchestration = "policy_orchestration.yml";
     public const string Alerts = "policy_orchestration_alerts.yml";
     public const string ResponseRunner = "policy_response_runner.yml";
+    public const string Control = "policy_control.yml";
 
     /// <summary>Every workflow init scaffolds, in the order it reports them; init pins each one's uses: lines of this action.</summary>
-    public static readonly IReadOnlyList<string> Scaffolded = [Orchestration, ResponseRunner, Alerts];
+    public static readonly IReadOnlyList<string> Scaffolded = [Orchestration, ResponseRunner, Alerts, Control];
 
     // The placeholder pin in workflows/; a release's own pin replaces it.
     private const string PlaceholderPin = "org/policy-response@0123456789abcdef0123456789abcdef01234567 # v2";

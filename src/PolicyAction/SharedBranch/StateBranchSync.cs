@@ -25,10 +25,17 @@ internal sealed class StateBranchSync(IForge forge, WorkspacePaths paths, DateTi
     /// <summary>How far back readers read (alerts, status, the trigger check: 31 days) and the ordering allowance.</summary>
     public static readonly TimeSpan Reach = TimeSpan.FromDays(31) + AuditLog.OrderingSlack;
 
+    /// <summary>
+    /// Repository paths read from the branch besides the state files (as they are: absent there, removed here), for a
+    /// command that needs one more, as undo needs its response's undo record.
+    /// </summary>
+    public IReadOnlyList<string> AlsoFiles { get; init; } = [];
+
     /// <summary>The state files other than the audit log, by repository path (named once, in <see cref="WorkspacePaths"/>).</summary>
     private IEnumerable<string> StateFiles() =>
         new[] { paths.PolicyState, paths.TrustLockState, paths.SafetyBrakeState, paths.Preview, paths.BlockedReport, paths.AlertReport, paths.AlertHistory }
-            .Select(paths.Relative);
+            .Select(paths.Relative)
+            .Concat(AlsoFiles);
 
     private readonly Dictionary<string, IReadOnlyDictionary<string, TreeEntryInfo>> _folders = new(StringComparer.Ordinal);
     private readonly List<string> _updated = [];

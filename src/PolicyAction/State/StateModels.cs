@@ -31,7 +31,11 @@ internal sealed record TrustLockState
 
     public string? LockedBy { get; init; }
 
-    public IReadOnlyList<UnlockRecord> Unlocks { get; init; } = [];
+    // The source generator sets every init-only property, a missing one to null: a file without "unlocks" (or with
+    // null) has none, not a null list that crashes the gates and unlock.
+    public IReadOnlyList<UnlockRecord> Unlocks { get => _unlocks; init => _unlocks = value ?? []; }
+
+    private readonly IReadOnlyList<UnlockRecord> _unlocks = [];
 
     // Fields written by other tools are kept when this file is rewritten.
     [JsonExtensionData]

@@ -21,14 +21,23 @@ internal sealed class WorkspacePaths
 
     private const string UndoRecordPrefix = "policy_response_undo_";
 
+    /// <summary>The trust lock's path in the repository.</summary>
+    public const string TrustLockPath = "state/trust_lock_state.json";
+
+    /// <summary>The safety brake's path in the repository.</summary>
+    public const string SafetyBrakePath = "forensics/safety_brake_state.json";
+
+    /// <summary>Whether a repository path is the trust lock or the safety brake: only the control commands change them.</summary>
+    public static bool IsControlState(string repositoryPath) => repositoryPath is TrustLockPath or SafetyBrakePath;
+
     /// <summary>Files only ever appended to (the alert history and every audit log segment): on a race they are merged line by line, never overwritten.</summary>
     public static bool IsAppendOnly(string repositoryPath) => repositoryPath == AlertHistoryPath || AuditSegments.IsSegment(repositoryPath);
 
     public string PolicyState => Combine("state", "policy_state.json");
 
-    public string TrustLockState => Combine("state", "trust_lock_state.json");
+    public string TrustLockState => Combine(TrustLockPath.Split('/'));
 
-    public string SafetyBrakeState => Combine("forensics", "safety_brake_state.json");
+    public string SafetyBrakeState => Combine(SafetyBrakePath.Split('/'));
 
     public string Preview => Combine("state", "policy_response_preview.json");
 
@@ -49,7 +58,8 @@ internal sealed class WorkspacePaths
         repositoryPath.StartsWith($"state/{UndoRecordPrefix}", StringComparison.Ordinal) && repositoryPath.EndsWith(".json", StringComparison.Ordinal);
 
     /// <summary>
-    /// The files a run commits back when they changed: the logs, the reports, the preview and the undo records. Of
+    /// The files a run commits back when they changed: the logs, the reports, the preview, the undo records, and the
+    /// trust lock and the safety brake (which the control commands change, and later runs' gates read). Of
     /// the audit log, only segments from <paramref name="fromSegment"/> on (default: the newest): sealed segments never
     /// change, so a run's cost does not grow with the history.
     /// </summary>
@@ -63,7 +73,7 @@ internal sealed class WorkspacePaths
             yield return segment.Path;
         }
 
-        string[] single = [Preview, BlockedReport, AlertReport, AlertHistory];
+        string[] single = [Preview, BlockedReport, AlertReport, AlertHistory, TrustLockState, SafetyBrakeState];
         foreach (var file in single.Where(File.Exists))
         {
             yield return file;

@@ -71,7 +71,7 @@ public partial class ReadmeTests
         var init = await ProcessCli.RunAsync(RepositoryRoot.Path, null, args);
 
         Assert.True(init.ExitCode == 0, init.ToString());
-        foreach (var file in new[] { ".github/policy-response.yml", ".github/workflows/policy_orchestration.yml", ".github/workflows/policy_response_runner.yml", ".github/workflows/policy_orchestration_alerts.yml" })
+        foreach (var file in new[] { ".github/policy-response.yml", ".github/workflows/policy_orchestration.yml", ".github/workflows/policy_response_runner.yml", ".github/workflows/policy_orchestration_alerts.yml", ".github/workflows/policy_control.yml" })
         {
             Assert.True(repository.Exists(file), $"{file} was not written");
         }

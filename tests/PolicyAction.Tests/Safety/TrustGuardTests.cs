@@ -144,4 +144,18 @@ public sealed class TrustGuardTests : IDisposable
         Assert.Equal(before, _workspace.ReadBytes("state/trust_lock_state.json"));
         Assert.Single(Store.AuditLog.Read().Records);
     }
+
+    [Theory]
+    [InlineData("""{"locked": true, "lock_id": "x", "locked_by": "alice", "reason": "by hand"}""")]
+    [InlineData("""{"locked": true, "lock_id": "x", "locked_by": "alice", "reason": "by hand", "unlocks": null}""")]
+    public void A_lock_written_by_hand_without_an_unlock_history_unlocks_and_starts_one(string file)
+    {
+        _workspace.Write("state/trust_lock_state.json", file);
+        Assert.Empty(Store.ReadTrust().Unlocks);
+
+        As("alice").Unlock("done");
+
+        Assert.Equal("alice", Store.ReadTrust().Unlocks.Single().UnlockedBy);
+        Assert.False(Store.ReadTrust().Locked);
+    }
 }

@@ -17,6 +17,7 @@ public sealed partial class InitCommandTests : IDisposable
         ".github/workflows/policy_orchestration.yml",
         ".github/workflows/policy_response_runner.yml",
         ".github/workflows/policy_orchestration_alerts.yml",
+        ".github/workflows/policy_control.yml",
         "state/policy_state.json",
         "state/trust_lock_state.json",
         "forensics/safety_brake_state.json",
@@ -50,6 +51,8 @@ public sealed partial class InitCommandTests : IDisposable
         Assert.Contains("policy-apply", init.Stdout, StringComparison.Ordinal);
         Assert.Contains("required reviewers", init.Stdout, StringComparison.Ordinal);
         Assert.Contains("contents: write", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("run .github/workflows/policy_control.yml from the Actions tab, the mobile app or gh (gh workflow run policy_control.yml -f command=brake-engage", init.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"policy-control\" without", init.Stdout, StringComparison.Ordinal);
 
         var gates = await ProcessCli.RunAsync(_repository, "gates");
         Assert.True(gates.ExitCode == 0, gates.ToString());
@@ -88,9 +91,9 @@ public sealed partial class InitCommandTests : IDisposable
 
         var lint = await LintActions(Directory.GetFiles(_repository.PathOf(".github/workflows"), "*.yml"));
         Assert.True(lint.ExitCode == 0, lint.Output);
-        Assert.Contains("0 problem(s) in 3 file(s)", lint.Output, StringComparison.Ordinal);
+        Assert.Contains("0 problem(s) in 4 file(s)", lint.Output, StringComparison.Ordinal);
 
-        foreach (var workflow in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml" })
+        foreach (var workflow in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
         {
             var text = _repository.Read($".github/workflows/{workflow}");
             var uses = UsesLines().Matches(text).Select(m => m.Groups[1].Value).Where(u => u.Contains("policy-response", StringComparison.Ordinal)).ToArray();
@@ -345,7 +348,7 @@ public sealed partial class InitCommandTests : IDisposable
     [Fact]
     public void The_embedded_workflows_are_the_ones_in_the_repository_apart_from_the_pin()
     {
-        foreach (var name in new[] { "policy_orchestration.yml", "policy_response_runner.yml", "policy_orchestration_alerts.yml" })
+        foreach (var name in new[] { "policy_orchestration.yml", "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
         {
             var shipped = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "workflows", name));
             var rendered = PolicyAction.Scaffolding.WorkflowTemplates.Render(name, PolicyAction.Scaffolding.ActionReference.Parse("org/policy-response@0123456789abcdef0123456789abcdef01234567", "test"), null);
@@ -361,7 +364,7 @@ public sealed partial class InitCommandTests : IDisposable
 
         Assert.True(init.ExitCode == 0, init.ToString());
         Assert.Contains("committed to the branch policy-response-state", init.Stdout, StringComparison.Ordinal);
-        foreach (var name in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml" })
+        foreach (var name in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
         {
             var workflow = LoadYaml(_repository.Read($".github/workflows/{name}"));
             var steps = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)workflow["jobs"]).Children.Values.Single())["steps"];

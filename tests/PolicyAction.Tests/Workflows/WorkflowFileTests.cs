@@ -38,9 +38,9 @@ public partial class WorkflowFileTests
             .SelectMany(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>());
 
     [Fact]
-    public void The_three_example_workflows_exist()
+    public void The_four_example_workflows_exist()
     {
-        Assert.Equal(["policy_orchestration.yml", "policy_orchestration_alerts.yml", "policy_response_runner.yml"], Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "workflows"), "*.yml").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["policy_control.yml", "policy_orchestration.yml", "policy_orchestration_alerts.yml", "policy_response_runner.yml"], Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "workflows"), "*.yml").Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -98,6 +98,63 @@ public partial class WorkflowFileTests
         var autoApply = (YamlMappingNode)dispatch["auto_apply"];
         Assert.Equal(("boolean", "false"), (((YamlScalarNode)autoApply["type"]).Value, ((YamlScalarNode)autoApply["default"]).Value));
         Assert.True(workflow.Children.ContainsKey("concurrency"));
+    }
+
+    [Fact]
+    public void The_control_workflow_is_dispatched_by_hand_shares_the_response_group_and_waits_for_reviewers_only_to_release()
+    {
+        var workflow = Load("workflows/policy_control.yml");
+        var on = (YamlMappingNode)workflow["on"];
+        Assert.Equal(["workflow_dispatch"], on.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        var inputs = (YamlMappingNode)((YamlMappingNode)on["workflow_dispatch"])["inputs"];
+        var command = (YamlMappingNode)inputs["command"];
+        Assert.Equal("choice", ((YamlScalarNode)command["type"]).Value);
+        Assert.Equal(
+            PolicyAction.ActionHost.ActionSettings.Commands.Skip(4),
+            ((YamlSequenceNode)command["options"]).Children.Select(o => ((YamlScalarNode)o).Value));
+        var reason = (YamlMappingNode)inputs["reason"];
+        Assert.Equal(("string", "true"), (((YamlScalarNode)reason["type"]).Value, ((YamlScalarNode)reason["required"]).Value));
+        Assert.Equal(["command", "reason", "lock_id", "response_id"], inputs.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+
+        var concurrency = (YamlMappingNode)workflow["concurrency"];
+        Assert.Equal(
+            ((YamlScalarNode)((YamlMappingNode)Load("workflows/policy_response_runner.yml")["concurrency"])["group"]).Value,
+            ((YamlScalarNode)concurrency["group"]).Value);
+        Assert.Equal("false", ((YamlScalarNode)concurrency["cancel-in-progress"]).Value);
+
+        var job = (YamlMappingNode)((YamlMappingNode)workflow["jobs"]).Children.Values.Single();
+        var permissions = (YamlMappingNode)job["permissions"];
+        Assert.Equal([("contents", "write")], permissions.Children.Select(p => (((YamlScalarNode)p.Key).Value, ((YamlScalarNode)p.Value).Value)));
+
+        // Only the engaging commands skip the reviewers; everything else (and anything unforeseen) waits for them.
+        Assert.Equal(
+            "${{ (inputs.command == 'brake-engage' || inputs.command == 'trust-lock') && 'policy-control' || 'policy-apply' }}",
+            ((YamlScalarNode)job["environment"]).Value);
+
+        var steps = Steps(workflow).ToArray();
+        var checkout = steps.Single(s => ((YamlScalarNode)s["uses"]).Value!.StartsWith("actions/checkout@", StringComparison.Ordinal));
+        Assert.Equal("false", ((YamlScalarNode)((YamlMappingNode)checkout["with"])["persist-credentials"]).Value);
+        var action = steps.Single(s => ((YamlScalarNode)s["uses"]).Value!.StartsWith("org/policy-response@", StringComparison.Ordinal));
+        var with = ((YamlMappingNode)action["with"]).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value);
+        Assert.Equal("${{ inputs.command }}", with["command"]);
+        Assert.Equal("${{ inputs.reason }}", with["reason"]);
+        Assert.Equal("${{ inputs.lock_id }}", with["lock-id"]);
+        Assert.Equal("${{ inputs.response_id }}", with["response-id"]);
+        Assert.DoesNotContain(steps, s => s.Children.ContainsKey("run"));
+    }
+
+    [Fact]
+    public void The_action_declares_the_control_inputs()
+    {
+        var inputs = (YamlMappingNode)Load("action.yml")["inputs"];
+        foreach (var name in new[] { "reason", "lock-id", "response-id" })
+        {
+            var input = (YamlMappingNode)inputs[name];
+            Assert.Equal(("false", string.Empty), (((YamlScalarNode)input["required"]).Value, ((YamlScalarNode)input["default"]).Value));
+        }
+
+        var command = ((YamlScalarNode)((YamlMappingNode)inputs["command"])["description"]).Value!;
+        Assert.All(PolicyAction.ActionHost.ActionSettings.Commands, name => Assert.Contains(name, command, StringComparison.Ordinal));
     }
 
     [Fact]
