@@ -15,13 +15,14 @@ internal sealed class CommandTree
 {
     public static readonly Option<string?> WorkspaceOption = new("--workspace", "-w")
     {
-        Description = "The repository folder to work on. Default: GITHUB_WORKSPACE, else the current folder.",
+        Description = "The repository folder to work on. Default: GITHUB_WORKSPACE, else the first folder from the current one up "
+            + "(to the repository root) that holds .github/policy-response.yml; init: that folder, else the repository root, else the current folder.",
         Recursive = true,
     };
 
     public static readonly Option<string?> ConfigOption = new("--config")
     {
-        Description = "The configuration file. Default: <workspace>/.github/policy-response.yml.",
+        Description = "The configuration file; a relative path is taken from the workspace. Default: <workspace>/.github/policy-response.yml.",
         Recursive = true,
     };
 
@@ -361,7 +362,7 @@ internal sealed class CommandTree
             using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;
             new Scaffolding.RepositoryInitializer(services.Paths, services.Clock, services.Reporter).Run(options);
             return Task.FromResult(ExitCodes.Success);
-        }));
+        }, WorkspaceDiscovery.Rule.Creates));
         return command;
     }
 
