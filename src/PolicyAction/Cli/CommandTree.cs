@@ -92,7 +92,7 @@ internal sealed class CommandTree
     {
         var policy = new Option<string?>("--policy", "-p")
         {
-            Description = "GREEN, YELLOW or RED. Default: the level in state/policy_state.json.",
+            Description = "GREEN, YELLOW or RED, as a what-if: recorded in the level history only when an apply runs actions. Default: the level in state/policy_state.json (recorded).",
         };
         var apply = new Option<bool>("--apply")
         {
@@ -108,10 +108,13 @@ internal sealed class CommandTree
         {
             var doApply = ApplySwitch.Resolve(parsed.GetValue(apply), services.Context.Variable(ApplySwitch.AutoApplyVariable));
             using var workspaceLock = services.LockWorkspace();
-            var level = services.ResolveLevel(parsed.GetValue(policy));
+            var given = parsed.GetValue(policy);
+            var level = services.ResolveLevel(given);
             var asJson = parsed.GetValue(json);
+            // A level given here is a what-if: only the state file's level is observed (and so recorded).
+            var origin = given is null ? LevelOrigin.Observed : LevelOrigin.WhatIf;
             var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
-                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest)), cancellationToken)
+                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest), Origin: origin), cancellationToken)
                 .ConfigureAwait(false);
             if (asJson)
             {
