@@ -74,9 +74,8 @@ internal static class WorkspaceDiscovery
     }
 
     /// <summary>
-    /// Anything by that name, a dangling link too: a configuration that cannot be read must fail where it is (naming
-    /// it), not send the walk on to a folder above.
+    /// Anything by that name (File.Exists is true for a dangling link too): a configuration that cannot be read must
+    /// fail where it is, naming it, not send the walk on to a folder above.
     /// </summary>
-    private static bool Present(string path) =>
-        File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+    private static bool Present(string path) => File.Exists(path) || Directory.Exists(path);
 }

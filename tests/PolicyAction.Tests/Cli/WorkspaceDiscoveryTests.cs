@@ -96,6 +96,21 @@ public sealed class WorkspaceDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_configuration_that_is_a_dangling_link_stops_the_walk_and_fails_naming_it()
+    {
+        // Taking it for no configuration would send the walk on to the folder above, whose state is not this one's.
+        var inner = Folder("inner");
+        Directory.CreateDirectory(Path.Combine(inner, ".github"));
+        File.CreateSymbolicLink(Path.Combine(inner, ".github/policy-response.yml"), Path.Combine(inner, "gone.yml"));
+
+        var respond = await From(Folder("inner/sub"), "respond", "--policy", "RED");
+
+        Assert.Equal(2, respond.ExitCode);
+        Assert.Contains($"workspace: {inner} (found", respond.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(inner, ".github/policy-response.yml"), respond.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_configuration_at_the_repository_root_is_found()
     {
         Directory.CreateDirectory(_root.PathOf(".git"));
