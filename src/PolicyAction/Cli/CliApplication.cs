@@ -48,11 +48,12 @@ internal sealed class CliApplication
     }
 
     /// <summary>Runs a command body, turning the tool's exceptions into their exit codes and messages.</summary>
-    internal async Task<int> Guard(ParseResult parsed, Func<CommandServices, Task<int>> body)
+    /// <param name="workspace">How the workspace is found when neither --workspace nor GITHUB_WORKSPACE names it.</param>
+    internal async Task<int> Guard(ParseResult parsed, Func<CommandServices, Task<int>> body, WorkspaceDiscovery.Rule workspace = WorkspaceDiscovery.Rule.HasConfiguration)
     {
         try
         {
-            var services = CommandServices.Create(parsed, _context, _clock, _processes, _reporter, _currentDirectory, _cancellation);
+            var services = CommandServices.Create(parsed, _context, _clock, _processes, _reporter, _currentDirectory, workspace, _cancellation);
             return await body(services).ConfigureAwait(false);
         }
         catch (PolicyActionException e)

@@ -54,21 +54,24 @@ internal sealed class CommandServices
 
     public PolicyConfig Config => _config ??= ConfigLoader.Load(ConfigPath);
 
-    public static CommandServices Create(ParseResult parsed, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter, string currentDirectory, CancellationToken cancellation)
+    /// <param name="rule">How the workspace is found when neither --workspace nor GITHUB_WORKSPACE names it.</param>
+    public static CommandServices Create(ParseResult parsed, RunContext context, TimeProvider clock, IProcessRunner processes, Reporter reporter, string currentDirectory, WorkspaceDiscovery.Rule rule, CancellationToken cancellation)
     {
         var workspaceOption = parsed.GetValue(CommandTree.WorkspaceOption);
+        var config = parsed.GetValue(CommandTree.ConfigOption);
+        var relativeConfig = string.IsNullOrWhiteSpace(config) || Path.IsPathRooted(config) ? null : config;
         var workspace = !string.IsNullOrWhiteSpace(workspaceOption)
             ? Path.GetFullPath(workspaceOption, currentDirectory)
             : context.Variable("GITHUB_WORKSPACE") is { Length: > 0 } fromRunner
                 ? Path.GetFullPath(fromRunner, currentDirectory)
-                : currentDirectory;
+                : WorkspaceDiscovery.Find(currentDirectory, relativeConfig ?? ConfigLoader.DefaultRelativePath, rule, reporter.Error);
         if (!Directory.Exists(workspace))
         {
             throw new UsageException($"workspace {workspace} does not exist (from {(workspaceOption is null ? "GITHUB_WORKSPACE" : "--workspace")})");
         }
 
-        var config = parsed.GetValue(CommandTree.ConfigOption);
-        var configPath = string.IsNullOrWhiteSpace(config) ? null : Path.GetFullPath(config, currentDirectory);
+        // Relative to the workspace, as the action's 'config' input is: the same --config names the same file from any folder.
+        var configPath = string.IsNullOrWhiteSpace(config) ? null : Path.GetFullPath(config, workspace);
         return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter, cancellation);
     }
 

@@ -15,13 +15,14 @@ internal sealed class CommandTree
 {
     public static readonly Option<string?> WorkspaceOption = new("--workspace", "-w")
     {
-        Description = "The repository folder to work on. Default: GITHUB_WORKSPACE, else the current folder.",
+        Description = "The repository folder to work on. Default: GITHUB_WORKSPACE, else the first folder from the current one up "
+            + "(to the repository root) that holds .github/policy-response.yml; init: that folder, else the repository root, else the current folder.",
         Recursive = true,
     };
 
     public static readonly Option<string?> ConfigOption = new("--config")
     {
-        Description = "The configuration file. Default: <workspace>/.github/policy-response.yml.",
+        Description = "The configuration file; a relative path is taken from the workspace. Default: <workspace>/.github/policy-response.yml.",
         Recursive = true,
     };
 
@@ -91,7 +92,7 @@ internal sealed class CommandTree
     {
         var policy = new Option<string?>("--policy", "-p")
         {
-            Description = "GREEN, YELLOW or RED. Default: the level in state/policy_state.json.",
+            Description = "GREEN, YELLOW or RED, as a what-if: recorded in the level history only when an apply runs actions. Default: the level in state/policy_state.json (recorded).",
         };
         var apply = new Option<bool>("--apply")
         {
@@ -107,10 +108,13 @@ internal sealed class CommandTree
         {
             var doApply = ApplySwitch.Resolve(parsed.GetValue(apply), services.Context.Variable(ApplySwitch.AutoApplyVariable));
             using var workspaceLock = services.LockWorkspace();
-            var level = services.ResolveLevel(parsed.GetValue(policy));
+            var given = parsed.GetValue(policy);
+            var level = services.ResolveLevel(given);
             var asJson = parsed.GetValue(json);
+            // A level given here is a what-if: only the state file's level is observed (and so recorded).
+            var origin = given is null ? LevelOrigin.Observed : LevelOrigin.WhatIf;
             var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
-                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest)), cancellationToken)
+                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest), Origin: origin), cancellationToken)
                 .ConfigureAwait(false);
             if (asJson)
             {
@@ -370,7 +374,7 @@ internal sealed class CommandTree
             using var workspaceLock = Directory.Exists(Path.GetDirectoryName(services.Paths.LockFile)) ? services.LockWorkspace() : null;
             new Scaffolding.RepositoryInitializer(services.Paths, services.Clock, services.Reporter).Run(options);
             return Task.FromResult(ExitCodes.Success);
-        }));
+        }, WorkspaceDiscovery.Rule.Creates));
         return command;
     }
 

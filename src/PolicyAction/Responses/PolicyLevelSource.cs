@@ -3,6 +3,22 @@ using PolicyAction.State;
 
 namespace PolicyAction.Responses;
 
+/// <summary>
+/// Where a response's level came from. The level history (the audit log's <c>level_changed</c> records, which
+/// <c>red_flips</c> counts) holds only levels the tool observed: a preview of another level must not rewrite it.
+/// </summary>
+internal enum LevelOrigin
+{
+    /// <summary>Read from state/policy_state.json, or the action's 'policy' input (how a workflow passes its computed level).</summary>
+    Observed,
+
+    /// <summary>
+    /// --policy on the command line: a what-if, recorded only when an apply runs actions at that level (a real
+    /// response happened at it).
+    /// </summary>
+    WhatIf,
+}
+
 /// <summary>The level a response is for: given (by option or input), else the one the orchestration wrote to state/policy_state.json.</summary>
 internal static class PolicyLevelSource
 {

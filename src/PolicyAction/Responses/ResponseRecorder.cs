@@ -51,11 +51,21 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
             Detail = detail,
         });
 
+    /// <summary>
+    /// What a what-if level (--policy on the command line) leaves unrecorded, when it differs from the level history's
+    /// last level; null when it is that level (there would be nothing to record anyway).
+    /// </summary>
+    public string? WhatIf(string level) => LastLevel()?.Policy switch
+    {
+        { } last when last == level => null,
+        { } last => $"--policy {level} differs from the recorded level {last}; no level change recorded",
+        null => $"--policy {level} differs from the recorded level (none yet); no level change recorded",
+    };
+
     /// <summary>Appends to the level history (the audit log's level_changed records) when the level differs from the last one.</summary>
     public void RecordLevel(string level, string mode)
     {
-        // Bounded: a level unchanged for longer than this is recorded again (harmless: no previous level, so no flip).
-        var last = store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged, clock.GetUtcNow() - LevelHistoryLookBack);
+        var last = LastLevel();
         if (last?.Policy == level)
         {
             return;
@@ -73,6 +83,9 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
             RunUrl = context.RunUrl,
         });
     }
+
+    // Bounded: a level unchanged for longer than this is recorded again (harmless: no previous level, so no flip).
+    private AuditRecord? LastLevel() => store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged, clock.GetUtcNow() - LevelHistoryLookBack);
 
     /// <summary>The fields every record of one response carries.</summary>
     public AuditRecord Record(string eventName, Guid responseId, string level, string mode = ResponseModes.Apply) => new()

@@ -34,6 +34,9 @@ internal sealed record ResponseReport
     public string? UndoFile { get; init; }
 
     public string? Message { get; init; }
+
+    /// <summary>For a level given with --policy that differs from the recorded one: that nothing was recorded (a what-if).</summary>
+    public string? WhatIf { get; init; }
 }
 
 internal sealed record ActionReport

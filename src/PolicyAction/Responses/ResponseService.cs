@@ -7,6 +7,7 @@ using PolicyAction.State;
 
 namespace PolicyAction.Responses;
 
+/// <param name="Origin">Whether the level is observed (recorded in the level history) or a what-if (recorded only if applied).</param>
 /// <param name="Runner">In a runner, the workflow run: the trigger gate holds applies to it and its key is recorded.</param>
 /// <param name="Reserve">
 /// In a runner, claims the response's slot on the shared branch before anything runs (see BranchReservation),
@@ -19,7 +20,8 @@ internal sealed record RespondRequest(
     string? ExpectedPlanDigest,
     ActionContext? Runner = null,
     Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null,
-    bool RecordsReachBranch = true);
+    bool RecordsReachBranch = true,
+    LevelOrigin Origin = LevelOrigin.Observed);
 
 /// <summary>The answer to a reservation: granted, or refused by the named gates (evaluated on the shared log).</summary>
 internal sealed record Reservation(bool Granted, IReadOnlyList<string> BlockedBy, string Message);
@@ -95,6 +97,7 @@ internal sealed class ResponseService(
         var definitions = config.ActionsFor(request.Level);
         var digest = evaluation.PlanDigest!;
         var level = request.Level.ToName();
+        var whatIf = request.Origin == LevelOrigin.WhatIf ? _recorder.WhatIf(level) : null;
 
         ResponseReport Report(IReadOnlyList<ActionReport> results, string? message, IReadOnlyList<string>? blockedBy = null) => new()
         {
@@ -109,6 +112,7 @@ internal sealed class ResponseService(
             Results = results,
             PlanDigest = digest,
             Message = message,
+            WhatIf = whatIf,
         };
 
         if (request.Level == PolicyLevel.Green || definitions.Count == 0)
@@ -129,11 +133,17 @@ internal sealed class ResponseService(
         return Observed(await DecideAsync(plan).ConfigureAwait(false));
 
         // The level is recorded once the response is decided and recorded: whatever fails first (exit 2: a plan that
-        // cannot resolve, a file that cannot be written) leaves no level_changed record behind.
+        // cannot resolve, a file that cannot be written) leaves no level_changed record behind. A what-if level is
+        // recorded only when actions ran at it: previews and refused applies leave the history (and red_flips) alone.
         RespondResult Observed(RespondResult result)
         {
+            if (request.Origin == LevelOrigin.WhatIf && result.Outcome is not (ResponseOutcome.Applied or ResponseOutcome.ActionFailed))
+            {
+                return result;
+            }
+
             _recorder.RecordLevel(level, mode.ToWire());
-            return result;
+            return result.Report.WhatIf is null ? result : result with { Report = result.Report with { WhatIf = null } };
         }
 
         async Task<RespondResult> DecideAsync(ResponsePlan plan)

@@ -56,6 +56,11 @@ internal static class ResponseText
             text.Append($"undo record: {report.UndoFile} (policy-response undo {report.ResponseId:D})\n");
         }
 
+        if (report.WhatIf is not null)
+        {
+            text.Append($"what-if: {report.WhatIf}\n");
+        }
+
         if (report.Message is not null)
         {
             text.Append(result.Outcome == ResponseOutcome.Blocked ? "BLOCKED: " : string.Empty).Append(report.Message).Append('\n');

@@ -706,11 +706,11 @@ public sealed partial class RunbookTests
         /// <summary>Records the checkpoint a run would have printed, then cuts the last record off the log.</summary>
         private async Task TruncateAsync()
         {
-            // Records to cut: two dry runs log their level changes (and their blocks, if a gate blocks).
+            // Records to cut: two dry runs of the levels the orchestration wrote log their level changes (and their
+            // blocks, if a gate blocks). A --policy preview would log no level change: it is a what-if.
             foreach (var level in new[] { "YELLOW", "RED" })
             {
-                var dryRun = await ProcessCli.RunAsync(workspace.Root, new Dictionary<string, string?> { ["GITHUB_ACTOR"] = Operator }, "respond", "--policy", level);
-                Assert.True(dryRun.ExitCode is 0 or 3, dryRun.ToString());
+                await ObserveAsync(level, 0, 3);
             }
 
             using var verification = JsonDocument.Parse((await ToolAsync(0, Operator, "verify-log", "--json")).Stdout);
@@ -718,6 +718,14 @@ public sealed partial class RunbookTests
             _checkpoint = $"{head.GetProperty("seq").GetInt64()}:{head.GetProperty("hash").GetString()}";
             var lines = workspace.AuditLines();
             workspace.Write("state/policy_response_log.jsonl", string.Concat(lines[..^1].Select(l => l + "\n")));
+        }
+
+        /// <summary>The orchestration writes the level, and a dry run responds to it (recording the level when it changed).</summary>
+        private async Task ObserveAsync(string level, params int[] expected)
+        {
+            workspace.Write("state/policy_state.json", $$"""{"level": "{{level}}", "updated_at": "2026-11-24T04:45:00Z"}""" + "\n");
+            var dryRun = await ProcessCli.RunAsync(workspace.Root, new Dictionary<string, string?> { ["GITHUB_ACTOR"] = Operator }, "respond");
+            Assert.True(expected.Contains(dryRun.ExitCode), dryRun.ToString());
         }
 
         /// <summary>Someone changes who did something in the second record.</summary>
@@ -734,8 +742,9 @@ public sealed partial class RunbookTests
         /// <summary>Everything section 11 reads from: level changes, applies, an undo, unlocks, the brake, a block, a failed action, alerts.</summary>
         private async Task DayOfActivityAsync()
         {
-            await ToolAsync(0, Operator, "respond", "--policy", "YELLOW");
-            await ToolAsync(0, Operator, "respond", "--policy", "RED");
+            // Levels the orchestration wrote (a --policy preview is a what-if and records no level change).
+            await ObserveAsync("YELLOW", 0);
+            await ObserveAsync("RED", 0);
             await ToolAsync(0, Operator, "respond", "--policy", "RED", "--apply");
             var applied = LastRecord(AuditEvents.ResponseStarted)!["response_id"]!.GetValue<string>();
             await ToolAsync(0, Operator, "undo", applied, "--apply");
@@ -753,7 +762,7 @@ public sealed partial class RunbookTests
             workspace.WriteBytes("anchors/anchor_chain.json", anchors);
             await InterruptAsync();
             await ToolAsync(0, Operator, "acknowledge", LastRecord(AuditEvents.ResponseStarted)!["response_id"]!.GetValue<string>(), "--reason", "checked the mirror");
-            await ToolAsync(0, Operator, "respond", "--policy", "GREEN");
+            await ObserveAsync("GREEN", 0);
             await ToolAsync(0, Operator, "alerts");
         }
 
