@@ -77,6 +77,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private readonly ConcurrentQueue<Exchange> _exchanges = new();
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly List<Fault> _faults = [];
+    private readonly List<(string Method, System.Text.RegularExpressions.Regex Path, Action Action)> _before = [];
     private readonly Dictionary<string, BranchRule> _protection = new(StringComparer.Ordinal);
     private long _nextId = 1000;
     private long _requestsUsed;
@@ -138,6 +139,18 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> (another run's commit, say) just before the double answers the next request with
+    /// this method whose path matches <paramref name="pathPattern"/> (a regular expression): a race staged at an exact point.
+    /// </summary>
+    public void BeforeNext(string method, string pathPattern, Action action)
+    {
+        lock (_gate)
+        {
+            _before.Add((method, new System.Text.RegularExpressions.Regex(pathPattern), action));
+        }
     }
 
     public void AddFault(Fault fault)
@@ -318,6 +331,19 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             await WriteAsync(context, 200, StateDump()).ConfigureAwait(false);
             return;
         }
+
+        Action? before = null;
+        lock (_gate)
+        {
+            var index = _before.FindIndex(b => b.Method == request.Method && b.Path.IsMatch(path));
+            if (index >= 0)
+            {
+                before = _before[index].Action;
+                _before.RemoveAt(index);
+            }
+        }
+
+        before?.Invoke();
 
         var fault = TakeFault(request.Method, path);
         if (fault is not null && fault.Kind == "slow")

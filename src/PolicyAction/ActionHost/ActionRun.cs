@@ -29,31 +29,21 @@ internal sealed class ActionRun(
 {
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many times a control command reads the branch and decides again when another run changed its state meanwhile.</summary>
+    public const int MaxControlRounds = 3;
+
     /// <summary>The branch as the job checked it out and as this run's own commits left it, so writes start without reading it.</summary>
     private readonly BranchKnowledge _knowledge = new();
 
     public async Task<ActionRunResult> RunAsync(CancellationToken cancellationToken)
     {
         using var workspaceLock = WorkspaceLock.Acquire(store.Paths.LockFile, LockWait, store.Paths.Root, cancellationToken);
-        var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
         if (settings.Control is { } control)
         {
-            // The change must reach the branch or it is lost with the job's workspace: fail before making it.
-            if (!github.HasToken)
-            {
-                throw new UsageException($"command '{settings.CommandName}' commits the state it changes and has no github-token input (and no GITHUB_TOKEN); nothing was changed. "
-                    + "Give the job 'contents: write' and pass github-token: ${{ github.token }}");
-            }
-
-            await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
-
-            // Made on the state as the branch holds it (read just above), and committed there.
-            var before = ArtifactCommitter.Snapshot(store.Paths);
-            _knowledge.RememberCheckout(before, checkedOut);
-            return await new ControlStage(settings, store, run, responses, clock, reporter, new CommitStage(store.Paths, github, _knowledge, context, reporter), github)
-                .RunAsync(control, before, cancellationToken).ConfigureAwait(false);
+            return await ControlAsync(control, cancellationToken).ConfigureAwait(false);
         }
 
+        var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
 
         // What can still fail with exit 2 (the configuration of both stages, the alert check's files) fails here,
@@ -138,20 +128,59 @@ internal sealed class ActionRun(
     }
 
     /// <summary>
+    /// A control command, made on the state at the branch's tip (never the checkout's: a dispatched run may wait for
+    /// approval for hours) and committed only if the branch still holds what it read; when another run changed that
+    /// state meanwhile, the tip is read again and the command decided again, a bounded number of times.
+    /// </summary>
+    private async Task<ActionRunResult> ControlAsync(ControlRequest control, CancellationToken cancellationToken)
+    {
+        // The change must reach the branch or it is lost with the job's workspace: fail before making it.
+        if (!github.HasToken)
+        {
+            throw new UsageException($"command '{settings.CommandName}' commits the state it changes and has no github-token input (and no GITHUB_TOKEN); nothing was changed. "
+                + "Give the job 'contents: write' and pass github-token: ${{ github.token }}");
+        }
+
+        // A re-run keeps the first dispatcher as GITHUB_ACTOR and that dispatch's checkout: it would act in their name.
+        if (context.RunAttempt is { } attempt && attempt != "1")
+        {
+            throw new UsageException($"command '{settings.CommandName}' does not run in a re-run (attempt {CommandLines.OneLine(attempt)}): a re-run acts in the name of whoever first dispatched the run; nothing was changed. "
+                + "Dispatch the workflow again instead of re-running it");
+        }
+
+        for (var round = 1; ; round++)
+        {
+            var checkedOut = await ReadStateBranchAsync(cancellationToken, always: true).ConfigureAwait(false) ?? context.Ref;
+            var before = ArtifactCommitter.Snapshot(store.Paths);
+            _knowledge.RememberCheckout(before, checkedOut);
+            try
+            {
+                return await new ControlStage(settings, store, run, responses, clock, reporter, new CommitStage(store.Paths, github, _knowledge, context, reporter), github)
+                    .RunAsync(control, before, lastRound: round == MaxControlRounds, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BranchStateMovedException e) when (round < MaxControlRounds)
+            {
+                reporter.Line($"{e.Message}: reading the branch again and deciding {settings.CommandName} on its state (round {round + 1} of {MaxControlRounds})");
+            }
+        }
+    }
+
+    /// <summary>
     /// With a state branch (commit-branch names a branch other than the checked-out one), makes the workspace's state
     /// the branch's before any stage reads it (<see cref="StateBranchSync"/>); returns the ref the workspace's state now
     /// stands for, or null when the checkout is the state's branch.
     /// </summary>
-    private async Task<string?> ReadStateBranchAsync(CancellationToken cancellationToken)
+    /// <param name="always">Read the branch's state even when it is the checked-out one (a control command).</param>
+    private async Task<string?> ReadStateBranchAsync(CancellationToken cancellationToken, bool always = false)
     {
-        if (settings.CommitBranch is not { } branch || context.Ref == $"refs/heads/{branch}")
+        if (!always && (settings.CommitBranch is not { } branch || context.Ref == $"refs/heads/{branch}"))
         {
             return null;
         }
 
-        using (reporter.Group($"Read state from {branch}"))
+        var connection = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        using (reporter.Group($"Read state from {connection.Branch}"))
         {
-            var connection = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
             // Undo reads its response's undo record from the branch too; the other undo records are not needed.
             var undoRecord = settings.Command == ActionCommand.Undo && settings.Control?.ResponseId is { } undone ? store.Paths.Relative(store.Paths.UndoRecord(undone)) : null;
             await new StateBranchSync(connection.Forge, store.Paths, clock.GetUtcNow(), reporter.Line) { AlsoFiles = undoRecord is null ? [] : [undoRecord] }

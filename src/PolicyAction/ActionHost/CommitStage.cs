@@ -41,7 +41,10 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
             message += context.RunUrl is { } url ? $"Run: {CommandLines.OneLine(url)}\n" : string.Empty;
             var ownUndoPath = ownUndo is { } id ? paths.Relative(paths.UndoRecord(id)) : null;
             var outcome = await new ArtifactCommitter(forge, paths, knowledge)
-                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo))
+                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo),
+                    // A control command decided on the state it read: the brake, the trust lock or the undo record it rewrites
+                    // must still be that on the branch, or the newer state would be overwritten.
+                    guarded: controlState ? _ => true : null)
                 .ConfigureAwait(false);
             reporter.Line(outcome is null
                 ? "no artifact changed; nothing to commit"

@@ -24,7 +24,8 @@ internal sealed class ControlStage(
     CommitStage commit,
     GitHubConnector github)
 {
-    public async Task<ActionRunResult> RunAsync(ControlRequest control, Dictionary<string, byte[]> baseline, CancellationToken cancellationToken)
+    /// <param name="lastRound">False while the caller will read the branch again and retry when another run changed the state meanwhile.</param>
+    public async Task<ActionRunResult> RunAsync(ControlRequest control, Dictionary<string, byte[]> baseline, bool lastRound, CancellationToken cancellationToken)
     {
         var name = settings.CommandName;
         StateChange change;
@@ -52,16 +53,16 @@ internal sealed class ControlStage(
                 summary.Paragraph($"**Committed** to `{JobSummary.Cell(branch)}`: `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
             }
         }
-        catch (PolicyActionException e)
+        catch (PolicyActionException e) when (lastRound || e is not BranchStateMovedException)
         {
-            reporter.Failure($"{e.Message}. The {name} is only in this job's workspace, so no later run sees it: run the workflow again", "Policy control: state change not committed");
-            summary.Paragraph($"**Not committed:** {JobSummary.Cell(e.Message)}. The change is only in this job's workspace, so no later run sees it: run the workflow again.");
+            reporter.Failure($"{e.Message}. The {name} is only in this job's workspace, so no later run sees it: dispatch the workflow again (not Re-run)", "Policy control: state change not committed");
+            summary.Paragraph($"**Not committed:** {JobSummary.Cell(e.Message)}. The change is only in this job's workspace, so no later run sees it: dispatch the workflow again (not Re-run).");
             commitFailure = e;
         }
 
         if (settings.Command == ActionCommand.Undo && change.Changed)
         {
-            summary.Paragraph("**Restored files** were written to this job's checkout only and are not committed: the tool commits its own state (the undo record and the audit log), never the files actions change. See the runbook's reset section.");
+            summary.Paragraph("**No file was restored:** every path the response changed already holds its original on the branch (a workflow's apply changes only its own checkout), so the undo record is marked undone. The tool commits its own state, never the files actions change; see the runbook's rollback section.");
         }
 
         if (ActionSummary.Checkpoint(
@@ -85,7 +86,7 @@ internal sealed class ControlStage(
         ActionCommand.TrustLock => Trust().Lock(control.Reason),
         ActionCommand.TrustUnlock => Trust().Unlock(control.Reason),
         ActionCommand.TrustForceUnlock => Trust().ForceUnlock(control.LockId!, control.Reason),
-        ActionCommand.Undo => new UndoService(store, clock, reporter, run).Run(control.ResponseId!.Value, apply: true, reason: control.Reason),
+        ActionCommand.Undo => new UndoService(store, clock, reporter, run).Run(control.ResponseId!.Value, apply: true, reason: control.Reason, restoresAreLost: true),
         ActionCommand.Acknowledge => responses.Value.Acknowledge(control.ResponseId!.Value, control.Reason),
         _ => throw new InvalidOperationException($"{settings.CommandName} is not a control command"),
     };

@@ -23,7 +23,11 @@ internal sealed class UndoService
     /// <param name="force">Restore also the paths changed since the response (or whose change is unknown); recorded in the audit log.</param>
     /// <param name="reason">Why, when the caller was given one (the action's reason input); recorded with the undo.</param>
     /// <returns>What changed: with --apply, the undo record and the audit log (the restored files are the workspace's, listed in the message).</returns>
-    public StateChange Run(Guid responseId, bool apply, bool force = false, string? reason = null)
+    /// <param name="restoresAreLost">
+    /// The workspace is a job's checkout that is thrown away (the control workflow): a restore there reaches nothing, so
+    /// undo only records a response whose paths all hold their original already and refuses otherwise.
+    /// </param>
+    public StateChange Run(Guid responseId, bool apply, bool force = false, string? reason = null, bool restoresAreLost = false)
     {
         var path = _store.Paths.UndoRecord(responseId);
         var record = _store.ReadUndo(responseId)
@@ -83,6 +87,15 @@ internal sealed class UndoService
         }
 
         var changed = restores.Where(r => r.State is PathState.ChangedSince or PathState.Unknown).ToArray();
+        if (apply && restoresAreLost && restores.Where(r => r.State != PathState.Original).ToArray() is { Length: > 0 } rewrites)
+        {
+            throw new UsageException(
+                $"undo of response {responseId:D} refused here, nothing was restored: {rewrites.Length} path(s) on the branch do not hold their original:"
+                + string.Concat(rewrites.Select(r => $"{Environment.NewLine}  {r.File.Path}: {Describe(r)}"))
+                + $"{Environment.NewLine}Restoring them in this job's checkout would be lost with the job: the tool commits its own state, never the files actions change."
+                + $" Undo in a clone (policy-response undo {responseId:D} --apply), then commit and push the restored files");
+        }
+
         if (!apply)
         {
             if (changed.Length > 0)

@@ -68,7 +68,12 @@ internal sealed class ArtifactCommitter
 
     /// <param name="admit">Which changed paths may be committed (default: all); the others are not even read.</param>
     /// <param name="verify">A reason to refuse a file's bytes (the run then fails closed, naming it), or null.</param>
-    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null)
+    /// <param name="guarded">
+    /// Changed paths that must still hold the baseline's bytes on the branch (a control command's brake or trust file,
+    /// decided on the state it read): when the branch changed one meanwhile, nothing is committed and
+    /// <see cref="BranchStateMovedException"/> says so, instead of overwriting the newer state.
+    /// </param>
+    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null, Func<string, bool>? guarded = null)
     {
         var changed = Changed(baseline, _paths, admit);
         foreach (var (path, content) in changed)
@@ -107,6 +112,16 @@ internal sealed class ArtifactCommitter
                 }
                 else
                 {
+                    if (guarded?.Invoke(path) == true)
+                    {
+                        var remote = (fromKnown ? _knowledge.File(path) : null)
+                            ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
+                        if (!(remote ?? []).AsSpan().SequenceEqual(baseline.GetValueOrDefault(path) ?? []) || (remote is null) != !baseline.ContainsKey(path))
+                        {
+                            throw new BranchStateMovedException(path, branch);
+                        }
+                    }
+
                     changes.Add(new FileChange(path, content));
                 }
             }
@@ -160,4 +175,11 @@ internal sealed class ArtifactCommitter
 
         return await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
     }
+}
+
+/// <summary>The branch changed a file this commit would overwrite after the run read it: nothing was committed.</summary>
+internal sealed class BranchStateMovedException(string path, string branch)
+    : ForgeException($"{path} changed on {branch} after this run read it (another run changed it meanwhile); nothing was committed")
+{
+    public string Path { get; } = path;
 }

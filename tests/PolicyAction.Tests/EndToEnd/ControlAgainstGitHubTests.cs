@@ -221,7 +221,7 @@ public sealed class ControlAgainstGitHubTests : AgainstTheDouble
         Assert.Equal(GitHubDouble.BranchHead(StateBranch), outputs["commit-sha"]);
         Assert.Equal("undone", BranchJson(record, StateBranch)["status"]!.GetValue<string>());
         Assert.Equal("octocat", LastRecord(GitHubDouble.AuditLines(StateBranch), "undo_applied")["actor"]!.GetValue<string>());
-        Assert.Contains("**Restored files** were written to this job's checkout only and are not committed", summary, StringComparison.Ordinal);
+        Assert.Contains("**No file was restored:** every path the response changed already holds its original on the branch", summary, StringComparison.Ordinal);
         Assert.DoesNotContain("mirrors/", summary.Split("**Committed**")[1].Split('\n')[0], StringComparison.Ordinal);
     }
 
@@ -287,5 +287,88 @@ public sealed class ControlAgainstGitHubTests : AgainstTheDouble
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(brakeBefore, GitHubDouble.ReadFile("main", WorkspacePaths.SafetyBrakePath));
         Assert.Contains("forensics/safety_brake_state.json was left out of the commit: only the control commands", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_decides_on_the_branch_tip_not_on_the_checkout_it_was_dispatched_with()
+    {
+        var now = DateTimeOffset.UtcNow;
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [WorkspacePaths.SafetyBrakePath] = Utf8($$"""{"is_engaged": true, "engaged_at": "{{Iso(now.AddHours(-2))}}", "engaged_by": "alice", "reason": "INC-41"}""") }, "brake engaged");
+        using var stale = DoubleWorkspace.Checkout(GitHubDouble);
+        // While the dispatched run waited (for a runner, an approval), bob released the brake on the branch.
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [WorkspacePaths.SafetyBrakePath] = Utf8($$"""{"is_engaged": false, "released_at": "{{Iso(now.AddHours(-1))}}", "released_by": "bob", "reason": "INC-41 closed"}""") }, "brake released");
+        using var runner = Control(stale, "brake-engage");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var brake = BranchJson(WorkspacePaths.SafetyBrakePath);
+        Assert.True(brake["is_engaged"]!.GetValue<bool>(), brake.ToJsonString());
+        Assert.Equal("INC-42 paged at 3am", brake["reason"]!.GetValue<string>());
+        Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
+    }
+
+    [Fact]
+    public async Task A_state_another_run_commits_between_the_read_and_the_commit_is_never_overwritten_the_command_is_decided_again()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        // Carol's engage lands just as this run sends its commit: its fast-forward fails, and the brake it decided on is gone.
+        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
+            "main",
+            new Dictionary<string, byte[]> { [WorkspacePaths.SafetyBrakePath] = Utf8($$"""{"is_engaged": true, "engaged_at": "{{Iso(DateTimeOffset.UtcNow)}}", "engaged_by": "carol", "reason": "INC-99"}""") },
+            "carol engaged the brake"));
+        using var runner = Control(workspace, "brake-engage");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"{WorkspacePaths.SafetyBrakePath} changed on main after this run read it (another run changed it meanwhile); nothing was committed: reading the branch again and deciding brake-engage on its state (round 2 of 3)", result.Stdout, StringComparison.Ordinal);
+        var brake = BranchJson(WorkspacePaths.SafetyBrakePath);
+        Assert.Equal(("carol", "INC-99"), (brake["engaged_by"]!.GetValue<string>(), brake["reason"]!.GetValue<string>()));
+        Assert.Contains("Nothing to commit", runner.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rerun_of_a_control_command_is_refused_and_changes_nothing()
+    {
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = Control(workspace, "brake-release");
+        runner.Environment["GITHUB_RUN_ATTEMPT"] = "2";
+
+        var result = await runner.RunAsync();
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("command 'brake-release' does not run in a re-run (attempt 2): a re-run acts in the name of whoever first dispatched the run; nothing was changed", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.Method != "GET");
+    }
+
+    [Fact]
+    public async Task Undo_from_the_workflow_refuses_when_the_branch_holds_what_the_response_left_and_records_nothing()
+    {
+        var responseId = await ApplyAsync();
+        // Someone committed what the response's mirror action left: a restore in the job's checkout would be thrown away.
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { ["mirrors/anchor_chain.json"] = GitHubDouble.ReadFile("main", "anchors/anchor_chain.json")! }, "commit the regenerated mirror");
+        var head = GitHubDouble.BranchHead("main");
+
+        var (result, _, _) = await RunControlAsync("undo", runner => runner.Input("response-id", responseId));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"undo of response {responseId} refused here, nothing was restored: 1 path(s) on the branch do not hold their original:", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("mirrors/anchor_chain.json: holds what the response left", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(head, GitHubDouble.BranchHead("main"));
+        Assert.NotEqual("undone", BranchJson($"state/policy_response_undo_{responseId}.json")["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Undo_from_the_workflow_records_a_response_whose_files_the_branch_never_carried_and_says_nothing_was_restored()
+    {
+        var responseId = await ApplyAsync();
+
+        var (result, _, summary) = await RunControlAsync("undo", runner => runner.Input("response-id", responseId));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("undone", BranchJson($"state/policy_response_undo_{responseId}.json")["status"]!.GetValue<string>());
+        Assert.Contains("restored 0 path(s); 1 already held the original, left alone", LastRecord(GitHubDouble.AuditLines("main"), "undo_applied")["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("**No file was restored:**", summary, StringComparison.Ordinal);
     }
 }

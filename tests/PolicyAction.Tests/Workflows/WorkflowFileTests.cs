@@ -101,7 +101,7 @@ public partial class WorkflowFileTests
     }
 
     [Fact]
-    public void The_control_workflow_is_dispatched_by_hand_shares_the_response_group_and_waits_for_reviewers_only_to_release()
+    public void The_control_workflow_is_dispatched_by_hand_stops_without_queueing_and_waits_for_reviewers_only_to_release()
     {
         var workflow = Load("workflows/policy_control.yml");
         var on = (YamlMappingNode)workflow["on"];
@@ -116,20 +116,29 @@ public partial class WorkflowFileTests
         Assert.Equal(("string", "true"), (((YamlScalarNode)reason["type"]).Value, ((YamlScalarNode)reason["required"]).Value));
         Assert.Equal(["command", "reason", "lock_id", "response_id"], inputs.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
 
+        // Stopping never queues behind a response (a run waiting for approval holds its group, and GitHub keeps one
+        // pending run per group): a group of its own run. Everything else shares the response runner's group.
         var concurrency = (YamlMappingNode)workflow["concurrency"];
-        Assert.Equal(
-            ((YamlScalarNode)((YamlMappingNode)Load("workflows/policy_response_runner.yml")["concurrency"])["group"]).Value,
-            ((YamlScalarNode)concurrency["group"]).Value);
+        var runnerGroup = ((YamlScalarNode)((YamlMappingNode)Load("workflows/policy_response_runner.yml")["concurrency"])["group"]).Value;
+        var options = ((YamlSequenceNode)command["options"]).Children.Select(o => ((YamlScalarNode)o).Value!).ToArray();
+        foreach (var option in options.Append("Brake-Engage").Append("unforeseen"))
+        {
+            // GitHub compares strings ignoring case (a choice input only ever holds an option; the action then matches exactly).
+            var stop = string.Equals(option, "brake-engage", StringComparison.OrdinalIgnoreCase) || option == "trust-lock";
+            Assert.Equal(stop ? "policy-stop-4242" : runnerGroup, SelectByCommand(((YamlScalarNode)concurrency["group"]).Value!, option, runId: "4242"));
+            Assert.Equal(stop ? "policy-control" : "policy-apply", SelectByCommand(((YamlScalarNode)SingleJob(workflow)["environment"]).Value!, option, runId: "4242"));
+        }
+
         Assert.Equal("false", ((YamlScalarNode)concurrency["cancel-in-progress"]).Value);
 
-        var job = (YamlMappingNode)((YamlMappingNode)workflow["jobs"]).Children.Values.Single();
-        var permissions = (YamlMappingNode)job["permissions"];
+        var controlJob = SingleJob(workflow);
+        var permissions = (YamlMappingNode)controlJob["permissions"];
         Assert.Equal([("contents", "write")], permissions.Children.Select(p => (((YamlScalarNode)p.Key).Value, ((YamlScalarNode)p.Value).Value)));
 
         // Only the engaging commands skip the reviewers; everything else (and anything unforeseen) waits for them.
         Assert.Equal(
             "${{ (inputs.command == 'brake-engage' || inputs.command == 'trust-lock') && 'policy-control' || 'policy-apply' }}",
-            ((YamlScalarNode)job["environment"]).Value);
+            ((YamlScalarNode)controlJob["environment"]).Value);
 
         var steps = Steps(workflow).ToArray();
         var checkout = steps.Single(s => ((YamlScalarNode)s["uses"]).Value!.StartsWith("actions/checkout@", StringComparison.Ordinal));
@@ -184,4 +193,24 @@ public partial class WorkflowFileTests
 
     [GeneratedRegex("^(\\./.+|[\\w.-]+/[\\w.-]+(/[\\w./-]+)?@[0-9a-f]{40})$")]
     internal static partial Regex PinnedAction();
+
+    private static YamlMappingNode SingleJob(YamlMappingNode workflow) => (YamlMappingNode)((YamlMappingNode)workflow["jobs"]).Children.Values.Single();
+
+    /// <summary>
+    /// Evaluates the one expression shape the control workflow uses to pick by command,
+    /// <c>${{ (inputs.command == 'A' || inputs.command == 'B') &amp;&amp; THEN || ELSE }}</c>, as GitHub does: <c>==</c> on
+    /// strings ignores case, THEN is a string or <c>format('…{0}', github.run_id)</c>. Any other shape fails the test.
+    /// </summary>
+    private static string SelectByCommand(string expression, string command, string runId)
+    {
+        var match = Regex.Match(expression, @"^\$\{\{ \((?<tests>inputs\.command == '[a-z-]+'(?: \|\| inputs\.command == '[a-z-]+')*)\) && (?<then>'[a-z-]+'|format\('(?<format>[a-z{}0-9-]+)', github\.run_id\)) \|\| '(?<else>[a-z-]+)' \}\}$");
+        Assert.True(match.Success, $"not the expected shape: {expression}");
+        var stops = Regex.Matches(match.Groups["tests"].Value, "'([a-z-]+)'").Select(m => m.Groups[1].Value);
+        if (!stops.Contains(command, StringComparer.OrdinalIgnoreCase))
+        {
+            return match.Groups["else"].Value;
+        }
+
+        return match.Groups["format"].Success ? match.Groups["format"].Value.Replace("{0}", runId, StringComparison.Ordinal) : match.Groups["then"].Value.Trim('\'');
+    }
 }
