@@ -6,9 +6,12 @@ namespace PolicyAction.Scaffolding;
 /// </summary>
 internal static class ConfigTemplate
 {
+    /// <summary>The line before the documentation link: <see cref="ActionPin"/> repins the link only where it follows this line.</summary>
+    public const string DescribedIn = "# policy-response: what to run at each policy level. Every key is described in";
+
     public static string Render(ActionReference action) => $$"""
         # yaml-language-server: $schema=https://raw.githubusercontent.com/{{action.Owner}}/{{action.Repository}}/{{action.Ref}}/docs/policy-response.schema.json
-        # policy-response: what to run at each policy level. Every key is described in
+        {{DescribedIn}}
         # https://github.com/{{action.Owner}}/{{action.Repository}}/blob/{{action.Ref}}/docs/configuration.md
         # Actions run without a shell: an absolute program and its arguments, from the repository's root.
         # Nothing runs until someone applies (workflow_dispatch with auto_apply, approved in the policy-apply environment).

@@ -78,17 +78,21 @@ internal sealed class RepositoryInitializer
 
     public void Run(InitOptions options)
     {
-        // Without --action, the workflows keep the reference init was given last (the configuration's schema line names
-        // it), so a later init, --force included, never pins a commit back to the default tag.
         var configPath = Path.Combine(_paths.Root, ConfigLoader.DefaultRelativePath);
-        if (!options.ActionGiven && File.Exists(configPath) && ActionPin.Previous(Text(ConfigLoader.DefaultRelativePath, File.ReadAllBytes(configPath), strict: false)) is { } previous)
+        var configuration = File.Exists(configPath) ? Text(ConfigLoader.DefaultRelativePath, File.ReadAllBytes(configPath), strict: false) : null;
+        var workflows = Plan(options).Where(f => f.Kind == ScaffoldKind.Workflow && Exists(f))
+            .ToDictionary(f => f.RelativePath, f => Text(f.RelativePath, File.ReadAllBytes(Full(f)), strict: false));
+        if (!options.ActionGiven && PreviousReference(configuration, workflows) is { } previous)
         {
             options = options with { Action = previous };
         }
 
-        var plan = Plan(options);
+        var names = ActionPin.Names(options.Action, configuration);
+        var plan = Plan(options).Select(file => KeepSubPaths(file, workflows.GetValueOrDefault(file.RelativePath), options.Action, names)).ToArray();
         var existing = plan.Where(f => Exists(f)).ToDictionary(f => f.RelativePath, f => File.ReadAllBytes(Full(f)));
-        var differing = plan.Where(f => f.Kind != ScaffoldKind.State && existing.TryGetValue(f.RelativePath, out var now) && !now.AsSpan().SequenceEqual(f.Content)).ToArray();
+
+        // The configuration is the team's and never replaced, so it never stops init: it is kept, and a line says so.
+        var differing = plan.Where(f => f.Kind == ScaffoldKind.Workflow && existing.TryGetValue(f.RelativePath, out var now) && !now.AsSpan().SequenceEqual(f.Content)).ToArray();
         if (differing.Length > 0 && !options.Force && !options.ActionGiven)
         {
             throw new UsageException(
@@ -98,12 +102,17 @@ internal sealed class RepositoryInitializer
         }
 
         // Decided for every file before any is written: a file that cannot be repinned stops init with nothing written.
-        var configuration = options.ActionGiven && existing.TryGetValue(ConfigLoader.DefaultRelativePath, out var configBytes) ? Text(ConfigLoader.DefaultRelativePath, configBytes) : null;
-        var names = ActionPin.Names(options.Action, configuration);
-        var outcomes = plan.Select(file => Decide(file, existing.GetValueOrDefault(file.RelativePath), options, names)).ToArray();
+        var stamp = _clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var outcomes = plan.Select(file => Decide(file, existing.GetValueOrDefault(file.RelativePath), options, names, stamp)).ToArray();
 
         foreach (var (file, outcome) in plan.Zip(outcomes))
         {
+            if (outcome.Backup is { } backup)
+            {
+                // The team's version first, so a failed write of init's leaves it in both places rather than neither.
+                AtomicFile.WriteAllBytes(_paths.Root, Path.Combine(_paths.Root, backup), existing[file.RelativePath]);
+            }
+
             if (outcome.Content is { } content)
             {
                 AtomicFile.WriteAllBytes(_paths.Root, Full(file), content);
@@ -120,10 +129,54 @@ internal sealed class RepositoryInitializer
         _reporter.Text(NextSteps(options));
     }
 
-    /// <summary>What happens to one file: written (Content), or left as it is, and the word init reports.</summary>
-    private sealed record Outcome(string Verb, byte[]? Content = null, string? Detail = null, bool KeptConfiguration = false);
+    /// <summary>Where <c>--force</c> saves a workflow it replaces: outside .github/workflows, so GitHub never runs the copy.</summary>
+    public const string BackupFolder = ".github/policy-response-init-backup";
 
-    private static Outcome Decide(ScaffoldFile file, byte[]? now, InitOptions options, IReadOnlySet<string> names)
+    /// <summary>
+    /// The reference init was given the last time, so a later init without <c>--action</c> (<c>--force</c> included)
+    /// never moves the workflows to another: what their <c>uses:</c> lines of this action name (what runs), else what
+    /// the configuration's schema line names. A fork under another owner counts as this action here, as init replaces
+    /// or compares whole files; references that disagree stop init, as it cannot know which one the team meant.
+    /// </summary>
+    private static ActionReference? PreviousReference(string? configuration, IReadOnlyDictionary<string, string> workflows)
+    {
+        var names = ActionPin.Names(ActionReference.Default, configuration);
+        var uses = workflows.SelectMany(w => ActionPin.Uses(w.Value, names, ActionReference.Default.Repository).Select(u => (File: w.Key, u.Reference))).ToArray();
+        var distinct = uses.DistinctBy(u => Key(u.Reference)).ToArray();
+        return distinct.Length switch
+        {
+            0 => configuration is null ? null : ActionPin.Previous(configuration),
+            1 => distinct[0].Reference,
+            _ => throw new UsageException(
+                $"the workflows use different references of this action ({string.Join(", ", distinct.Select(u => $"{u.Reference} in {u.File}"))}); "
+                + "init cannot tell which one to keep. Nothing was written. Run init --action OWNER/REPO@REF to pin them all to one"),
+        };
+    }
+
+    // References compared as GitHub does: owner and repository without case, the ref with it.
+    private static string Key(ActionReference reference) => $"{reference.Owner.ToLowerInvariant()}/{reference.Repository.ToLowerInvariant()}@{reference.Ref}";
+
+    /// <summary>
+    /// Init's workflow with the sub-paths (<c>/host</c>) the team's version of it gives this action's <c>uses:</c>
+    /// lines, so comparing or replacing it never moves a step back to container mode.
+    /// </summary>
+    private static ScaffoldFile KeepSubPaths(ScaffoldFile file, string? now, ActionReference action, IReadOnlySet<string> names)
+    {
+        if (file.Kind != ScaffoldKind.Workflow || now is null)
+        {
+            return file;
+        }
+
+        var subPaths = ActionPin.Uses(now, names, ActionReference.Default.Repository).Select(u => u.SubPath).ToArray();
+        return subPaths.All(p => p.Length == 0)
+            ? file
+            : file with { Content = Encoding.UTF8.GetBytes(ActionPin.Workflow(Encoding.UTF8.GetString(file.Content), action, names, subPaths).Text) };
+    }
+
+    /// <summary>What happens to one file: written (Content), or left as it is, and the word init reports.</summary>
+    private sealed record Outcome(string Verb, byte[]? Content = null, string? Detail = null, bool KeptConfiguration = false, string? Backup = null);
+
+    private static Outcome Decide(ScaffoldFile file, byte[]? now, InitOptions options, IReadOnlySet<string> names, string stamp)
     {
         if (now is null)
         {
@@ -142,11 +195,11 @@ internal sealed class RepositoryInitializer
 
         if (file.Kind == ScaffoldKind.Workflow && options.Force)
         {
-            return new Outcome("overwrote", file.Content);
+            var backup = $"{BackupFolder}/{Path.GetFileName(file.RelativePath)}.{stamp}.orig";
+            return new Outcome("overwrote", file.Content, $"your version saved as {backup}", Backup: backup);
         }
 
-        // The team's file: with --action, only the lines naming this action change; without it (--force alone on the
-        // configuration), nothing does.
+        // The team's file: with --action, only the lines naming this action change; without it, nothing does.
         var keptConfiguration = file.Kind == ScaffoldKind.Configuration && options.Force;
         if (!options.ActionGiven)
         {
@@ -155,19 +208,16 @@ internal sealed class RepositoryInitializer
 
         var text = Text(file.RelativePath, now);
         var pinned = file.Kind == ScaffoldKind.Configuration ? ActionPin.Configuration(text, options.Action) : ActionPin.Workflow(text, options.Action, names);
-        if (pinned.ChangedLines.Count == 0)
+        if (pinned.Changed.Count == 0)
         {
-            var why = file.Kind == ScaffoldKind.Configuration
-                ? "yours; no schema or documentation line naming the action to pin"
-                : $"yours; no uses: line of this action to pin, or it already uses {options.Action}";
-            return new Outcome("kept", Detail: why, KeptConfiguration: keptConfiguration);
+            return pinned.Found > 0
+                ? new Outcome("unchanged", Detail: $"yours; {(file.Kind == ScaffoldKind.Configuration ? "its schema and documentation lines already name" : "its uses: lines of this action already use")} {options.Action}", KeptConfiguration: keptConfiguration)
+                : new Outcome("kept", Detail: file.Kind == ScaffoldKind.Configuration ? "yours; no schema or documentation line of init's to pin" : "yours; no uses: line of this action to pin", KeptConfiguration: keptConfiguration);
         }
 
-        return new Outcome(
-            "pinned",
-            Strict.GetBytes(pinned.Text),
-            $"{(pinned.ChangedLines.Count == 1 ? "line" : "lines")} {string.Join(", ", pinned.ChangedLines)} now {options.Action}; everything else kept",
-            keptConfiguration);
+        var said = string.Join(", ", pinned.Changed.GroupBy(l => l.Reference, StringComparer.Ordinal).Select(g =>
+            $"{(g.Count() == 1 ? "line" : "lines")} {string.Join(", ", g.Select(l => l.Number))} now {g.Key}"));
+        return new Outcome("pinned", Strict.GetBytes(pinned.Text), $"{said}; everything else kept", keptConfiguration);
     }
 
     // Decoded and encoded without replacement characters, so every byte init does not rewrite comes back as it was.

@@ -133,17 +133,113 @@ public sealed partial class InitCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task It_refuses_to_overwrite_a_file_that_differs_and_then_writes_nothing()
+    public async Task It_refuses_to_overwrite_a_workflow_that_differs_and_then_writes_nothing()
     {
-        _repository.WithConfig(TempWorkspace.MinimalConfig);
+        _repository.WithConfig(TempWorkspace.MinimalConfig).Write(".github/workflows/policy_control.yml", "name: ours\n");
 
         var init = await Init();
 
         Assert.Equal(2, init.ExitCode);
-        Assert.Contains(".github/policy-response.yml", init.Stderr, StringComparison.Ordinal);
+        Assert.Contains("init would overwrite .github/workflows/policy_control.yml; nothing was written", init.Stderr, StringComparison.Ordinal);
         Assert.Contains("--force", init.Stderr, StringComparison.Ordinal);
         Assert.Equal(TempWorkspace.MinimalConfig, _repository.Read(".github/policy-response.yml"));
-        Assert.Equal([".github/policy-response.yml"], Files());
+        Assert.Equal([".github/policy-response.yml", ".github/workflows/policy_control.yml"], Files());
+    }
+
+    [Fact]
+    public async Task An_edited_configuration_never_stops_a_plain_init_it_is_kept_and_missing_files_are_written()
+    {
+        Assert.Equal(0, (await Init()).ExitCode);
+        var config = _repository.Read(".github/policy-response.yml").Replace("  RED:\n", "  RED:\n    - id: page_oncall\n      run: [\"/bin/echo\", \"paging\"]\n", StringComparison.Ordinal);
+        _repository.WithConfig(config);
+        File.Delete(_repository.PathOf(".github/workflows/policy_control.yml"));
+
+        var again = await Init();
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("kept      .github/policy-response.yml (yours; it differs from init's)", again.Stdout, StringComparison.Ordinal);
+        Assert.Contains("created   .github/workflows/policy_control.yml", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(config, _repository.Read(".github/policy-response.yml"));
+        Assert.Equal(Created.Order(StringComparer.Ordinal), Files().Where(f => f != "state/.policy-response.lock"));
+
+        // Pinning twice: the second run finds the configuration's lines already naming the reference and says so.
+        Assert.Equal(0, (await Init("--action", ReleasePin)).ExitCode);
+        var twice = await Init("--action", ReleasePin);
+        Assert.True(twice.ExitCode == 0, twice.ToString());
+        Assert.Contains($"unchanged .github/policy-response.yml (yours; its schema and documentation lines already name {ReleasePin})", twice.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pinning_leaves_another_repository_named_in_a_teams_comment_and_its_uses_lines_alone()
+    {
+        const string Deploy = "      - uses: acme/deploy-kit@v3 # our deploy helper";
+        const string Comment = "# deploy tool options: https://github.com/acme/deploy-kit/blob/main/docs/configuration.md";
+        Assert.Equal(0, (await Init()).ExitCode);
+        var config = _repository.Read(".github/policy-response.yml") + Comment + "\n";
+        _repository.WithConfig(config);
+        var runner = _repository.Read(".github/workflows/policy_response_runner.yml").Replace("      - name: Policy response\n", $"{Deploy}\n      - name: Policy response\n", StringComparison.Ordinal);
+        _repository.Write(".github/workflows/policy_response_runner.yml", runner);
+
+        var pin = await Init("--action", "someorg/policy-response@1111111111111111111111111111111111111111");
+
+        Assert.True(pin.ExitCode == 0, pin.ToString());
+        var after = _repository.Read(".github/workflows/policy_response_runner.yml");
+        Assert.Contains(Deploy + "\n", after, StringComparison.Ordinal);
+        Assert.Contains("uses: someorg/policy-response@1111111111111111111111111111111111111111 # pinned by init\n", after, StringComparison.Ordinal);
+        Assert.Single(after.Split('\n'), l => l.Contains("someorg/", StringComparison.Ordinal));
+        Assert.EndsWith("\n" + Comment + "\n", _repository.Read(".github/policy-response.yml"), StringComparison.Ordinal);
+        Assert.Contains("pinned    .github/policy-response.yml (lines 1, 3 now someorg/policy-response@1111111111111111111111111111111111111111; everything else kept)", pin.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pinning_keeps_a_teams_comment_on_the_uses_line_and_reports_the_sub_path()
+    {
+        Assert.Equal(0, (await Init()).ExitCode);
+        var runner = _repository.Read(".github/workflows/policy_response_runner.yml").Replace("uses: org/policy-response@v2\n", "uses: org/policy-response/host@v2 # approved SEC-123\n", StringComparison.Ordinal);
+        _repository.Write(".github/workflows/policy_response_runner.yml", runner);
+
+        var pin = await Init("--action", ReleasePin);
+
+        Assert.True(pin.ExitCode == 0, pin.ToString());
+        Assert.Contains("uses: my-org/policy-response/host@89abcdef0123456789abcdef0123456789abcdef # approved SEC-123\n", _repository.Read(".github/workflows/policy_response_runner.yml"), StringComparison.Ordinal);
+        Assert.Matches(@"pinned    \.github/workflows/policy_response_runner\.yml \(line \d+ now my-org/policy-response/host@89abcdef0123456789abcdef0123456789abcdef; everything else kept\)", pin.Stdout);
+    }
+
+    [Fact]
+    public async Task Force_without_the_schema_line_keeps_the_workflows_reference_and_host_mode_and_saves_what_it_replaces()
+    {
+        const string Pin = "someorg/policy-response@1111111111111111111111111111111111111111";
+        Assert.Equal(0, (await Init("--action", Pin)).ExitCode);
+        _repository.WithConfig(string.Join('\n', _repository.Read(".github/policy-response.yml").Split('\n').Where(l => !l.Contains("$schema=", StringComparison.Ordinal))));
+        var runner = _repository.Read(".github/workflows/policy_response_runner.yml").Replace($"uses: {Pin}", "uses: someorg/policy-response/host@1111111111111111111111111111111111111111", StringComparison.Ordinal) + "# the team's line\n";
+        _repository.Write(".github/workflows/policy_response_runner.yml", runner);
+
+        var forced = await Init("--force");
+
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        var after = _repository.Read(".github/workflows/policy_response_runner.yml");
+        Assert.Contains("uses: someorg/policy-response/host@1111111111111111111111111111111111111111 # pinned by init\n", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("# the team's line", after, StringComparison.Ordinal);
+        Assert.Contains($"uses: {Pin} # pinned by init\n", _repository.Read(".github/workflows/policy_control.yml"), StringComparison.Ordinal);
+        var backup = Assert.Single(Files(), f => f.StartsWith(".github/policy-response-init-backup/policy_response_runner.yml.", StringComparison.Ordinal) && f.EndsWith(".orig", StringComparison.Ordinal));
+        Assert.Equal(runner, _repository.Read(backup));
+        Assert.Contains($"overwrote .github/workflows/policy_response_runner.yml (your version saved as {backup})", forced.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Files(), f => f.StartsWith(".github/workflows/", StringComparison.Ordinal) && !f.EndsWith(".yml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Workflows_that_use_different_references_of_the_action_stop_init_without_action()
+    {
+        Assert.Equal(0, (await Init("--action", ReleasePin)).ExitCode);
+        _repository.Write(".github/workflows/policy_control.yml", _repository.Read(".github/workflows/policy_control.yml").Replace(ReleasePin, "my-org/policy-response@v2.3.1", StringComparison.Ordinal));
+        var before = Files().ToDictionary(f => f, f => _repository.Read(f));
+
+        var forced = await Init("--force");
+
+        Assert.Equal(2, forced.ExitCode);
+        Assert.Contains("the workflows use different references of this action", forced.Stderr, StringComparison.Ordinal);
+        Assert.Contains("my-org/policy-response@v2.3.1 in .github/workflows/policy_control.yml", forced.Stderr, StringComparison.Ordinal);
+        Assert.All(before, file => Assert.Equal(file.Value, _repository.Read(file.Key)));
     }
 
     [Fact]
