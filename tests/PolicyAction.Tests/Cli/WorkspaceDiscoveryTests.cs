@@ -162,19 +162,19 @@ public sealed class WorkspaceDiscoveryTests : IDisposable
         var escaping = await From(folder, "status", "--config", "../../alt.yml");
         var engage = await From(folder, "brake", "engage", "--config", "local.yml", "--reason", "x");
 
+        Assert.Equal(["local.yml"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+        Assert.Equal(2, escaping.ExitCode);
+        Assert.DoesNotContain("safety brake off", escaping.Stdout, StringComparison.Ordinal);
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Contains("ENGAGED", status.Stdout, StringComparison.Ordinal);
         Assert.Contains($"workspace: {_root.Root} (found .github/policy-response.yml above the current folder); --config alt.yml is read from it: {_root.PathOf("alt.yml")}", status.Stderr, StringComparison.Ordinal);
-        Assert.Equal(2, escaping.ExitCode);
         Assert.Contains(
             $"error: --config ../../alt.yml leaves the workspace {_root.Root} (found .github/policy-response.yml above the current folder): a relative --config is read from the workspace, not from the current folder. Give the path relative to the workspace, or an absolute path",
             escaping.Stderr,
             StringComparison.Ordinal);
-        Assert.DoesNotContain("safety brake off", escaping.Stdout, StringComparison.Ordinal);
         Assert.True(engage.ExitCode == 0, engage.ToString());
         Assert.Contains("safety brake is already engaged", engage.Stdout, StringComparison.Ordinal);
         Assert.Contains($"workspace: {_root.Root} (found .github/policy-response.yml above the current folder); --config local.yml is read from it: {_root.PathOf("local.yml")}", engage.Stderr, StringComparison.Ordinal);
-        Assert.Equal(["local.yml"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
     }
 
     [Fact]

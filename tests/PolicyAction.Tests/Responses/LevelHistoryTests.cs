@@ -108,15 +108,15 @@ public sealed class LevelHistoryTests : IDisposable
         var alerts = await Run("alerts", "--json");
 
         Assert.True(apply.ExitCode == 0, apply.ToString());
-        Assert.Contains(
-            "what-if: --policy YELLOW differs from the state file's level RED (state/policy_state.json; no level recorded yet); no level change recorded",
-            apply.Stdout,
-            StringComparison.Ordinal);
-        Assert.Contains("\"policy\":\"YELLOW\"", string.Concat(_workspace.AuditLines().Where(l => l.Contains("action_finished", StringComparison.Ordinal))), StringComparison.Ordinal);
         Assert.True(next.ExitCode == 0, next.ToString());
         Assert.Equal([("RED", null)], Levels());
         var redFlips = JsonNode.Parse(alerts.Stdout)!["alerts"]!.AsArray().Single(a => a!["id"]!.GetValue<string>() == "red_flips")!;
         Assert.False(redFlips["firing"]!.GetValue<bool>(), alerts.ToString());
+        Assert.Contains("\"policy\":\"YELLOW\"", string.Concat(_workspace.AuditLines().Where(l => l.Contains("action_finished", StringComparison.Ordinal))), StringComparison.Ordinal);
+        Assert.Contains(
+            "what-if: --policy YELLOW differs from the state file's level RED (state/policy_state.json; no level recorded yet); no level change recorded",
+            apply.Stdout,
+            StringComparison.Ordinal);
     }
 
     [Fact]
