@@ -59,19 +59,41 @@ internal sealed class CommandServices
     {
         var workspaceOption = parsed.GetValue(CommandTree.WorkspaceOption);
         var config = parsed.GetValue(CommandTree.ConfigOption);
-        var relativeConfig = string.IsNullOrWhiteSpace(config) || Path.IsPathRooted(config) ? null : config;
-        var workspace = !string.IsNullOrWhiteSpace(workspaceOption)
-            ? Path.GetFullPath(workspaceOption, currentDirectory)
+        var configGiven = !string.IsNullOrWhiteSpace(config);
+        var current = Path.TrimEndingDirectorySeparator(Path.GetFullPath(currentDirectory));
+        var (workspace, why) = !string.IsNullOrWhiteSpace(workspaceOption)
+            ? new WorkspaceDiscovery.Found(Path.GetFullPath(workspaceOption, current), "from --workspace")
             : context.Variable("GITHUB_WORKSPACE") is { Length: > 0 } fromRunner
-                ? Path.GetFullPath(fromRunner, currentDirectory)
-                : WorkspaceDiscovery.Find(currentDirectory, relativeConfig ?? ConfigLoader.DefaultRelativePath, rule, reporter.Error);
+                ? new WorkspaceDiscovery.Found(Path.GetFullPath(fromRunner, current), "from GITHUB_WORKSPACE")
+                : WorkspaceDiscovery.Find(current, rule, configGiven);
         if (!Directory.Exists(workspace))
         {
             throw new UsageException($"workspace {workspace} does not exist (from {(workspaceOption is null ? "GITHUB_WORKSPACE" : "--workspace")})");
         }
 
-        // Relative to the workspace, as the action's 'config' input is: the same --config names the same file from any folder.
-        var configPath = string.IsNullOrWhiteSpace(config) ? null : Path.GetFullPath(config, workspace);
+        // Relative to the workspace, as the action's 'config' input is: the same --config names the same file from any
+        // folder. The workspace is found without it, so a path that only makes sense from the current folder is refused
+        // rather than read from somewhere else, and the line below says which workspace it was read from.
+        var relativeConfig = configGiven && !Path.IsPathRooted(config);
+        var configPath = configGiven ? Path.GetFullPath(config!, workspace) : null;
+        if (relativeConfig && Path.GetRelativePath(workspace, configPath!) is var inside
+            && (inside == ".." || inside.StartsWith($"..{Path.DirectorySeparatorChar}", StringComparison.Ordinal) || Path.IsPathRooted(inside)))
+        {
+            throw new UsageException(
+                $"--config {config} leaves the workspace {workspace} ({why}): a relative --config is read from the workspace, not from the current folder. "
+                + "Give the path relative to the workspace, or an absolute path");
+        }
+
+        var discovered = string.IsNullOrWhiteSpace(workspaceOption) && context.Variable("GITHUB_WORKSPACE") is not { Length: > 0 };
+        if (relativeConfig)
+        {
+            reporter.Error.WriteLine($"workspace: {workspace} ({why}); --config {config} is read from it: {configPath}");
+        }
+        else if (discovered && !string.Equals(workspace, current, StringComparison.Ordinal))
+        {
+            reporter.Error.WriteLine($"workspace: {workspace} ({why})");
+        }
+
         return new CommandServices(new WorkspacePaths(workspace), configPath, context, clock, processes, reporter, cancellation);
     }
 

@@ -16,13 +16,15 @@ internal sealed class CommandTree
     public static readonly Option<string?> WorkspaceOption = new("--workspace", "-w")
     {
         Description = "The repository folder to work on. Default: GITHUB_WORKSPACE, else the first folder from the current one up "
-            + "(to the repository root) that holds .github/policy-response.yml; init: that folder, else the repository root, else the current folder.",
+            + "(to the repository root) that holds .github/policy-response.yml, else, with --config, the repository root; "
+            + "init: that folder, else the repository root, else the current folder.",
         Recursive = true,
     };
 
     public static readonly Option<string?> ConfigOption = new("--config")
     {
-        Description = "The configuration file; a relative path is taken from the workspace. Default: <workspace>/.github/policy-response.yml.",
+        Description = "The configuration file; a relative path is taken from the workspace (not the current folder) and must stay inside it. "
+            + "Default: <workspace>/.github/policy-response.yml.",
         Recursive = true,
     };
 

@@ -2,16 +2,20 @@ namespace PolicyAction.Cli;
 
 /// <summary>
 /// The workspace a command works on when neither --workspace nor GITHUB_WORKSPACE names it, found as git finds its
-/// repository: walking up from the current folder to the first folder that holds the configuration, and no further
-/// than the repository root (a folder holding <c>.git</c>, a folder or, in worktrees and submodules, a file) or the
-/// file system root. Without it, a command run from a subfolder read and wrote a second, empty set of state files there.
+/// repository: walking up from the current folder to the first folder that holds <c>.github/policy-response.yml</c>,
+/// and no further than the repository root (a folder holding <c>.git</c>, a folder or, in worktrees and submodules, a
+/// file) or the file system root. Without it, a command run from a subfolder read and wrote a second, empty set of
+/// state files there. A --config never steers the walk: looked for from the current folder, a relative one matched
+/// there and made a subfolder the workspace again.
 /// </summary>
 internal static class WorkspaceDiscovery
 {
     /// <summary>How a command finds its workspace.</summary>
     internal enum Rule
     {
-        /// <summary>The folder holding the configuration; none found fails (exit 2).</summary>
+        /// <summary>
+        /// The folder holding the configuration; with --config given, else the repository root; none found fails (exit 2).
+        /// </summary>
         HasConfiguration,
 
         /// <summary>
@@ -21,36 +25,46 @@ internal static class WorkspaceDiscovery
         Creates,
     }
 
-    /// <summary>The workspace for the rule; the line saying which folder is used goes to <paramref name="error"/> when it is not the current one.</summary>
-    /// <param name="marker">The configuration's path relative to a workspace: <c>.github/policy-response.yml</c>, or a relative --config.</param>
-    public static string Find(string currentDirectory, string marker, Rule rule, TextWriter error)
+    /// <summary>The workspace found, and why it is the one (for the line that says which folder is used).</summary>
+    internal sealed record Found(string Workspace, string Why);
+
+    /// <summary>The workspace for the rule (the caller says which folder is used when it is not the current one).</summary>
+    /// <param name="configGiven">
+    /// --config names the configuration, so the workspace need not hold the default one: the repository root is the
+    /// workspace when no folder up to it does.
+    /// </param>
+    public static Found Find(string currentDirectory, Rule rule, bool configGiven)
     {
+        const string Marker = Configuration.ConfigLoader.DefaultRelativePath;
         var current = Path.TrimEndingDirectorySeparator(Path.GetFullPath(currentDirectory));
-        var (found, repositoryRoot) = Walk(current, marker);
-        string workspace;
-        string why;
+        var (found, repositoryRoot) = Walk(current, Marker);
+        Found result;
         if (found is not null)
         {
-            (workspace, why) = (found, $"found {marker} above the current folder");
+            result = new Found(found, found == current ? $"{Marker} is here" : $"found {Marker} above the current folder");
         }
-        else if (rule == Rule.Creates)
+        else if (rule == Rule.Creates || configGiven)
         {
-            (workspace, why) = repositoryRoot is not null ? (repositoryRoot, "the repository root above the current folder") : (current, string.Empty);
+            result = repositoryRoot is not null
+                ? new Found(repositoryRoot, repositoryRoot == current ? "the repository root" : "the repository root above the current folder")
+                : rule == Rule.Creates
+                    ? new Found(current, "the current folder")
+                    : throw NoWorkspace(current, Marker, repositoryRoot);
         }
         else
         {
-            var limit = repositoryRoot is not null ? $"the repository root {repositoryRoot}" : "the file system root";
-            throw new UsageException(
-                $"no {marker} in {current} or any folder above it up to {limit}: this is not a policy-response workspace. "
-                + "Run 'policy-response init' to set one up, or pass --workspace DIR");
+            throw NoWorkspace(current, Marker, repositoryRoot);
         }
 
-        if (!string.Equals(workspace, current, StringComparison.Ordinal))
-        {
-            error.WriteLine($"workspace: {workspace} ({why})");
-        }
+        return result;
+    }
 
-        return workspace;
+    private static UsageException NoWorkspace(string current, string marker, string? repositoryRoot)
+    {
+        var limit = repositoryRoot is not null ? $"the repository root {repositoryRoot}" : "the file system root";
+        return new UsageException(
+            $"no {marker} in {current} or any folder above it up to {limit}: this is not a policy-response workspace. "
+            + "Run 'policy-response init' to set one up, or pass --workspace DIR");
     }
 
     /// <summary>The first folder from <paramref name="start"/> up holding the marker, else the repository root the walk stopped at (if any).</summary>

@@ -13,8 +13,8 @@ internal enum LevelOrigin
     Observed,
 
     /// <summary>
-    /// --policy on the command line: a what-if, recorded only when an apply runs actions at that level (a real
-    /// response happened at it).
+    /// --policy on the command line: a what-if, never recorded, even when an apply runs actions at it (the response's
+    /// own records carry its policy; the state file's level is still the observed one).
     /// </summary>
     WhatIf,
 }

@@ -1,3 +1,4 @@
+using PolicyAction.Configuration;
 using PolicyAction.Gates;
 using PolicyAction.State;
 
@@ -53,14 +54,36 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
 
     /// <summary>
     /// What a what-if level (--policy on the command line) leaves unrecorded, when it differs from the level history's
-    /// last level; null when it is that level (there would be nothing to record anyway).
+    /// last level or, with none recorded yet, from the state file's level (the one the next normal run records); null
+    /// when it is that level (there would be nothing to record anyway).
     /// </summary>
-    public string? WhatIf(string level) => LastLevel()?.Policy switch
+    public string? WhatIf(string level)
     {
-        { } last when last == level => null,
-        { } last => $"--policy {level} differs from the recorded level {last}; no level change recorded",
-        null => $"--policy {level} differs from the recorded level (none yet); no level change recorded",
-    };
+        const string NotRecorded = "no level change recorded";
+        if (LastLevel()?.Policy is { } last)
+        {
+            return last == level ? null : $"--policy {level} differs from the recorded level {last}; {NotRecorded}";
+        }
+
+        var stateFile = store.Paths.Relative(store.Paths.PolicyState);
+        PolicyStateFile? state;
+        try
+        {
+            state = store.ReadPolicyState();
+        }
+        catch (StateFileException)
+        {
+            // The what-if does not need the file; the next run that reads it fails naming it.
+            return $"--policy {level}: no level recorded yet, and {stateFile} cannot be read; {NotRecorded}";
+        }
+
+        return state switch
+        {
+            null => $"--policy {level}: no level recorded yet, and no {stateFile}; {NotRecorded}",
+            _ when PolicyLevels.TryParse(state.Level, out var observed) && observed.ToName() == level => null,
+            _ => $"--policy {level} differs from the state file's level {state.Level} ({stateFile}; no level recorded yet); {NotRecorded}",
+        };
+    }
 
     /// <summary>Appends to the level history (the audit log's level_changed records) when the level differs from the last one.</summary>
     public void RecordLevel(string level, string mode)

@@ -7,7 +7,7 @@ using PolicyAction.State;
 
 namespace PolicyAction.Responses;
 
-/// <param name="Origin">Whether the level is observed (recorded in the level history) or a what-if (recorded only if applied).</param>
+/// <param name="Origin">Whether the level is observed (recorded in the level history) or a what-if (never recorded).</param>
 /// <param name="Runner">In a runner, the workflow run: the trigger gate holds applies to it and its key is recorded.</param>
 /// <param name="Reserve">
 /// In a runner, claims the response's slot on the shared branch before anything runs (see BranchReservation),
@@ -133,17 +133,17 @@ internal sealed class ResponseService(
         return Observed(await DecideAsync(plan).ConfigureAwait(false));
 
         // The level is recorded once the response is decided and recorded: whatever fails first (exit 2: a plan that
-        // cannot resolve, a file that cannot be written) leaves no level_changed record behind. A what-if level is
-        // recorded only when actions ran at it: previews and refused applies leave the history (and red_flips) alone.
+        // cannot resolve, a file that cannot be written) leaves no level_changed record behind. A what-if level is never
+        // recorded, not even when an apply ran actions at it (the response's own records carry its policy): recording it
+        // made the next run at the state file's level record a flip back although the state never changed.
         RespondResult Observed(RespondResult result)
         {
-            if (request.Origin == LevelOrigin.WhatIf && result.Outcome is not (ResponseOutcome.Applied or ResponseOutcome.ActionFailed))
+            if (request.Origin == LevelOrigin.Observed)
             {
-                return result;
+                _recorder.RecordLevel(level, mode.ToWire());
             }
 
-            _recorder.RecordLevel(level, mode.ToWire());
-            return result.Report.WhatIf is null ? result : result with { Report = result.Report with { WhatIf = null } };
+            return result;
         }
 
         async Task<RespondResult> DecideAsync(ResponsePlan plan)

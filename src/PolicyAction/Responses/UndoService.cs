@@ -83,7 +83,7 @@ internal sealed class UndoService
 
         foreach (var restore in restores)
         {
-            _reporter.Line($"  {restore.File.Path}: {Describe(restore)}");
+            _reporter.Line($"  {restore.File.Path}: {Describe(restore, apply, force)}");
         }
 
         var changed = restores.Where(r => r.State is PathState.ChangedSince or PathState.Unknown).ToArray();
@@ -182,19 +182,22 @@ internal sealed class UndoService
         return now.Matches(existedAfter, file.AfterSha256) ? PathState.AsLeft : PathState.ChangedSince;
     }
 
-    private static string Describe(Restore restore)
+    /// <summary>What happens to one path: in a preview what would, in an apply what is being done (or refused without --force).</summary>
+    private static string Describe(Restore restore, bool apply, bool force)
     {
         var file = restore.File;
-        var action = file.Existed
-            ? $"restore {restore.Content!.Length} bytes (sha256 {file.Sha256![..12]}…)"
-            : "remove it (it did not exist before)";
+        var (would, doing) = file.Existed
+            ? ($"would restore {restore.Content!.Length} bytes (sha256 {file.Sha256![..12]}…)", $"restoring {restore.Content!.Length} bytes (sha256 {file.Sha256![..12]}…)")
+            : ("would remove it (it did not exist before)", "removing it (it did not exist before)");
         return restore.State switch
         {
             PathState.Original => "already holds the original; left alone",
-            PathState.AsLeft => $"holds what the response left; would {action}",
-            PathState.ChangedSince => $"CHANGED since the response ({Conflict(restore)}); would {action} only with --force",
-            _ => $"UNKNOWN whether it changed since the response ({Conflict(restore)}); would {action} only with --force",
+            PathState.AsLeft => $"holds what the response left; {(apply ? doing : would)}",
+            PathState.ChangedSince => $"CHANGED since the response ({Conflict(restore)}); {Changed()}",
+            _ => $"UNKNOWN whether it changed since the response ({Conflict(restore)}); {Changed()}",
         };
+
+        string Changed() => apply && force ? $"--force: {doing}" : $"{would} only with --force";
     }
 
     private static string Conflict(Restore restore) => restore.State == PathState.Unknown

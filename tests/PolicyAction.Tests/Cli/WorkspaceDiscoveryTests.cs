@@ -17,6 +17,13 @@ public sealed class WorkspaceDiscoveryTests : IDisposable
     /// <summary>A folder beneath the root, made if missing, to run the tool from.</summary>
     private string Folder(string relative) => Directory.CreateDirectory(_root.PathOf(relative)).FullName;
 
+    /// <summary>Makes <paramref name="folder"/> a real git repository.</summary>
+    private static async Task GitInit(string folder)
+    {
+        var init = await ExternalProcess.RunAsync("git", ["init", "-q", folder], folder);
+        Assert.True(init.ExitCode == 0, init.ToString());
+    }
+
     /// <summary>The tool run from <paramref name="folder"/> with no --workspace (ProcessCli removes GITHUB_WORKSPACE).</summary>
     private static Task<CliResult> From(string folder, params string[] args) => ProcessCli.RunAsync(folder, null, args);
 
@@ -124,7 +131,9 @@ public sealed class WorkspaceDiscoveryTests : IDisposable
     [Fact]
     public async Task A_relative_config_is_taken_from_the_workspace_not_the_current_folder()
     {
+        // A repository without the default configuration: with --config, its root is the workspace.
         using var workspace = new TempWorkspace().Write("ci/policy.yml", TempWorkspace.MinimalConfig);
+        await GitInit(workspace.Root);
         var folder = Directory.CreateDirectory(workspace.PathOf("sub")).FullName;
 
         var given = await ProcessCli.RunAsync(folder, null, "respond", "--policy", "RED", "--config", "ci/policy.yml", "--workspace", workspace.Root);
@@ -132,9 +141,65 @@ public sealed class WorkspaceDiscoveryTests : IDisposable
 
         Assert.True(given.ExitCode == 0, given.ToString());
         Assert.Contains("say_red", given.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"workspace: {workspace.Root} (from --workspace); --config ci/policy.yml is read from it: {workspace.PathOf("ci/policy.yml")}", given.Stderr, StringComparison.Ordinal);
         Assert.True(found.ExitCode == 0, found.ToString());
-        Assert.Contains($"workspace: {workspace.Root} (found ci/policy.yml above the current folder)", found.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"workspace: {workspace.Root} (the repository root above the current folder); --config ci/policy.yml is read from it: {workspace.PathOf("ci/policy.yml")}", found.Stderr, StringComparison.Ordinal);
         Assert.Contains("say_red", found.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public async Task A_relative_config_that_matches_from_the_current_folder_does_not_make_it_the_workspace()
+    {
+        // It once did: the walk looked for the --config path itself, found ../../alt.yml (and a/b/local.yml) from a/b,
+        // and a/b became the workspace, where the brake was off and a second one was engaged.
+        await GitInit(_root.Root);
+        _root.Write("alt.yml", TempWorkspace.MinimalConfig).Write("a/b/local.yml", TempWorkspace.MinimalConfig);
+        Assert.Equal(0, (await ProcessCli.RunAsync(_root, "brake", "engage", "--reason", "incident 42")).ExitCode);
+        var folder = Folder("a/b");
+
+        var status = await From(folder, "status", "--config", "alt.yml");
+        var escaping = await From(folder, "status", "--config", "../../alt.yml");
+        var engage = await From(folder, "brake", "engage", "--config", "local.yml", "--reason", "x");
+
+        Assert.Equal(["local.yml"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+        Assert.Equal(2, escaping.ExitCode);
+        Assert.DoesNotContain("safety brake off", escaping.Stdout, StringComparison.Ordinal);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("ENGAGED", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"workspace: {_root.Root} (found .github/policy-response.yml above the current folder); --config alt.yml is read from it: {_root.PathOf("alt.yml")}", status.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            $"error: --config ../../alt.yml leaves the workspace {_root.Root} (found .github/policy-response.yml above the current folder): a relative --config is read from the workspace, not from the current folder. Give the path relative to the workspace, or an absolute path",
+            escaping.Stderr,
+            StringComparison.Ordinal);
+        Assert.True(engage.ExitCode == 0, engage.ToString());
+        Assert.Contains("safety brake is already engaged", engage.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"workspace: {_root.Root} (found .github/policy-response.yml above the current folder); --config local.yml is read from it: {_root.PathOf("local.yml")}", engage.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_relative_config_from_the_workspace_itself_says_which_workspace_it_is_read_from()
+    {
+        var status = await From(_root.Root, "status", "--config", ".github/policy-response.yml");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains(
+            $"workspace: {_root.Root} (.github/policy-response.yml is here); --config .github/policy-response.yml is read from it: {_root.PathOf(".github/policy-response.yml")}",
+            status.Stderr,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_relative_config_outside_a_repository_and_a_workspace_fails_as_without_it()
+    {
+        using var bare = new TempWorkspace().Write("ci/policy.yml", TempWorkspace.MinimalConfig);
+        var folder = Directory.CreateDirectory(bare.PathOf("sub")).FullName;
+
+        var status = await From(folder, "status", "--config", "../ci/policy.yml");
+
+        Assert.Equal(2, status.ExitCode);
+        Assert.Contains($"error: no .github/policy-response.yml in {folder} or any folder above it up to the file system root", status.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
     }
 
     [Fact]

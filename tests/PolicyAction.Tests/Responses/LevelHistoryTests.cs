@@ -5,8 +5,8 @@ namespace PolicyAction.Tests.Responses;
 
 /// <summary>
 /// The level history (the audit log's <c>level_changed</c> records, which <c>red_flips</c> counts), through the built
-/// tool as real processes: it records the levels the tool observes (the state file, the action's 'policy' input) and
-/// applies; a --policy preview on the command line is a what-if that records nothing.
+/// tool as real processes: it records the levels the tool observes (the state file, the action's 'policy' input); a
+/// --policy on the command line is a what-if that records nothing, previewed or applied.
 /// </summary>
 public sealed class LevelHistoryTests : IDisposable
 {
@@ -33,7 +33,18 @@ public sealed class LevelHistoryTests : IDisposable
             var preview = await Run("respond", "--policy", level);
 
             Assert.True(preview.ExitCode == 0, preview.ToString());
-            Assert.Contains($"what-if: --policy {level} differs from the recorded level (none yet); no level change recorded", preview.Stdout, StringComparison.Ordinal);
+            if (level == "RED")
+            {
+                // The state file's level, which the next normal run records: the what-if changes nothing.
+                Assert.DoesNotContain("what-if", preview.Stdout, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Contains(
+                    $"what-if: --policy {level} differs from the state file's level RED (state/policy_state.json; no level recorded yet); no level change recorded",
+                    preview.Stdout,
+                    StringComparison.Ordinal);
+            }
         }
 
         var alerts = await Run("alerts", "--json");
@@ -89,15 +100,35 @@ public sealed class LevelHistoryTests : IDisposable
     }
 
     [Fact]
-    public async Task An_apply_of_a_given_level_is_recorded_because_actions_ran_at_it()
+    public async Task An_apply_of_a_given_level_records_no_level_change_so_the_next_run_records_no_flip_back()
     {
-        Assert.Equal(0, (await Run("respond")).ExitCode);
-
+        // The state file says RED throughout: applying YELLOW on the command line and then running as usual is no flip.
         var apply = await Run("respond", "--policy", "YELLOW", "--apply");
+        var next = await Run("respond");
+        var alerts = await Run("alerts", "--json");
 
         Assert.True(apply.ExitCode == 0, apply.ToString());
-        Assert.DoesNotContain("what-if", apply.Stdout, StringComparison.Ordinal);
-        Assert.Equal([("RED", null), ("YELLOW", "RED")], Levels());
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.Equal([("RED", null)], Levels());
+        var redFlips = JsonNode.Parse(alerts.Stdout)!["alerts"]!.AsArray().Single(a => a!["id"]!.GetValue<string>() == "red_flips")!;
+        Assert.False(redFlips["firing"]!.GetValue<bool>(), alerts.ToString());
+        Assert.Contains("\"policy\":\"YELLOW\"", string.Concat(_workspace.AuditLines().Where(l => l.Contains("action_finished", StringComparison.Ordinal))), StringComparison.Ordinal);
+        Assert.Contains(
+            "what-if: --policy YELLOW differs from the state file's level RED (state/policy_state.json; no level recorded yet); no level change recorded",
+            apply.Stdout,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_state_file_or_a_recorded_level_the_what_if_says_so()
+    {
+        File.Delete(_workspace.PathOf("state/policy_state.json"));
+
+        var preview = await Run("respond", "--policy", "YELLOW");
+
+        Assert.True(preview.ExitCode == 0, preview.ToString());
+        Assert.Contains("what-if: --policy YELLOW: no level recorded yet, and no state/policy_state.json; no level change recorded", preview.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Levels());
     }
 
     [Fact]

@@ -60,6 +60,8 @@ public sealed class UndoCommandTests : IDisposable
 
         var forced = await Run("undo", id, "--apply", "--force");
         Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains($"now); --force: restoring {Original.Length} bytes", forced.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("would", forced.Stdout, StringComparison.Ordinal);
         Assert.Equal(Original, _workspace.Read("mirrors/chain.json"));
         Assert.Contains(_workspace.AuditLines(), l => l.Contains(AuditEvents.UndoApplied, StringComparison.Ordinal) && l.Contains("--force: restored over changes made since the response to mirrors/chain.json", StringComparison.Ordinal));
     }
@@ -75,6 +77,10 @@ public sealed class UndoCommandTests : IDisposable
         var undone = await Run("undo", id, "--apply");
         Assert.True(undone.ExitCode == 0, undone.ToString());
         Assert.Equal(Original, _workspace.Read("mirrors/chain.json"));
+        // An apply says what it does, not what it would do.
+        Assert.Contains($"undo of response {id} (RED, complete) — applying", undone.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"mirrors/chain.json: holds what the response left; restoring {Original.Length} bytes (sha256 {Sha(Original)[..12]}…)", undone.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("would", undone.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
