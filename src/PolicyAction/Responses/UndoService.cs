@@ -91,7 +91,7 @@ internal sealed class UndoService
         {
             throw new UsageException(
                 $"undo of response {responseId:D} refused here, nothing was restored: {rewrites.Length} path(s) on the branch do not hold their original:"
-                + string.Concat(rewrites.Select(r => $"{Environment.NewLine}  {r.File.Path}: {Describe(r)}"))
+                + string.Concat(rewrites.Select(r => $"{Environment.NewLine}  {r.File.Path}: {Describe(r, apply: false, force: false)}"))
                 + $"{Environment.NewLine}Restoring them in this job's checkout would be lost with the job: the tool commits its own state, never the files actions change."
                 + $" Undo in a clone (policy-response undo {responseId:D} --apply), then commit and push the restored files");
         }
