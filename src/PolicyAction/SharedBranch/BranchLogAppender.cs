@@ -3,11 +3,12 @@ using PolicyAction.Forge;
 namespace PolicyAction.SharedBranch;
 
 /// <summary>What to do with an append-only log as found on the branch: append a line, or refuse with a reason.</summary>
-internal sealed record AppendDecision(byte[]? Line, string? Refusal)
+/// <param name="Final">A refusal decided on what was read from the branch just now, not on the log's view: deciding again on a fresh read of the log would not change it.</param>
+internal sealed record AppendDecision(byte[]? Line, string? Refusal, bool Final = false)
 {
     public static AppendDecision Append(byte[] line) => new(line, null);
 
-    public static AppendDecision Refuse(string reason) => new(null, reason);
+    public static AppendDecision Refuse(string reason, bool final = false) => new(null, reason, final);
 }
 
 /// <summary>The outcome: the commit that holds the line, or the reason it was refused.</summary>
@@ -212,7 +213,7 @@ internal sealed class BranchLogAppender
             var decision = await decide(view).ConfigureAwait(false);
             if (decision.Line is not { } line)
             {
-                if (view.Guessed)
+                if (view.Guessed && !decision.Final)
                 {
                     // Refused on what may be an old view: decide again on the branch as it is now.
                     guess = false;

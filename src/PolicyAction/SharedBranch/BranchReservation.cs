@@ -46,7 +46,7 @@ internal sealed class BranchReservation(IForge forge, string branch, BranchKnowl
                     ?? recheck(new BranchState(new LogTail(records, fromSegment), brake.State!, trust.State!));
                 return refusal is null
                     ? AppendDecision.Append(AuditChain.LineAfter(view.LinkTo, started, where))
-                    : AppendDecision.Refuse(refusal.Message);
+                    : AppendDecision.Refuse(refusal.Message, final: refusal.BlockedBy.All(ReadAtTip.Contains));
             },
             $"policy-response: reserve {started.Policy} response {started.ResponseId:D}\n\nRecorded before any action runs, so concurrent runs share one rate limit.",
             "the response was not reserved and nothing was executed",
@@ -54,6 +54,9 @@ internal sealed class BranchReservation(IForge forge, string branch, BranchKnowl
 
         return outcome.Appended ? new ReservationOutcome(outcome.CommitSha, null) : new ReservationOutcome(null, refusal);
     }
+
+    /// <summary>The gates decided on the files read at the tip on this attempt: a refusal by them alone needs no second look at the log.</summary>
+    private static readonly string[] ReadAtTip = [GateNames.SafetyBrake, GateNames.TrustGuard];
 
     /// <summary>A brake or trust lock file at the branch's tip, parsed as the gates parse the checkout's: absent is the default, unreadable is the problem.</summary>
     private async Task<ControlFile<T>> ReadControlFileAsync<T>(string path, JsonTypeInfo<T> typeInfo, T whenMissing, CancellationToken cancellationToken)
