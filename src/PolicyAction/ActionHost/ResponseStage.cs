@@ -23,7 +23,7 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
         RespondResult result;
         using (reporter.Group("Response"))
         {
-            var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
+            var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<BranchState, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
             result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve, shareOnBranch), cancellationToken).ConfigureAwait(false);
             reporter.Text(ResponseText.Render(result, responses.Paths));
         }
@@ -40,14 +40,14 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
         return result;
     }
 
-    private async Task<Reservation> ReserveAsync(AuditRecord started, Func<LogTail, GateEvaluation> recheck, CancellationToken cancellationToken)
+    private async Task<Reservation> ReserveAsync(AuditRecord started, Func<BranchState, GateEvaluation> recheck, CancellationToken cancellationToken)
     {
         var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
         ReservationOutcome outcome;
         try
         {
             outcome = await new BranchReservation(forge, branch, knowledge, fromSegment)
-                .ReserveAsync(started, records => Refusal(recheck(records), branch), cancellationToken)
+                .ReserveAsync(started, state => Refusal(recheck(state), state, branch), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ForgeException e) when (!e.Message.Contains(NothingExecuted, StringComparison.Ordinal))
@@ -65,13 +65,28 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
 
     private const string NothingExecuted = "nothing was executed";
 
-    /// <summary>The gates' verdict over the branch's records as the reservation reports it; null when they pass.</summary>
-    private static LogRefusal? Refusal(GateEvaluation gates, string branch) =>
+    /// <summary>The gates' verdict over the branch's records, brake and trust lock as the reservation reports it; null when they pass.</summary>
+    private static LogRefusal? Refusal(GateEvaluation gates, BranchState state, string branch) =>
         gates.Passed
             ? null
             : new LogRefusal(
                 gates.BlockedBy,
                 $"blocked by {string.Join(", ", gates.BlockedBy)} on {branch}: "
-                + string.Join("; ", gates.Gates.Where(g => !g.Passed).Select(g => g.Detail))
-                + " (another run got there first); nothing was executed");
+                + string.Join("; ", gates.Gates.Where(g => !g.Passed).Select(g => OnBranch(g, state, branch)))
+                + "; nothing was executed");
+
+    /// <summary>
+    /// Why one gate blocks on the branch. The local gates passed on this run's checkout, so a brake or lock found here
+    /// was set on the branch after it: the operator is told it is newer than the checkout, not that the run raced.
+    /// </summary>
+    private static string OnBranch(GateResult gate, BranchState state, string branch) => gate.Name switch
+    {
+        GateNames.SafetyBrake =>
+            $"engaged on {branch} since {Times.Format(state.Brake.EngagedAt)} by {state.Brake.EngagedBy ?? "unknown"}: {state.Brake.Reason ?? "no reason given"}; this run's checkout predates it",
+        GateNames.TrustGuard =>
+            $"locked on {branch} since {Times.Format(state.Trust.LockedAt)} by {state.Trust.LockedBy ?? "unknown"}: {state.Trust.Reason ?? "no reason given"}"
+            + (state.Trust.LockId is null ? string.Empty : $" (lock id {state.Trust.LockId})")
+            + "; this run's checkout predates it",
+        _ => $"{gate.Detail} (another run got there first)",
+    };
 }

@@ -20,8 +20,9 @@ internal interface IGate
     bool CoveredByPlanDigest => false;
 
     /// <summary>
-    /// The gate counts what other runs did, so the branch reservation evaluates it again over the shared branch's log
-    /// before an apply. Gates over this job's own checkout (trust, brake, unlocks) are not re-read there.
+    /// The gate counts what other runs did, or reads state an operator changes on the branch from GitHub (the brake,
+    /// the trust lock), so the branch reservation evaluates it again over the shared branch (<see cref="State.BranchState"/>)
+    /// before an apply. The manual-unlock count and the gates over this run's own request are not re-read there.
     /// </summary>
     bool RecheckedOnSharedLog => false;
 

@@ -10,6 +10,9 @@ internal sealed class TrustGuardGate : IGate
 
     public bool CoveredByPlanDigest => true;
 
+    // Operators change it on the branch (the control workflow) while a run waits with an older checkout.
+    public bool RecheckedOnSharedLog => true;
+
     public GateResult Evaluate(GateCheck check)
     {
         var trust = check.Inputs.Trust;
@@ -30,6 +33,9 @@ internal sealed class SafetyBrakeGate : IGate
     public string Name => GateNames.SafetyBrake;
 
     public bool CoveredByPlanDigest => true;
+
+    // Operators change it on the branch (the control workflow) while a run waits with an older checkout.
+    public bool RecheckedOnSharedLog => true;
 
     public GateResult Evaluate(GateCheck check)
     {

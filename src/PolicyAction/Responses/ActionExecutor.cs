@@ -14,7 +14,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
 {
     public const int MaxCapturedOutputChars = 64 * 1024;
 
-    public async Task<RespondResult> ApplyAsync(ResponsePlan plan, ResponseReport template, GateEvaluation gates, RespondRequest request, Func<LogTail, GateEvaluation> recheck, CancellationToken cancellationToken)
+    public async Task<RespondResult> ApplyAsync(ResponsePlan plan, ResponseReport template, GateEvaluation gates, RespondRequest request, Func<BranchState, GateEvaluation> recheck, CancellationToken cancellationToken)
     {
         var responseId = template.ResponseId;
         var level = plan.Level.ToName();

@@ -19,7 +19,7 @@ internal sealed record RespondRequest(
     bool Apply,
     string? ExpectedPlanDigest,
     ActionContext? Runner = null,
-    Func<AuditRecord, Func<LogTail, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null,
+    Func<AuditRecord, Func<BranchState, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null,
     bool RecordsReachBranch = true,
     LevelOrigin Origin = LevelOrigin.Observed);
 
@@ -164,15 +164,18 @@ internal sealed class ResponseService(
                 return new RespondResult(ResponseOutcome.DryRun, preview, evaluation);
             }
 
-            // The reservation evaluates the gates that count other runs again, over the shared branch's records.
+            // The reservation evaluates the gates that count other runs again, over the shared branch's records, and the
+            // brake and trust guard over the branch's files: an operator may have engaged them since the checkout.
             var shared = gates.SharedLogGates();
             // The branch's records from the segment it was read from, after the sealed segments before it (the same everywhere).
             var lookBack = gates.LookBack(gateRequest);
-            GateEvaluation Recheck(LogTail branch) => shared.Evaluate(
+            GateEvaluation Recheck(BranchState branch) => shared.Evaluate(
                 inputs with
                 {
-                    Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.FromSegment).Records, .. branch.Records],
-                    TriggerRecords = request.Runner is { } runner ? TriggerGate.RecordsOf(runner, store.AuditLog, inputs.Now, branch.FromSegment) : [],
+                    Log = [.. store.AuditLog.ReadSince(inputs.Now - lookBack, GateInputs.Needs, branch.Log.FromSegment).Records, .. branch.Log.Records],
+                    TriggerRecords = request.Runner is { } runner ? TriggerGate.RecordsOf(runner, store.AuditLog, inputs.Now, branch.Log.FromSegment) : [],
+                    Brake = branch.Brake,
+                    Trust = branch.Trust,
                 },
                 gateRequest);
             var executor = new ActionExecutor(_recorder, processes, clock, reporter, context);

@@ -3,11 +3,12 @@ using PolicyAction.Forge;
 namespace PolicyAction.SharedBranch;
 
 /// <summary>What to do with an append-only log as found on the branch: append a line, or refuse with a reason.</summary>
-internal sealed record AppendDecision(byte[]? Line, string? Refusal)
+/// <param name="Final">A refusal decided on what was read from the branch just now, not on the log's view: deciding again on a fresh read of the log would not change it.</param>
+internal sealed record AppendDecision(byte[]? Line, string? Refusal, bool Final = false)
 {
     public static AppendDecision Append(byte[] line) => new(line, null);
 
-    public static AppendDecision Refuse(string reason) => new(null, reason);
+    public static AppendDecision Refuse(string reason, bool final = false) => new(null, reason, final);
 }
 
 /// <summary>The outcome: the commit that holds the line, or the reason it was refused.</summary>
@@ -130,7 +131,7 @@ internal sealed class BranchLogAppender
                 var file = known ?? await _api.GetFileOnBranchAsync(_branch, path, cancellationToken).ConfigureAwait(false);
                 return new LogView(path, file, [], file.Content, known is not null);
             },
-            view => decide(view.File.Content),
+            view => Task.FromResult(decide(view.File.Content)),
             message,
             failure,
             cancellationToken);
@@ -138,6 +139,14 @@ internal sealed class BranchLogAppender
     /// <summary>Appends one line to the audit log, walking its segments on the branch from <paramref name="fromSegment"/>.</summary>
     /// <param name="decide">Called with the view of the segments from <paramref name="fromSegment"/> on, on every attempt.</param>
     public Task<AppendOutcome> AppendToAuditLogAsync(int fromSegment, Func<LogView, AppendDecision> decide, string message, string failure, CancellationToken cancellationToken) =>
+        AppendToAuditLogAsync(fromSegment, view => Task.FromResult(decide(view)), message, failure, cancellationToken);
+
+    /// <inheritdoc cref="AppendToAuditLogAsync(int, Func{LogView, AppendDecision}, string, string, CancellationToken)"/>
+    /// <param name="decide">
+    /// Called after the log is looked at, on every attempt; it may read more of the branch. What it reads is at least
+    /// as new as the log it decides on, and the write lands only if the log is still that blob.
+    /// </param>
+    public Task<AppendOutcome> AppendToAuditLogAsync(int fromSegment, Func<LogView, Task<AppendDecision>> decide, string message, string failure, CancellationToken cancellationToken) =>
         AppendAsync(guess => AuditViewAsync(fromSegment, guess, cancellationToken), decide, message, failure, cancellationToken);
 
     private async Task<LogView> AuditViewAsync(int fromSegment, bool guess, CancellationToken cancellationToken)
@@ -179,7 +188,7 @@ internal sealed class BranchLogAppender
     private BranchFile? Guess(string path) =>
         _knowledge.File(path) is { } known ? new BranchFile(known, GitBlob.Sha(known)) : _knowledge.CheckoutGuess(_branch, path);
 
-    private async Task<AppendOutcome> AppendAsync(Func<bool, Task<LogView>> look, Func<LogView, AppendDecision> decide, string message, string failure, CancellationToken cancellationToken)
+    private async Task<AppendOutcome> AppendAsync(Func<bool, Task<LogView>> look, Func<LogView, Task<AppendDecision>> decide, string message, string failure, CancellationToken cancellationToken)
     {
         // First from what this run already wrote there, else from the job's checkout: no read when nobody else changed the log.
         var guess = true;
@@ -201,10 +210,10 @@ internal sealed class BranchLogAppender
                 return new AppendOutcome(now.CommitSha, null);
             }
 
-            var decision = decide(view);
+            var decision = await decide(view).ConfigureAwait(false);
             if (decision.Line is not { } line)
             {
-                if (view.Guessed)
+                if (view.Guessed && !decision.Final)
                 {
                     // Refused on what may be an old view: decide again on the branch as it is now.
                     guess = false;

@@ -113,3 +113,9 @@ internal static class AuditSegments
 
 /// <summary>The records of the audit log from segment <paramref name="FromSegment"/> on, as another copy (the shared branch) holds them.</summary>
 internal sealed record LogTail(IReadOnlyList<AuditRecord> Records, int FromSegment);
+
+/// <summary>
+/// The shared branch as a reservation reads it on one attempt: its audit log from the checkout's segment on, and the
+/// safety brake and trust lock at its tip (the defaults when absent there), which may be newer than the job's checkout.
+/// </summary>
+internal sealed record BranchState(LogTail Log, SafetyBrakeState Brake, TrustLockState Trust);

@@ -182,11 +182,14 @@ public sealed class ActionAgainstGitHubTests : AgainstTheDouble
 
         var result = await runner.RunAsync();
 
-        // The workspace holds another ref: no write is tried on the guess that it is the branch's.
+        // The workspace holds another ref: no write is tried on the guess that it is the branch's. The log is read,
+        // then the brake and the trust lock at the tip, then the reservation is written.
         Assert.True(result.ExitCode == 0, result.ToString());
         var exchanges = GitHubDouble.Exchanges.Skip(before).ToArray();
-        Assert.Equal(("GET", "PUT"), (exchanges[0].Method, exchanges[1].Method));
+        Assert.Equal(("GET", "GET", "GET", "PUT"), (exchanges[0].Method, exchanges[1].Method, exchanges[2].Method, exchanges[3].Method));
         Assert.Contains("/contents/state/policy_response_log.jsonl", exchanges[0].Path, StringComparison.Ordinal);
+        Assert.Contains($"/contents/{WorkspacePaths.SafetyBrakePath}", exchanges[1].Path, StringComparison.Ordinal);
+        Assert.Contains($"/contents/{WorkspacePaths.TrustLockPath}", exchanges[2].Path, StringComparison.Ordinal);
         Assert.DoesNotContain(exchanges, e => e.Status is 409 or 422);
     }
 

@@ -51,10 +51,13 @@ public sealed class ApiBudgetTests : AgainstTheDouble
     {
         var apply = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
 
-        // Reserve: write the log back as the checkout had it plus the new record, only if the branch still has that
-        // blob (Contents API), no read. Commit the artifacts from the reservation's tip without reading: tree, commit,
-        // ref update. The alert stage: one read. The issue's target is 6 in all.
-        Assert.True(apply.Reads + apply.Writes <= 5, $"{apply.Reads} reads + {apply.Writes} writes");
+        // Reserve: read the safety brake and the trust lock at the branch's tip (2: a brake engaged on the branch
+        // after the checkout stops the apply), then write the log back as the checkout had it plus the new record,
+        // only if the branch still has that blob (Contents API), no read of the log. Commit the artifacts from the
+        // reservation's tip without reading: tree, commit, ref update. The alert stage: one read. 7 in all; the
+        // issue's target is 6 (docs/performance.md says what stands in the way).
+        Assert.True(apply.Reads + apply.Writes <= 7, $"{apply.Reads} reads + {apply.Writes} writes");
+        Assert.True(apply.Reads <= 3, $"{apply.Reads} reads");
         Assert.True(apply.Writes <= 4, $"{apply.Writes} writes");
     }
 
@@ -66,7 +69,30 @@ public sealed class ApiBudgetTests : AgainstTheDouble
         var recovered = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
 
         // As an apply, plus reading the log on the branch (it holds this run's bytes: landed) and the branch's tip.
-        Assert.Equal((3, 4), recovered);
+        Assert.Equal((5, 4), recovered);
+    }
+
+    [Fact]
+    public async Task A_brake_engaged_on_the_branch_after_the_checkout_is_found_with_two_reads_per_attempt()
+    {
+        var before = GitHubDouble.Exchanges.Count;
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            ["forensics/safety_brake_state.json"] = Encoding.UTF8.GetBytes($"{{\"is_engaged\": true, \"engaged_at\": \"{DateTimeOffset.UtcNow.AddMinutes(-5):O}\"}}"),
+        }, "brake");
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("auto-apply", "true");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0 && runner.Outputs()["blocked-by"] == "safety_brake", result.ToString());
+        var exchanges = GitHubDouble.Exchanges.Skip(before).ToArray();
+        // The brake and lock at the tip (2), refused on them alone: the log is not read again and no reservation is
+        // written. Then the alert stage's read and the block's artifacts committed (the branch, its log at that
+        // commit to merge, tree, commit, ref): 8 in all.
+        Assert.DoesNotContain(exchanges, e => e.Method == "PUT");
+        Assert.Equal(2, exchanges.Count(e => e.Method == "GET" && (e.Path.Contains("safety_brake_state", StringComparison.Ordinal) || e.Path.Contains("trust_lock_state", StringComparison.Ordinal))));
+        Assert.True(exchanges.Length <= 8, $"{exchanges.Length} requests: " + string.Join(", ", exchanges.Select(e => $"{e.Method} {e.Path}")));
     }
 
     [Fact]
@@ -76,8 +102,9 @@ public sealed class ApiBudgetTests : AgainstTheDouble
 
         var refused = await Run(r => r.WorkflowRun().Input("auto-apply", "true"));
 
-        // The reservation's PUT, refused; the ruleset read to name the rule; nothing else is sent.
-        Assert.Equal((1, 1), refused);
+        // The brake and trust lock at the tip (2), the reservation's PUT, refused; the ruleset read to name the rule;
+        // nothing else is sent.
+        Assert.Equal((3, 1), refused);
     }
 
     [Fact]

@@ -260,8 +260,8 @@ public class GateEvaluatorTests
     }
 
     [Fact]
-    public void The_reservation_rechecks_the_gates_that_count_other_runs()
+    public void The_reservation_rechecks_the_gates_that_count_other_runs_and_the_brake_and_trust_guard_operators_set_on_the_branch()
     {
-        Assert.Equal([GateNames.RateLimit, GateNames.Trigger], new GateEvaluator().SharedLogGates().Gates.Select(g => g.Name));
+        Assert.Equal([GateNames.TrustGuard, GateNames.SafetyBrake, GateNames.RateLimit, GateNames.Trigger], new GateEvaluator().SharedLogGates().Gates.Select(g => g.Name));
     }
 }
