@@ -150,7 +150,9 @@ internal sealed class ActionRun(
 
         for (var round = 1; ; round++)
         {
-            var checkedOut = await ReadStateBranchAsync(cancellationToken, always: true).ConfigureAwait(false) ?? context.Ref;
+            // Undo reads its response's undo record from the branch too; the other undo records are not needed.
+            string[] alsoFiles = settings.Command == ActionCommand.Undo && control.ResponseId is { } undone ? [store.Paths.Relative(store.Paths.UndoRecord(undone))] : [];
+            var checkedOut = await ReadStateBranchAsync(cancellationToken, alsoFiles).ConfigureAwait(false) ?? context.Ref;
             var before = ArtifactCommitter.Snapshot(store.Paths);
             _knowledge.RememberCheckout(before, checkedOut);
             try
@@ -170,10 +172,13 @@ internal sealed class ActionRun(
     /// the branch's before any stage reads it (<see cref="StateBranchSync"/>); returns the ref the workspace's state now
     /// stands for, or null when the checkout is the state's branch.
     /// </summary>
-    /// <param name="always">Read the branch's state even when it is the checked-out one (a control command).</param>
-    private async Task<string?> ReadStateBranchAsync(CancellationToken cancellationToken, bool always = false)
+    /// <param name="controlFiles">
+    /// A control command's further files to read (beyond the state): given, the branch is read even when it is the
+    /// checked-out one, since a dispatched run's checkout is as old as the dispatch.
+    /// </param>
+    private async Task<string?> ReadStateBranchAsync(CancellationToken cancellationToken, IReadOnlyList<string>? controlFiles = null)
     {
-        if (!always && (settings.CommitBranch is not { } branch || context.Ref == $"refs/heads/{branch}"))
+        if (controlFiles is null && (settings.CommitBranch is not { } branch || context.Ref == $"refs/heads/{branch}"))
         {
             return null;
         }
@@ -181,9 +186,7 @@ internal sealed class ActionRun(
         var connection = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
         using (reporter.Group($"Read state from {connection.Branch}"))
         {
-            // Undo reads its response's undo record from the branch too; the other undo records are not needed.
-            var undoRecord = settings.Command == ActionCommand.Undo && settings.Control?.ResponseId is { } undone ? store.Paths.Relative(store.Paths.UndoRecord(undone)) : null;
-            await new StateBranchSync(connection.Forge, store.Paths, clock.GetUtcNow(), reporter.Line) { AlsoFiles = undoRecord is null ? [] : [undoRecord] }
+            await new StateBranchSync(connection.Forge, store.Paths, clock.GetUtcNow(), reporter.Line) { AlsoFiles = controlFiles ?? [] }
                 .ReadAsync(connection.Branch, DefaultBranchAsync, cancellationToken).ConfigureAwait(false);
             return $"refs/heads/{connection.Branch}";
 

@@ -25,11 +25,11 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
     }
 
     /// <summary>A control command's change (the brake or trust file, the audit log, an undo record) as one commit naming who, why and the run.</summary>
-    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, string command, ControlRequest control, string actor, CancellationToken cancellationToken)
+    /// <param name="ownUndo">The response whose undo record the command rewrote (undo), or null.</param>
+    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, string command, ControlRequest control, string actor, Guid? ownUndo, CancellationToken cancellationToken)
     {
         var message = $"policy-response: {command}\n\nReason: {CommandLines.OneLine(control.Reason)}\nActor: {CommandLines.OneLine(actor)}\n"
             + (control.ResponseId is { } id ? $"Response: {id:D}\n" : string.Empty);
-        var ownUndo = command == ActionSettings.Commands[(int)ActionCommand.Undo] ? control.ResponseId : null;
         return CommitAsync("Commit the state change", baseline, message, ownUndo, controlState: true, cancellationToken);
     }
 
@@ -44,7 +44,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
                 .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo),
                     // A control command decided on the state it read: the brake, the trust lock or the undo record it rewrites
                     // must still be that on the branch, or the newer state would be overwritten.
-                    guarded: controlState ? _ => true : null)
+                    guardBaseline: controlState)
                 .ConfigureAwait(false);
             reporter.Line(outcome is null
                 ? "no artifact changed; nothing to commit"

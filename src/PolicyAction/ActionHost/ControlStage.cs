@@ -41,7 +41,7 @@ internal sealed class ControlStage(
         CommitOutcome? outcome = null;
         try
         {
-            outcome = await commit.RunAsync(baseline, name, control, run.Actor, cancellationToken).ConfigureAwait(false);
+            outcome = await commit.RunAsync(baseline, name, control, run.Actor, settings.Command == ActionCommand.Undo ? control.ResponseId : null, cancellationToken).ConfigureAwait(false);
             if (outcome is null)
             {
                 summary.Paragraph("**Nothing to commit:** the state already was as asked.");

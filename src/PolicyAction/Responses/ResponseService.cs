@@ -84,7 +84,7 @@ internal sealed class ResponseService(
             ?? throw new UsageException($"response {responseId:D} is not an interrupted response in the last {InterruptedResponses.LookBack.TotalDays:0} days of {store.Paths.Relative(store.AuditLog.Path)}; nothing to acknowledge");
         store.AuditLog.Append(_recorder.Record(AuditEvents.InterruptionAcknowledged, responseId, string.Empty) with { Policy = interrupted.Policy, Reason = reason.Trim() });
         reporter.Line($"acknowledged: {interrupted.Describe()}; recorded in {store.Paths.Relative(store.AuditLog.Path)}. Applies may run again.");
-        return new StateChange(true, $"acknowledged: {interrupted.Describe()}. Applies may run again.", [store.Paths.Relative(store.AuditLog.Newest().Path)]);
+        return StateChange.Recorded(store, $"acknowledged: {interrupted.Describe()}. Applies may run again.");
     }
 
     public async Task<RespondResult> RespondAsync(RespondRequest request, CancellationToken cancellationToken)

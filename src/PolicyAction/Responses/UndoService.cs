@@ -87,7 +87,8 @@ internal sealed class UndoService
         }
 
         var changed = restores.Where(r => r.State is PathState.ChangedSince or PathState.Unknown).ToArray();
-        if (apply && restoresAreLost && restores.Where(r => r.State != PathState.Original).ToArray() is { Length: > 0 } rewrites)
+        var rewrites = restores.Where(r => r.State != PathState.Original).ToArray();
+        if (apply && restoresAreLost && rewrites.Length > 0)
         {
             throw new UsageException(
                 $"undo of response {responseId:D} refused here, nothing was restored: {rewrites.Length} path(s) on the branch do not hold their original:"
@@ -124,8 +125,7 @@ internal sealed class UndoService
         // Written and removed through the folders' handles (renameat, unlinkat), never by name: a folder on the way
         // swapped for a link after the checks above is refused, so nothing is written outside the workspace. A link
         // or a FIFO at the name itself is replaced or removed, never followed. A path holding the original is left alone.
-        var restored = 0;
-        foreach (var restore in restores.Where(r => r.State != PathState.Original))
+        foreach (var restore in rewrites)
         {
             if (restore.Content is not null)
             {
@@ -135,12 +135,10 @@ internal sealed class UndoService
             {
                 BeneathWorkspace.Delete(_store.Paths.Root, restore.FullPath, restore.File.Path);
             }
-
-            restored++;
         }
 
-        var leftAlone = restores.Count - restored;
-        var detail = $"restored {restored} path(s)"
+        var leftAlone = restores.Count - rewrites.Length;
+        var detail = $"restored {rewrites.Length} path(s)"
             + (leftAlone > 0 ? $"; {leftAlone} already held the original, left alone" : string.Empty)
             + (changed.Length > 0 ? $"; --force: restored over changes made since the response to {string.Join(", ", changed.Select(r => r.File.Path))}" : string.Empty);
         var at = _clock.GetUtcNow();
@@ -158,11 +156,8 @@ internal sealed class UndoService
             RunUrl = _context.RunUrl,
         });
         _reporter.Line($"undone: {detail}; logged to {_store.Paths.Relative(_store.AuditLog.Path)}");
-        var restoredPaths = string.Join(", ", restores.Where(r => r.State != PathState.Original).Select(r => r.File.Path).Distinct(StringComparer.Ordinal));
-        return new StateChange(
-            true,
-            $"response {responseId:D} undone: {detail}" + (restoredPaths.Length > 0 ? $" ({restoredPaths})" : string.Empty),
-            [_store.Paths.Relative(path), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
+        var restoredPaths = string.Join(", ", rewrites.Select(r => r.File.Path).Distinct(StringComparer.Ordinal));
+        return StateChange.Recorded(_store, $"response {responseId:D} undone: {detail}" + (restoredPaths.Length > 0 ? $" ({restoredPaths})" : string.Empty), path);
     }
 
     private static PathState Classify(UndoFile file, PathHash now)

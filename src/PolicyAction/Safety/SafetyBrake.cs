@@ -44,12 +44,12 @@ internal sealed class SafetyBrake
         var state = _store.ReadBrake();
         if (state.IsEngaged)
         {
-            return Said(StateChange.Unchanged($"safety brake is already engaged (since {Times.Format(state.EngagedAt)}); nothing changed"));
+            return StateChange.Unchanged($"safety brake is already engaged (since {Times.Format(state.EngagedAt)}); nothing changed").PrintedBy(_reporter);
         }
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = true, EngagedAt = now, EngagedBy = _context.Actor, Reason = reason });
-        return Said(Logged(AuditEvents.BrakeEngaged, now, reason, "safety brake engaged; automated responses are blocked until it is released"));
+        return Logged(AuditEvents.BrakeEngaged, now, reason, "safety brake engaged; automated responses are blocked until it is released").PrintedBy(_reporter);
     }
 
     public StateChange Release(string reason)
@@ -58,23 +58,17 @@ internal sealed class SafetyBrake
         var state = _store.ReadBrake();
         if (!state.IsEngaged)
         {
-            return Said(StateChange.Unchanged("safety brake is not engaged; nothing changed"));
+            return StateChange.Unchanged("safety brake is not engaged; nothing changed").PrintedBy(_reporter);
         }
 
         var now = _clock.GetUtcNow();
         _store.WriteBrake(state with { IsEngaged = false, ReleasedAt = now, ReleasedBy = _context.Actor, ReleaseReason = reason });
-        return Said(Logged(AuditEvents.BrakeReleased, now, reason, "safety brake released"));
+        return Logged(AuditEvents.BrakeReleased, now, reason, "safety brake released").PrintedBy(_reporter);
     }
 
     private StateChange Logged(string eventName, DateTimeOffset now, string reason, string message)
     {
         _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, Reason = reason, RunUrl = _context.RunUrl });
-        return new StateChange(true, message, [_store.Paths.Relative(_store.Paths.SafetyBrakeState), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
-    }
-
-    private StateChange Said(StateChange change)
-    {
-        _reporter.Line(change.Message);
-        return change;
+        return StateChange.Recorded(_store, message, _store.Paths.SafetyBrakeState);
     }
 }

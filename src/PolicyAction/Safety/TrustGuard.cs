@@ -52,13 +52,13 @@ internal sealed class TrustGuard
         var state = _store.ReadTrust();
         if (state.Locked)
         {
-            return Said(StateChange.Unchanged($"trust guard is already locked (lock id {state.LockId}, by {state.LockedBy}); nothing changed"));
+            return StateChange.Unchanged($"trust guard is already locked (lock id {state.LockId}, by {state.LockedBy}); nothing changed").PrintedBy(_reporter);
         }
 
         var now = _clock.GetUtcNow();
         var lockId = Guid.NewGuid().ToString("D");
         _store.WriteTrust(state with { Locked = true, LockId = lockId, Reason = reason, LockedAt = now, LockedBy = _context.Actor });
-        return Said(Log(AuditEvents.TrustLocked, now, lockId, reason, $"trust guard locked (lock id {lockId}); automated responses are blocked until it is unlocked"));
+        return Log(AuditEvents.TrustLocked, now, lockId, reason, $"trust guard locked (lock id {lockId}); automated responses are blocked until it is unlocked").PrintedBy(_reporter);
     }
 
     public StateChange Unlock(string reason) => Release(reason, expectedLockId: null);
@@ -79,7 +79,7 @@ internal sealed class TrustGuard
         var state = _store.ReadTrust();
         if (!state.Locked)
         {
-            return Said(StateChange.Unchanged("trust guard is not locked; nothing changed"));
+            return StateChange.Unchanged("trust guard is not locked; nothing changed").PrintedBy(_reporter);
         }
 
         var forced = expectedLockId is not null;
@@ -108,24 +108,18 @@ internal sealed class TrustGuard
             LockedBy = null,
             Unlocks = [.. state.Unlocks, unlock],
         });
-        return Said(Log(
+        return Log(
             forced ? AuditEvents.TrustForceUnlocked : AuditEvents.TrustUnlocked,
             now,
             state.LockId,
             reason,
-            $"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}"));
+            $"trust guard {(forced ? "force-unlocked" : "unlocked")} by {_context.Actor} (lock id {state.LockId}); manual unlocks in the last 24 h: {ManualUnlocksGate.ManualUnlocksInWindow(state with { Unlocks = [.. state.Unlocks, unlock] }, now)}").PrintedBy(_reporter);
     }
 
     private StateChange Log(string eventName, DateTimeOffset now, string? lockId, string reason, string message)
     {
         _store.AuditLog.Append(new AuditRecord { Timestamp = now, Event = eventName, Actor = _context.Actor, ClaimedActor = _context.ClaimedActor, LockId = lockId, Reason = reason, RunUrl = _context.RunUrl });
-        return new StateChange(true, message, [_store.Paths.Relative(_store.Paths.TrustLockState), _store.Paths.Relative(_store.AuditLog.Newest().Path)]);
-    }
-
-    private StateChange Said(StateChange change)
-    {
-        _reporter.Line(change.Message);
-        return change;
+        return StateChange.Recorded(_store, message, _store.Paths.TrustLockState);
     }
 
     internal static string RequireReason(string? reason) =>

@@ -91,7 +91,6 @@ internal static partial class ActionPin
     public static PinResult Workflow(string text, ActionReference action, IReadOnlySet<string> names, IReadOnlyList<string>? subPaths = null)
     {
         var nth = 0;
-        var found = 0;
         return Rewrite(text, (line, _) =>
         {
             var match = UsesLine().Match(line);
@@ -100,8 +99,7 @@ internal static partial class ActionPin
                 return (line, null);
             }
 
-            found++;
-            var path = subPaths is null ? match.Groups["path"].Value : nth < subPaths.Count ? subPaths[nth] : match.Groups["path"].Value;
+            var path = subPaths is not null && nth < subPaths.Count ? subPaths[nth] : match.Groups["path"].Value;
             nth++;
             var quote = match.Groups["quote"].Value;
             var comment = match.Groups["comment"].Value;
@@ -112,7 +110,7 @@ internal static partial class ActionPin
                 : string.Empty;
             var reference = $"{action.Owner}/{action.Repository}{path}@{action.Ref}";
             return ($"{match.Groups["prefix"].Value}{quote}{reference}{quote}{tail}", reference);
-        }) with { Found = found };
+        }) with { Found = nth };
     }
 
     /// <summary>

@@ -78,10 +78,12 @@ internal sealed class RepositoryInitializer
 
     public void Run(InitOptions options)
     {
-        var configPath = Path.Combine(_paths.Root, ConfigLoader.DefaultRelativePath);
-        var configuration = File.Exists(configPath) ? Text(ConfigLoader.DefaultRelativePath, File.ReadAllBytes(configPath), strict: false) : null;
-        var workflows = Plan(options).Where(f => f.Kind == ScaffoldKind.Workflow && Exists(f))
-            .ToDictionary(f => f.RelativePath, f => Text(f.RelativePath, File.ReadAllBytes(Full(f)), strict: false));
+        // Which files exist does not depend on the action reference: read them once, before the reference is settled.
+        var scaffolded = Plan(options);
+        var existing = scaffolded.Where(f => Exists(f)).ToDictionary(f => f.RelativePath, f => File.ReadAllBytes(Full(f)));
+        var configuration = existing.TryGetValue(ConfigLoader.DefaultRelativePath, out var configBytes) ? Text(ConfigLoader.DefaultRelativePath, configBytes, strict: false) : null;
+        var workflows = scaffolded.Where(f => f.Kind == ScaffoldKind.Workflow && existing.ContainsKey(f.RelativePath))
+            .ToDictionary(f => f.RelativePath, f => Text(f.RelativePath, existing[f.RelativePath], strict: false));
         if (!options.ActionGiven && PreviousReference(configuration, workflows) is { } previous)
         {
             options = options with { Action = previous };
@@ -89,7 +91,6 @@ internal sealed class RepositoryInitializer
 
         var names = ActionPin.Names(options.Action, configuration);
         var plan = Plan(options).Select(file => KeepSubPaths(file, workflows.GetValueOrDefault(file.RelativePath), options.Action, names)).ToArray();
-        var existing = plan.Where(f => Exists(f)).ToDictionary(f => f.RelativePath, f => File.ReadAllBytes(Full(f)));
 
         // The configuration is the team's and never replaced, so it never stops init: it is kept, and a line says so.
         var differing = plan.Where(f => f.Kind == ScaffoldKind.Workflow && existing.TryGetValue(f.RelativePath, out var now) && !now.AsSpan().SequenceEqual(f.Content)).ToArray();
@@ -217,11 +218,10 @@ internal sealed class RepositoryInitializer
 
         var said = string.Join(", ", pinned.Changed.GroupBy(l => l.Reference, StringComparer.Ordinal).Select(g =>
             $"{(g.Count() == 1 ? "line" : "lines")} {string.Join(", ", g.Select(l => l.Number))} now {g.Key}"));
-        return new Outcome("pinned", Strict.GetBytes(pinned.Text), $"{said}; everything else kept", keptConfiguration);
+        return new Outcome("pinned", StrictUtf8.Encoding.GetBytes(pinned.Text), $"{said}; everything else kept", keptConfiguration);
     }
 
     // Decoded and encoded without replacement characters, so every byte init does not rewrite comes back as it was.
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string Text(string relativePath, byte[] bytes, bool strict = true)
     {
@@ -232,7 +232,7 @@ internal sealed class RepositoryInitializer
 
         try
         {
-            return Strict.GetString(bytes);
+            return StrictUtf8.Encoding.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {

@@ -68,12 +68,13 @@ internal sealed class ArtifactCommitter
 
     /// <param name="admit">Which changed paths may be committed (default: all); the others are not even read.</param>
     /// <param name="verify">A reason to refuse a file's bytes (the run then fails closed, naming it), or null.</param>
-    /// <param name="guarded">
-    /// Changed paths that must still hold the baseline's bytes on the branch (a control command's brake or trust file,
-    /// decided on the state it read): when the branch changed one meanwhile, nothing is committed and
-    /// <see cref="BranchStateMovedException"/> says so, instead of overwriting the newer state.
+    /// <param name="guardBaseline">
+    /// Every changed file that is overwritten rather than merged must still hold the baseline's bytes on the branch (a
+    /// control command's brake, trust or undo file, decided on the state it read): when the branch changed one
+    /// meanwhile, nothing is committed and <see cref="BranchStateMovedException"/> says so, instead of overwriting the
+    /// newer state.
     /// </param>
-    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null, Func<string, bool>? guarded = null)
+    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null, bool guardBaseline = false)
     {
         var changed = Changed(baseline, _paths, admit);
         foreach (var (path, content) in changed)
@@ -106,25 +107,21 @@ internal sealed class ArtifactCommitter
             {
                 if (WorkspacePaths.IsAppendOnly(path))
                 {
-                    var remote = (fromKnown ? _knowledge.File(path) : null)
-                        ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
-                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, remote)));
+                    changes.Add(new FileChange(path, AppendOnlyMerge.Merge(baseline.GetValueOrDefault(path), content, await RemoteAsync(path).ConfigureAwait(false))));
                 }
                 else
                 {
-                    if (guarded?.Invoke(path) == true)
+                    if (guardBaseline && !SameBytes(await RemoteAsync(path).ConfigureAwait(false), baseline.GetValueOrDefault(path)))
                     {
-                        var remote = (fromKnown ? _knowledge.File(path) : null)
-                            ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
-                        if (!(remote ?? []).AsSpan().SequenceEqual(baseline.GetValueOrDefault(path) ?? []) || (remote is null) != !baseline.ContainsKey(path))
-                        {
-                            throw new BranchStateMovedException(path, branch);
-                        }
+                        throw new BranchStateMovedException(path, branch);
                     }
 
                     changes.Add(new FileChange(path, content));
                 }
             }
+
+            async Task<byte[]?> RemoteAsync(string path) =>
+                (fromKnown ? _knowledge.File(path) : null) ?? await _api.GetFileAsync(head.CommitSha, path, cancellationToken).ConfigureAwait(false);
 
             var segments = changed.Where(c => AuditSegments.IsSegment(c.Key)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
             var log = await AuditLogMerge.MergeAsync(segments, baseline, number => RemoteSegmentAsync(head, fromKnown, number, cancellationToken)).ConfigureAwait(false);
@@ -150,6 +147,10 @@ internal sealed class ArtifactCommitter
 
         throw new ForgeException($"branch {branch} kept moving: {MaxAttempts} attempts to commit the artifacts lost the race. Nothing local was lost; re-run the job to commit them");
     }
+
+    /// <summary>Both absent, or both present with the same bytes.</summary>
+    private static bool SameBytes(byte[]? left, byte[]? right) =>
+        left is null ? right is null : right is not null && left.AsSpan().SequenceEqual(right);
 
     /// <summary>
     /// An audit log segment at the commit's base. On the tip this run's own write left, a segment it wrote is known,
