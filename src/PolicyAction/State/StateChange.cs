@@ -13,11 +13,4 @@ internal sealed record StateChange(bool Changed, string Message, IReadOnlyList<s
     /// <summary>A change recorded in the audit log: the state files it wrote (full paths) and the log's newest segment.</summary>
     public static StateChange Recorded(StateStore store, string message, params string[] written) =>
         new(true, message, [.. written.Select(store.Paths.Relative), store.Paths.Relative(store.AuditLog.Newest().Path)]);
-
-    /// <summary>Prints the message, as every state command does, and passes the change on.</summary>
-    public StateChange PrintedBy(Output.Reporter reporter)
-    {
-        reporter.Line(Message);
-        return this;
-    }
 }
