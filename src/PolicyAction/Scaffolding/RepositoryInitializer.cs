@@ -260,11 +260,11 @@ internal sealed class RepositoryInitializer
         {
             $"Add your actions to {ConfigLoader.DefaultRelativePath} (the example actions for YELLOW and RED are there as comments), then preview: policy-response respond --policy RED",
             options.OrchestrationWorkflow is null
-                ? $"In {WorkflowsFolder}/{WorkflowTemplates.Orchestration}, replace the \"Compute the policy level\" step with your own evaluation"
+                ? $"Adapt the signals in {ConfigLoader.DefaultRelativePath} that compute the level (the examples there are yours to keep, change or delete; docs/orchestrator.md), then preview the level: policy-response evaluate"
                 : $"Make sure the workflow \"{options.OrchestrationWorkflow}\" writes state/policy_state.json ({{\"level\": \"GREEN|YELLOW|RED\"}}) and commits it{(options.StateBranch is { } branch ? $" to the branch {branch}" : string.Empty)}",
             "In Settings > Environments, create \"policy-apply\" with required reviewers (the human sign-off for every apply, release and undo) and \"policy-preview\" and \"policy-control\" without",
             $"To engage the brake, lock the trust guard, undo or acknowledge, run {WorkflowsFolder}/{WorkflowTemplates.Control} from the Actions tab, the mobile app or gh (gh workflow run {WorkflowTemplates.Control} -f command=brake-engage -f reason=\"INC-42\"): it commits the change, which a local command does not",
-            "The workflows grant their jobs contents: write and issues: write; if your organisation restricts the GITHUB_TOKEN, allow those for these workflows",
+            "The workflows grant their jobs contents: write and issues: write, and the orchestration actions: read for its workflow_runs signal (a signal that reads alerts, checks, statuses or issues needs the permission commented beside it in policy_orchestration.yml); if your organisation restricts the GITHUB_TOKEN, allow those for these workflows",
         };
         if (options.StateBranch is { } stateBranch)
         {

@@ -5,7 +5,8 @@ namespace PolicyAction.Scaffolding;
 
 /// <summary>
 /// The workflows of <c>workflows/</c>, embedded in the tool at build time, adapted to a repository: its pin of
-/// this action and, when the team already has one, the orchestration workflow the response runner follows.
+/// this action, the branch the state lives on, and, when the team already has one, the orchestration workflow the
+/// response runner follows.
 /// </summary>
 internal static class WorkflowTemplates
 {
@@ -24,22 +25,17 @@ internal static class WorkflowTemplates
     // Where the action steps get their token; a state branch's commit-branch goes after it.
     private const string TokenInput = "          github-token: ${{ github.token }}\n";
 
-    // The orchestration's commit of the level to the checked-out branch, replaced for a state branch.
-    private const string WriteLevelStep = "      - name: Write state/policy_state.json\n";
-
     /// <param name="stateBranch">A branch of its own for the state (already checked), or null for the default branch.</param>
     public static string Render(string name, ActionReference action, string? orchestrationWorkflow, string? stateBranch = null)
     {
         var text = Embedded(name);
         if (stateBranch is not null)
         {
-            text = ForStateBranch(text, name, $"\"{JsonEncodedText.Encode(stateBranch)}\"");
+            // Every workflow commits through the action, which reads the state from the branch and commits there.
+            text = Replace(text, TokenInput, $"{TokenInput}          commit-branch: \"{JsonEncodedText.Encode(stateBranch)}\"\n", name);
         }
 
-        if (name != Orchestration)
-        {
-            text = Replace(text, PlaceholderPin, ActionPin.UsesValue(action), name);
-        }
+        text = Replace(text, PlaceholderPin, ActionPin.UsesValue(action), name);
 
         if (name == ResponseRunner && orchestrationWorkflow is not null)
         {
@@ -49,57 +45,6 @@ internal static class WorkflowTemplates
 
         return text;
     }
-
-    /// <summary>
-    /// The workflows for a state branch: the action steps commit to it (and read the state from it), and the
-    /// orchestration pushes the level there, creating the branch from the checkout the first time and trying again
-    /// when another run pushed first. <paramref name="quoted"/> is the name as a double-quoted YAML scalar.
-    /// </summary>
-    private static string ForStateBranch(string text, string name, string quoted)
-    {
-        if (name != Orchestration)
-        {
-            return Replace(text, TokenInput, $"{TokenInput}          commit-branch: {quoted}\n", name);
-        }
-
-        var start = text.IndexOf(WriteLevelStep, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            throw new InvalidOperationException($"the embedded {name} no longer contains '{WriteLevelStep.Trim()}'");
-        }
-
-        return text[..start] + StateBranchStep(quoted);
-    }
-
-    // The step ends the file (it is the orchestration's last): everything from the old step on is replaced.
-    private static string StateBranchStep(string quoted) => $$$"""
-              - name: Write state/policy_state.json to the state branch
-                env:
-                  LEVEL: ${{ steps.level.outputs.level }}
-                  STATE_BRANCH: {{{quoted}}}
-                run: |
-                  case "$LEVEL" in GREEN|YELLOW|RED) ;; *) echo "::error::unexpected level"; exit 1 ;; esac
-                  git config user.name "github-actions[bot]"
-                  git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-                  # The state lives on its own branch (the default branch may require pull requests). It is created
-                  # from this checkout the first time; when another run pushed first, fetch and write again.
-                  for attempt in 1 2 3 4 5; do
-                    if git fetch --depth=1 origin "refs/heads/$STATE_BRANCH"; then
-                      git checkout -f -B "$STATE_BRANCH" FETCH_HEAD
-                    else
-                      git checkout -f -B "$STATE_BRANCH"
-                    fi
-                    mkdir -p state
-                    printf '{"level": "%s", "updated_at": "%s"}\n' "$LEVEL" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > state/policy_state.json
-                    git add state/policy_state.json
-                    git diff --cached --quiet || git commit -m "policy: level $LEVEL"
-                    if git push origin "HEAD:refs/heads/$STATE_BRANCH"; then exit 0; fi
-                    sleep $((attempt * 5))
-                  done
-                  echo "::error::could not push state/policy_state.json to $STATE_BRANCH"
-                  exit 1
-
-        """;
 
     /// <summary>
     /// Checks a state branch's name for the workflows: a valid branch name, and no <c>${{</c>, which GitHub would

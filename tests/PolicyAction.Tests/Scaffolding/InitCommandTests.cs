@@ -93,7 +93,7 @@ public sealed partial class InitCommandTests : IDisposable
         Assert.True(lint.ExitCode == 0, lint.Output);
         Assert.Contains("0 problem(s) in 4 file(s)", lint.Output, StringComparison.Ordinal);
 
-        foreach (var workflow in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
+        foreach (var workflow in new[] { "policy_orchestration.yml", "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
         {
             var text = _repository.Read($".github/workflows/{workflow}");
             var uses = UsesLines().Matches(text).Select(m => m.Groups[1].Value).Where(u => u.Contains("policy-response", StringComparison.Ordinal)).ToArray();
@@ -276,7 +276,8 @@ public sealed partial class InitCommandTests : IDisposable
         Assert.Equal(["page_oncall"], ConfigLoader.Load(_repository.ConfigPath).Levels[PolicyLevel.Red].Select(a => a.Id));
         var runner = _repository.Read(".github/workflows/policy_response_runner.yml").Replace("jobs:\n", "# edited by the team\njobs:\n", StringComparison.Ordinal);
         _repository.Write(".github/workflows/policy_response_runner.yml", runner);
-        var orchestration = _repository.Read(".github/workflows/policy_orchestration.yml") + "# our own level step goes here\n";
+        // A team that computes the level its own way: the workflow no longer names the action.
+        const string orchestration = "name: policy_orchestration\non:\n  workflow_dispatch:\npermissions: {}\njobs:\n  level:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./compute-level.sh\n";
         _repository.Write(".github/workflows/policy_orchestration.yml", orchestration);
         var before = Files().ToDictionary(f => f, f => _repository.Read(f));
 
@@ -454,13 +455,13 @@ public sealed partial class InitCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task With_a_state_branch_the_action_steps_commit_to_it_and_the_orchestration_pushes_the_level_there()
+    public async Task With_a_state_branch_every_workflow_commits_to_it_through_the_action()
     {
         var init = await Init("--state-branch", "policy-response-state", "--action", ReleasePin);
 
         Assert.True(init.ExitCode == 0, init.ToString());
         Assert.Contains("committed to the branch policy-response-state", init.Stdout, StringComparison.Ordinal);
-        foreach (var name in new[] { "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
+        foreach (var name in new[] { "policy_orchestration.yml", "policy_response_runner.yml", "policy_orchestration_alerts.yml", "policy_control.yml" })
         {
             var workflow = LoadYaml(_repository.Read($".github/workflows/{name}"));
             var steps = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)workflow["jobs"]).Children.Values.Single())["steps"];
@@ -471,50 +472,6 @@ public sealed partial class InitCommandTests : IDisposable
         var lint = await LintActions(Directory.GetFiles(_repository.PathOf(".github/workflows"), "*.yml"));
         Assert.True(lint.ExitCode == 0, lint.Output);
     }
-
-    [Fact]
-    public async Task The_orchestrations_state_branch_step_creates_the_branch_then_pushes_on_top_of_another_runs_commit()
-    {
-        var init = await Init("--state-branch", "policy-response-state", "--action", ReleasePin);
-        Assert.True(init.ExitCode == 0, init.ToString());
-        var orchestration = LoadYaml(_repository.Read(".github/workflows/policy_orchestration.yml"));
-        var steps = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)orchestration["jobs"]).Children.Values.Single())["steps"];
-        var step = steps.Children.Cast<YamlMappingNode>().Single(s => s.Children.TryGetValue("name", out var n) && ((YamlScalarNode)n).Value!.Contains("state branch", StringComparison.Ordinal));
-        var script = ((YamlScalarNode)step["run"]).Value!;
-
-        // A real remote: a bare repository with main, and a clone of it as actions/checkout leaves one.
-        using var scratch = new TempWorkspace();
-        var origin = scratch.PathOf("origin.git");
-        var work = scratch.PathOf("checkout");
-        Assert.Equal(0, Run(scratch.Root, "git", "init", "-q", "--bare", "-b", "main", origin));
-        Assert.Equal(0, Run(scratch.Root, "git", "clone", "-q", origin, work));
-        File.WriteAllText(Path.Combine(work, "README.md"), "hello\n");
-        Assert.Equal(0, Run(work, "git", "add", "README.md"));
-        Assert.Equal(0, Run(work, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "readme"));
-        Assert.Equal(0, Run(work, "git", "push", "-q", "origin", "main"));
-
-        // The first run creates the branch from the checkout.
-        Assert.Equal(0, Run(work, "bash", ["-e", "-c", script], ("LEVEL", "RED"), ("STATE_BRANCH", "policy-response-state")));
-        Assert.StartsWith("{\"level\": \"RED\"", Show(origin, "policy-response-state:state/policy_state.json"), StringComparison.Ordinal);
-
-        // Another run (the action) commits to the state branch; a fresh checkout of main writes the level on top.
-        var other = scratch.PathOf("other");
-        Assert.Equal(0, Run(scratch.Root, "git", "clone", "-q", "-b", "policy-response-state", origin, other));
-        File.WriteAllText(Path.Combine(other, "audit.txt"), "the action's commit\n");
-        Assert.Equal(0, Run(other, "git", "add", "audit.txt"));
-        Assert.Equal(0, Run(other, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "action"));
-        Assert.Equal(0, Run(other, "git", "push", "-q", "origin", "policy-response-state"));
-        var fresh = scratch.PathOf("fresh");
-        Assert.Equal(0, Run(scratch.Root, "git", "clone", "-q", "--depth=1", "file://" + origin, fresh));
-        Assert.Equal(0, Run(fresh, "bash", ["-e", "-c", script], ("LEVEL", "GREEN"), ("STATE_BRANCH", "policy-response-state")));
-
-        Assert.Equal("the action's commit\n", Show(origin, "policy-response-state:audit.txt"));
-        Assert.StartsWith("{\"level\": \"GREEN\"", Show(origin, "policy-response-state:state/policy_state.json"), StringComparison.Ordinal);
-        Assert.Equal("hello\n", Show(origin, "main:README.md"));
-        Assert.Throws<InvalidOperationException>(() => Show(origin, "main:state/policy_state.json"));
-    }
-
-    private static int Run(string directory, string program, params string[] args) => Run(directory, program, args, []);
 
     private static int Run(string directory, string program, string[] args, params (string Name, string Value)[] environment)
     {
@@ -534,19 +491,6 @@ public sealed partial class InitCommandTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         return process.ExitCode == 0 ? 0 : throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}{stderr.Result}");
-    }
-
-    private static string Show(string gitDirectory, string spec)
-    {
-        var start = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--git-dir");
-        start.ArgumentList.Add(gitDirectory);
-        start.ArgumentList.Add("show");
-        start.ArgumentList.Add(spec);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"git show {spec} exited {process.ExitCode}");
     }
 
     private int Git(params string[] args)

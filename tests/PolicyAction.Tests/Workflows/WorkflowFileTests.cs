@@ -101,6 +101,44 @@ public partial class WorkflowFileTests
     }
 
     [Fact]
+    public void The_orchestration_evaluates_daily_through_the_action_and_commits_with_it_not_with_git_push()
+    {
+        var workflow = Load("workflows/policy_orchestration.yml");
+        var on = (YamlMappingNode)workflow["on"];
+        Assert.Equal(["schedule", "workflow_dispatch"], on.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        var cron = (YamlMappingNode)((YamlSequenceNode)on["schedule"]).Children.Single();
+        Assert.Equal("45 4 * * *", ((YamlScalarNode)cron["cron"]).Value);
+
+        // The response runner follows it by name.
+        var runnerOn = (YamlMappingNode)Load("workflows/policy_response_runner.yml")["on"];
+        var followed = (YamlSequenceNode)((YamlMappingNode)runnerOn["workflow_run"])["workflows"];
+        Assert.Equal(((YamlScalarNode)workflow["name"]).Value, ((YamlScalarNode)followed.Children.Single()).Value);
+
+        // Least privilege: committing, and reading the runs of the example workflow_runs signal; the rest commented.
+        var job = SingleJob(workflow);
+        Assert.Equal(
+            [("contents", "write"), ("actions", "read")],
+            ((YamlMappingNode)job["permissions"]).Children.Select(p => (((YamlScalarNode)p.Key).Value, ((YamlScalarNode)p.Value).Value)));
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "workflows", "policy_orchestration.yml"));
+        foreach (var permission in new[] { "security-events: read", "checks: read", "statuses: read", "issues: read" })
+        {
+            Assert.Matches($@"\n\s+# {permission}  # for \w+", text);
+        }
+
+        // The action computes and commits the level (its branch commit retries on top of a response's commit); no
+        // step of its own writes or pushes anything.
+        var steps = Steps(workflow).ToArray();
+        Assert.DoesNotContain(steps, s => s.Children.ContainsKey("run"));
+        var action = steps.Single(s => ((YamlScalarNode)s["uses"]).Value!.StartsWith("org/policy-response@", StringComparison.Ordinal));
+        var with = ((YamlMappingNode)action["with"]).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value);
+        Assert.Equal("evaluate", with["command"]);
+        Assert.Equal("true", with["commit-artifacts"]);
+        Assert.Contains(with["command"], PolicyAction.ActionHost.ActionSettings.Commands);
+        var checkout = steps.Single(s => ((YamlScalarNode)s["uses"]).Value!.StartsWith("actions/checkout@", StringComparison.Ordinal));
+        Assert.Equal("false", ((YamlScalarNode)((YamlMappingNode)checkout["with"])["persist-credentials"]).Value);
+    }
+
+    [Fact]
     public void The_control_workflow_is_dispatched_by_hand_stops_without_queueing_and_waits_for_reviewers_only_to_release()
     {
         var workflow = Load("workflows/policy_control.yml");
