@@ -1,8 +1,9 @@
 namespace PolicyAction.Scaffolding;
 
 /// <summary>
-/// The <c>.github/policy-response.yml</c> that init writes: valid as it stands (no actions, so every level is a no-op),
-/// with example YELLOW and RED actions as comments that load as they are once uncommented.
+/// The <c>.github/policy-response.yml</c> that init writes: valid as it stands (no actions, so every level is a no-op;
+/// one GitHub signal in dry run, so the level evaluates to GREEN), with example actions and signals as comments that
+/// load as they are once uncommented.
 /// </summary>
 internal static class ConfigTemplate
 {
@@ -48,6 +49,54 @@ internal static class ConfigTemplate
             #     paths: ["mirrors/anchor_chain.json"]
             #   undo_instruction: Restore mirrors/anchor_chain.json (policy-response undo <response_id> --apply)
         # alerts: the defaults are in docs/alerts.md, with how to tune them.
+        # The level is computed from these signals (every key: docs/orchestrator.md): policy_orchestration.yml runs
+        # evaluate every day and commits it. Preview here with: policy-response evaluate
+        evaluation:
+          on_unknown: yellow  # a signal that cannot be read (a missing permission, a timeout) asks for YELLOW
+          calm_for: 2         # the level falls after the signals asked for less on 2 evaluations in a row
+        signals:
+          # Failed runs of your CI (needs actions: read, which the orchestration's job has). Shown, never counted,
+          # while dry_run is true: set workflow to your CI's file, watch a few evaluations, then remove dry_run.
+          - id: failed_ci
+            description: Failed runs of the CI workflow in the last 24 hours
+            github:
+              query: workflow_runs
+              workflow: ci.yml
+              window: 24h
+            yellow: ">= 1"
+            red: "> 3"
+            dry_run: true
+          # The integrity checks as signals. Uncomment once the files they read are in the repository.
+          # - id: integrity_manifest
+          #   description: Files match the integrity manifest
+          #   command:
+          #     run: ["/usr/bin/sha256sum", "--quiet", "-c", "manifest.sha256"]
+          #     timeout_seconds: 300
+          #   red: "!= 0"
+          # - id: anchor_chain_present
+          #   description: The anchor chain exists and is not empty
+          #   command:
+          #     run: ["/usr/bin/test", "-s", "anchors/anchor_chain.json"]
+          #   yellow: "!= 0"
+          # A timestamp your pipeline writes into a file (a checkout gives every file the checkout's time, so read one in it).
+          # - id: anchor_chain_age
+          #   description: The anchor chain was updated in the last 26 hours
+          #   file:
+          #     path: anchors/anchor_chain.json
+          #     pointer: /updated_at
+          #     value: age
+          #   yellow: "> 26h"
+          #   red: "> 3d"
+          # Open Dependabot alerts of high or critical severity: uncomment security-events: read in
+          # policy_orchestration.yml first, or the signal is unknown (and asks for YELLOW).
+          # - id: dependabot_high
+          #   description: Open Dependabot alerts at high severity or above
+          #   github:
+          #     query: dependabot_alerts
+          #     min_severity: high
+          #   yellow: ">= 1"
+          #   red: ">= 5"
+          #   for: 2
 
         """;
 }

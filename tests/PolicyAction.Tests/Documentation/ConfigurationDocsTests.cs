@@ -49,6 +49,65 @@ public class ConfigurationDocsTests
         var action = Resolve(schema, Resolve(schema, levels.GetProperty("properties").GetProperty("RED")).GetProperty("items"));
         Assert.Equal(KeysOf(Binding("ActionDocument")), PropertiesOf(action));
         Assert.Equal(KeysOf(Binding("ReversibleDocument")), PropertiesOf(Resolve(schema, action.GetProperty("properties").GetProperty("reversible"))));
+
+        Assert.Equal(KeysOf(Binding("EvaluationDocument")), PropertiesOf(Resolve(schema, schema.GetProperty("properties").GetProperty("evaluation"))));
+        var signal = Resolve(schema, Resolve(schema, schema.GetProperty("properties").GetProperty("signals")).GetProperty("items"));
+        Assert.Equal(KeysOf(Binding("SignalDocument")), PropertiesOf(signal));
+        Assert.Equal(KeysOf(Binding("CommandSignalDocument")), PropertiesOf(Resolve(schema, signal.GetProperty("properties").GetProperty("command"))));
+        Assert.Equal(KeysOf(Binding("FileSignalDocument")), PropertiesOf(Resolve(schema, signal.GetProperty("properties").GetProperty("file"))));
+        var github = Resolve(schema, signal.GetProperty("properties").GetProperty("github"));
+        Assert.Equal(KeysOf(Binding("GitHubSignalDocument")), PropertiesOf(github));
+        var queries = github.GetProperty("properties").GetProperty("query").GetProperty("enum").EnumerateArray().Select(q => q.GetString()!);
+        Assert.Equal(PolicyAction.Configuration.SignalsSection.QueryNames.Order(StringComparer.Ordinal), queries.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_yaml_example_of_the_orchestrator_page_loads_with_the_real_loader()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "orchestrator.md"));
+        var loaded = 0;
+        foreach (System.Text.RegularExpressions.Match block in System.Text.RegularExpressions.Regex.Matches(docs, "```yaml\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline))
+        {
+            var yaml = block.Groups[1].Value;
+            if (!yaml.Contains("- id: ", StringComparison.Ordinal))
+            {
+                continue; // a workflow's permissions, not the configuration
+            }
+
+            // A whole configuration as it is; a list of signals as the entries of signals:.
+            var text = yaml.StartsWith("version:", StringComparison.Ordinal) ? yaml : "version: 1\nlevels: {}\nsignals:\n" + yaml;
+            using var workspace = new TempWorkspace();
+            workspace.WithConfig(text);
+            var config = PolicyAction.Configuration.ConfigLoader.Load(workspace.ConfigPath);
+            Assert.Equal(System.Text.RegularExpressions.Regex.Count(yaml, "- id: "), config.Signals.Count);
+            loaded++;
+        }
+
+        Assert.True(loaded >= 4, $"only {loaded} examples found");
+    }
+
+    [Fact]
+    public void Every_signal_key_and_github_query_is_documented_in_the_orchestrator_page()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "orchestrator.md"));
+        var assembly = typeof(ExitCodes).Assembly;
+        foreach (var type in new[] { "EvaluationDocument", "SignalDocument", "CommandSignalDocument", "FileSignalDocument", "GitHubSignalDocument" })
+        {
+            foreach (var key in KeysOf(assembly.GetType($"PolicyAction.Configuration.{type}", throwOnError: true)!))
+            {
+                Assert.Contains($"| `{key}` |", docs, StringComparison.Ordinal);
+            }
+        }
+
+        // Each query has a row naming its permission, and an example.
+        foreach (var query in PolicyAction.Configuration.SignalsSection.QueryNames)
+        {
+            Assert.Contains($"| `{query}` |", docs, StringComparison.Ordinal);
+            Assert.Contains($"query: {query}", docs, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("docs/orchestrator.md", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), StringComparison.Ordinal);
+        Assert.Contains("(orchestrator.md", Docs, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -125,11 +125,28 @@ public sealed partial class InitCommandTests : IDisposable
         var asWritten = ConfigLoader.Load(_repository.ConfigPath);
         Assert.All(asWritten.Levels.Values, actions => Assert.Empty(actions));
 
+        // As written, the one live signal only shows (dry run), so a fresh repository evaluates to GREEN.
+        var live = Assert.Single(asWritten.Signals);
+        Assert.Equal(("failed_ci", true), (live.Id, live.DryRun));
+        Assert.Equal(new PolicyAction.Orchestrator.GitHubSource(PolicyAction.Orchestrator.GitHubQuery.WorkflowRuns, "ci.yml", TimeSpan.FromHours(24)), live.Source);
+        Assert.Equal(PolicyAction.Orchestrator.EvaluationSettings.Default, asWritten.Evaluation);
+
         _repository.WithConfig(CommentedExample().Replace(text, "$1$2"));
         var uncommented = ConfigLoader.Load(_repository.ConfigPath);
         Assert.Equal(["integrity_check", "schema_validation"], uncommented.Levels[PolicyLevel.Yellow].Select(a => a.Id));
         Assert.Equal(["full_integrity_check", "cold_storage_verification", "integrity_anchor_mirror"], uncommented.Levels[PolicyLevel.Red].Select(a => a.Id));
         Assert.Equal(["mirrors/anchor_chain.json"], uncommented.Levels[PolicyLevel.Red][2].ReversiblePaths);
+
+        // The example integrity checks as signals, with the seed's commands, and a GitHub one that needs a permission.
+        Assert.Equal(["failed_ci", "integrity_manifest", "anchor_chain_present", "anchor_chain_age", "dependabot_high"], uncommented.Signals.Select(s => s.Id));
+        var manifest = Assert.IsType<PolicyAction.Orchestrator.CommandSource>(uncommented.Signals[1].Source);
+        Assert.Equal(["/usr/bin/sha256sum", "--quiet", "-c", "manifest.sha256"], manifest.Run);
+        Assert.Equal(("!= 0", null), (uncommented.Signals[1].Red?.Text, uncommented.Signals[1].Yellow));
+        Assert.Equal(["/usr/bin/test", "-s", "anchors/anchor_chain.json"], Assert.IsType<PolicyAction.Orchestrator.CommandSource>(uncommented.Signals[2].Source).Run);
+        Assert.Equal("!= 0", uncommented.Signals[2].Yellow?.Text);
+        Assert.Equal(PolicyAction.Orchestrator.FileMeasure.Age, Assert.IsType<PolicyAction.Orchestrator.FileSource>(uncommented.Signals[3].Source).Measure);
+        Assert.Equal(PolicyAction.Orchestrator.GitHubQuery.DependabotAlerts, Assert.IsType<PolicyAction.Orchestrator.GitHubSource>(uncommented.Signals[4].Source).Query);
+        Assert.False(uncommented.Signals[4].DryRun);
     }
 
     [Fact]
