@@ -62,55 +62,6 @@ public class ConfigurationDocsTests
     }
 
     [Fact]
-    public void Every_yaml_example_of_the_orchestrator_page_loads_with_the_real_loader()
-    {
-        var docs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "orchestrator.md"));
-        var loaded = 0;
-        foreach (System.Text.RegularExpressions.Match block in System.Text.RegularExpressions.Regex.Matches(docs, "```yaml\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline))
-        {
-            var yaml = block.Groups[1].Value;
-            if (!yaml.Contains("- id: ", StringComparison.Ordinal))
-            {
-                continue; // a workflow's permissions, not the configuration
-            }
-
-            // A whole configuration as it is; a list of signals as the entries of signals:.
-            var text = yaml.StartsWith("version:", StringComparison.Ordinal) ? yaml : "version: 1\nlevels: {}\nsignals:\n" + yaml;
-            using var workspace = new TempWorkspace();
-            workspace.WithConfig(text);
-            var config = PolicyAction.Configuration.ConfigLoader.Load(workspace.ConfigPath);
-            Assert.Equal(System.Text.RegularExpressions.Regex.Count(yaml, "- id: "), config.Signals.Count);
-            loaded++;
-        }
-
-        Assert.True(loaded >= 4, $"only {loaded} examples found");
-    }
-
-    [Fact]
-    public void Every_signal_key_and_github_query_is_documented_in_the_orchestrator_page()
-    {
-        var docs = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "orchestrator.md"));
-        var assembly = typeof(ExitCodes).Assembly;
-        foreach (var type in new[] { "EvaluationDocument", "SignalDocument", "CommandSignalDocument", "FileSignalDocument", "GitHubSignalDocument" })
-        {
-            foreach (var key in KeysOf(assembly.GetType($"PolicyAction.Configuration.{type}", throwOnError: true)!))
-            {
-                Assert.Contains($"| `{key}` |", docs, StringComparison.Ordinal);
-            }
-        }
-
-        // Each query has a row naming its permission, and an example.
-        foreach (var query in PolicyAction.Configuration.SignalsSection.QueryNames)
-        {
-            Assert.Contains($"| `{query}` |", docs, StringComparison.Ordinal);
-            Assert.Contains($"query: {query}", docs, StringComparison.Ordinal);
-        }
-
-        Assert.Contains("docs/orchestrator.md", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), StringComparison.Ordinal);
-        Assert.Contains("(orchestrator.md", Docs, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Every_config_key_is_documented()
     {
         var docs = Docs;
