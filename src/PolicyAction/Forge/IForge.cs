@@ -37,6 +37,19 @@ internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url
 /// </summary>
 internal sealed record Listing<T>(IReadOnlyList<T> Items, bool Truncated, int Requests);
 
+/// <summary>How far a listing reads.</summary>
+internal static class ListingBounds
+{
+    /// <summary>Items in one page (GitHub's per_page maximum).</summary>
+    public const int PageSize = 100;
+
+    /// <summary>
+    /// Pages one listing follows at most: 10 pages, 1,000 items, GitHub's own cap on a filtered workflow-runs search.
+    /// Beyond it the listing is <see cref="Listing{T}.Truncated"/>: what was read is a lower bound, and it says so.
+    /// </summary>
+    public const int MaxPages = 10;
+}
+
 /// <summary>One run of a workflow: when it was created, its status (queued, in_progress, completed…) and, once completed, its conclusion.</summary>
 internal sealed record WorkflowRunInfo(long Id, DateTimeOffset CreatedAt, string Status, string? Conclusion, string? Branch);
 

@@ -425,15 +425,6 @@ internal sealed class OctokitForge : IForge
             }
         });
 
-    /// <summary>Items GitHub serves in one page of a list at most (per_page=100).</summary>
-    public const int PageSize = 100;
-
-    /// <summary>
-    /// Pages one signal read follows at most: 10 pages, 1,000 items, GitHub's own cap on a filtered workflow-runs
-    /// search. Beyond it the listing comes back <see cref="Listing{T}.Truncated"/> and the provider says so.
-    /// </summary>
-    public const int MaxPages = 10;
-
     private const string JsonMediaType = "application/vnd.github+json";
 
     public Task<Listing<WorkflowRunInfo>> ListWorkflowRunsAsync(string workflow, DateTimeOffset createdSince, string? branch, CancellationToken cancellationToken)
@@ -520,7 +511,7 @@ internal sealed class OctokitForge : IForge
 
     /// <summary>
     /// Reads a list of the repository page by page: 100 a page, following GitHub's <c>Link</c> rel="next" (page
-    /// numbers or cursors, whichever the endpoint uses) for at most <see cref="MaxPages"/> pages. The body is
+    /// numbers or cursors, whichever the endpoint uses) for at most <see cref="ListingBounds.MaxPages"/> pages. The body is
     /// parsed by source generation (AOT-safe), not by Octokit's models.
     /// </summary>
     private Task<Listing<T>> ReadPagesAsync<TPage, T>(
@@ -532,12 +523,12 @@ internal sealed class OctokitForge : IForge
         CancellationToken cancellationToken) =>
         Call(doing, cancellationToken, async () =>
         {
-            parameters["per_page"] = PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameters["per_page"] = ListingBounds.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var read = new List<T>();
             Uri? next = new($"repos/{_owner}/{_name}/{path}", UriKind.Relative);
             IDictionary<string, string>? query = parameters;
             var requests = 0;
-            while (next is not null && requests < MaxPages)
+            while (next is not null && requests < ListingBounds.MaxPages)
             {
                 IApiResponse<object> response;
                 try
