@@ -318,6 +318,15 @@ public sealed class GitHubSignalProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancellation_is_the_one_thing_that_throws()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _provider.ReadAsync(Signal(new GitHubSource(GitHubQuery.Issues, Label: "incident")), cancelled.Token));
+    }
+
+    [Fact]
     public void Every_query_has_a_class_naming_its_permission()
     {
         Assert.Equal(Enum.GetValues<GitHubQuery>().Order(), GitHubSignalProvider.AllQueries.Select(q => q.Query).Order());
