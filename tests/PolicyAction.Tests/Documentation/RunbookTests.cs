@@ -561,6 +561,9 @@ public sealed partial class RunbookTests
                 case "given a day of activity":
                     await DayOfActivityAsync();
                     break;
+                case "given the example signals":
+                    workspace.WithConfig(workspace.Read(".github/policy-response.yml") + ExampleSignals);
+                    break;
                 default:
                     Assert.Fail($"unknown runbook-test setup '{setup}'");
                     break;
@@ -687,6 +690,27 @@ public sealed partial class RunbookTests
             Assert.True(result.ExitCode == expected, $"setup `policy-response {string.Join(' ', args)}` should exit {expected}\n{result}");
             return result;
         }
+
+        /// <summary>The signals of docs/orchestrator.md's starting configuration that read the example workspace's own files.</summary>
+        private const string ExampleSignals = """
+            signals:
+              - id: integrity_manifest
+                description: Files match the integrity manifest
+                command:
+                  run: ["/usr/bin/sha256sum", "--quiet", "-c", "manifest.sha256"]
+                red: "!= 0"
+              - id: anchor_chain_present
+                description: The anchor chain exists and is not empty
+                command:
+                  run: ["/usr/bin/test", "-s", "anchors/anchor_chain.json"]
+                yellow: "!= 0"
+              - id: cold_storage_copy
+                description: The cold-storage copy of the anchor chain exists
+                file:
+                  path: cold_storage/anchor_chain.json
+                red: missing
+
+            """;
 
         /// <summary>A real apply killed half-way, as a lost runner leaves it: the reversible copy ran, the next action kills the tool.</summary>
         private async Task InterruptAsync()

@@ -67,6 +67,28 @@ public sealed partial class InitCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fresh_repository_evaluates_to_green_its_ci_signal_shown_but_not_counted()
+    {
+        Assert.Equal(0, (await Init()).ExitCode);
+
+        var preview = await ProcessCli.RunAsync(_repository, "evaluate");
+        Assert.True(preview.ExitCode == 0, preview.ToString());
+        Assert.Contains("Policy level: GREEN", preview.Stdout, StringComparison.Ordinal);
+        Assert.Contains("failed_ci", preview.Stdout, StringComparison.Ordinal);
+
+        // Recorded as the orchestration would: GREEN, nothing firing, the dry-run signal kept in the reasons.
+        var recorded = await ProcessCli.RunAsync(_repository, "evaluate", "--record", "--json");
+        Assert.True(recorded.ExitCode == 0, recorded.ToString());
+        using var report = System.Text.Json.JsonDocument.Parse(recorded.Stdout);
+        Assert.Equal("GREEN", report.RootElement.GetProperty("level").GetString());
+        Assert.Equal(0, report.RootElement.GetProperty("signals_firing").GetArrayLength());
+        using var state = System.Text.Json.JsonDocument.Parse(_repository.Read("state/policy_state.json"));
+        Assert.Equal("GREEN", state.RootElement.GetProperty("level").GetString());
+        var reason = Assert.Single(state.RootElement.GetProperty("reasons").EnumerateArray());
+        Assert.Equal(("failed_ci", true), (reason.GetProperty("signal").GetString(), reason.GetProperty("dry_run").GetBoolean()));
+    }
+
+    [Fact]
     public async Task The_lock_file_it_may_leave_is_ignored_by_git()
     {
         await Init();

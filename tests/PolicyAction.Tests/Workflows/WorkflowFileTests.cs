@@ -148,7 +148,7 @@ public partial class WorkflowFileTests
         var command = (YamlMappingNode)inputs["command"];
         Assert.Equal("choice", ((YamlScalarNode)command["type"]).Value);
         Assert.Equal(
-            PolicyAction.ActionHost.ActionSettings.Commands.Skip(4),
+            PolicyAction.ActionHost.ActionSettings.Commands.Skip((int)PolicyAction.ActionHost.ActionCommand.BrakeEngage),
             ((YamlSequenceNode)command["options"]).Children.Select(o => ((YamlScalarNode)o).Value));
         var reason = (YamlMappingNode)inputs["reason"];
         Assert.Equal(("string", "true"), (((YamlScalarNode)reason["type"]).Value, ((YamlScalarNode)reason["required"]).Value));
