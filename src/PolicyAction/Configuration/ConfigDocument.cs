@@ -19,6 +19,110 @@ internal sealed class ConfigDocument
 
     [YamlMember(Alias = "alerts")]
     public AlertsDocument? Alerts { get; set; }
+
+    [YamlMember(Alias = "evaluation")]
+    public EvaluationDocument? Evaluation { get; set; }
+
+    [YamlMember(Alias = "signals")]
+    public List<SignalDocument?>? Signals { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class EvaluationDocument
+{
+    [YamlMember(Alias = "on_unknown")]
+    public string? OnUnknown { get; set; }
+
+    [YamlMember(Alias = "calm_for")]
+    public string? CalmFor { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class SignalDocument
+{
+    [YamlMember(Alias = "id")]
+    public string? Id { get; set; }
+
+    [YamlMember(Alias = "description")]
+    public string? Description { get; set; }
+
+    [YamlMember(Alias = "command")]
+    public CommandSignalDocument? Command { get; set; }
+
+    [YamlMember(Alias = "file")]
+    public FileSignalDocument? File { get; set; }
+
+    [YamlMember(Alias = "github")]
+    public GitHubSignalDocument? GitHub { get; set; }
+
+    [YamlMember(Alias = "yellow")]
+    public string? Yellow { get; set; }
+
+    [YamlMember(Alias = "red")]
+    public string? Red { get; set; }
+
+    [YamlMember(Alias = "for")]
+    public string? For { get; set; }
+
+    [YamlMember(Alias = "dry_run")]
+    public bool? DryRun { get; set; }
+
+    [YamlMember(Alias = "on_unknown")]
+    public string? OnUnknown { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class CommandSignalDocument
+{
+    [YamlMember(Alias = "run")]
+    public List<string>? Run { get; set; }
+
+    [YamlMember(Alias = "timeout_seconds")]
+    public int? TimeoutSeconds { get; set; }
+
+    [YamlMember(Alias = "value")]
+    public string? Value { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class FileSignalDocument
+{
+    [YamlMember(Alias = "path")]
+    public string? Path { get; set; }
+
+    [YamlMember(Alias = "pointer")]
+    public string? Pointer { get; set; }
+
+    [YamlMember(Alias = "value")]
+    public string? Value { get; set; }
+}
+
+[YamlSerializable]
+internal sealed class GitHubSignalDocument
+{
+    [YamlMember(Alias = "query")]
+    public string? Query { get; set; }
+
+    [YamlMember(Alias = "workflow")]
+    public string? Workflow { get; set; }
+
+    [YamlMember(Alias = "window")]
+    public string? Window { get; set; }
+
+    [YamlMember(Alias = "measure")]
+    public string? Measure { get; set; }
+
+    [YamlMember(Alias = "branch")]
+    public string? Branch { get; set; }
+
+    [YamlMember(Alias = "min_severity")]
+    public string? MinSeverity { get; set; }
+
+    [YamlMember(Alias = "ref")]
+    public string? Ref { get; set; }
+
+    [YamlMember(Alias = "label")]
+    public string? Label { get; set; }
 }
 
 [YamlSerializable]
@@ -151,6 +255,11 @@ internal sealed class ReversibleDocument
 [YamlSerializable(typeof(RuleDocument))]
 [YamlSerializable(typeof(IssuesDocument))]
 [YamlSerializable(typeof(SilenceDocument))]
+[YamlSerializable(typeof(EvaluationDocument))]
+[YamlSerializable(typeof(SignalDocument))]
+[YamlSerializable(typeof(CommandSignalDocument))]
+[YamlSerializable(typeof(FileSignalDocument))]
+[YamlSerializable(typeof(GitHubSignalDocument))]
 public sealed partial class ConfigYamlContext : StaticContext
 {
 }

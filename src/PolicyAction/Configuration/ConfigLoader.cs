@@ -39,6 +39,15 @@ internal static partial class ConfigLoader
         ["labels"] = "expected a list of label names",
         ["assignees"] = "expected a list of user names",
         ["silences"] = "expected a list of silences (alert, until, reason)",
+        ["evaluation"] = "expected a mapping with on_unknown and calm_for",
+        ["signals"] = "expected a list of signals, each with an id, a source (command, file or github) and yellow/red conditions",
+        ["command"] = "expected a mapping with 'run' (and optionally timeout_seconds and value)",
+        ["file"] = "expected a mapping with 'path' (and optionally pointer and value)",
+        ["github"] = "expected a mapping with 'query' and the query's keys",
+        ["dry_run"] = "expected true or false",
+        ["yellow"] = "expected a condition such as \"> 3\" (quoted)",
+        ["red"] = "expected a condition such as \"> 3\" (quoted)",
+        ["for"] = "expected a number of evaluations or a duration such as 6h",
     };
 
     public static string DefaultPath(string workspace) => Path.Combine(workspace, ".github", "policy-response.yml");
@@ -58,7 +67,12 @@ internal static partial class ConfigLoader
         {
             // YamlDotNet places a tab-indentation error at 1:1; point at the tab instead.
             var mark = Describe(e).Contains("tab", StringComparison.Ordinal) && FirstIndentingTab(text) is { } tab ? tab : e.Start;
-            throw new ConfigurationException([Problem(path, mark, string.Empty, $"not valid YAML: {Describe(e)}; indent with spaces only")]);
+
+            // "red: > 3" starts a folded block in YAML: say how to write a condition rather than what the scanner missed.
+            var hint = Describe(e).Contains("block scalar", StringComparison.Ordinal)
+                ? "a value starting with > or | is a YAML text block; quote a condition, such as red: \"> 3\""
+                : "indent with spaces only";
+            throw new ConfigurationException([Problem(path, mark, string.Empty, $"not valid YAML: {Describe(e)}; {hint}")]);
         }
 
         if (index.Root is null)
@@ -106,7 +120,9 @@ internal static partial class ConfigLoader
         var limits = GatesSection.Validate(document.Gates, problems);
         var levels = LevelsSection.Validate(document.Levels, problems);
         var alerts = AlertsSection.Validate(document.Alerts, problems);
-        return new PolicyConfig(path, document.Version ?? SupportedVersion, limits, levels) { Alerts = alerts };
+        var evaluation = SignalsSection.ValidateEvaluation(document.Evaluation, problems);
+        var signals = SignalsSection.Validate(document.Signals, problems);
+        return new PolicyConfig(path, document.Version ?? SupportedVersion, limits, levels) { Alerts = alerts, Evaluation = evaluation, Signals = signals };
     }
 
     private static ConfigProblem BinderProblem(string path, YamlPositionIndex index, YamlException e)
@@ -146,6 +162,11 @@ internal static partial class ConfigLoader
             _ when parentPath.StartsWith("alerts.silences", StringComparison.Ordinal) => DocumentKeys.Of<SilenceDocument>(),
             _ when parentPath.StartsWith("levels.", StringComparison.Ordinal) && parentPath.EndsWith(']') => DocumentKeys.Of<ActionDocument>(),
             _ when parentPath.EndsWith(".reversible", StringComparison.Ordinal) => DocumentKeys.Of<ReversibleDocument>(),
+            "evaluation" => DocumentKeys.Of<EvaluationDocument>(),
+            _ when parentPath.StartsWith("signals[", StringComparison.Ordinal) && parentPath.EndsWith(']') => DocumentKeys.Of<SignalDocument>(),
+            _ when parentPath.StartsWith("signals[", StringComparison.Ordinal) && parentPath.EndsWith(".command", StringComparison.Ordinal) => DocumentKeys.Of<CommandSignalDocument>(),
+            _ when parentPath.StartsWith("signals[", StringComparison.Ordinal) && parentPath.EndsWith(".file", StringComparison.Ordinal) => DocumentKeys.Of<FileSignalDocument>(),
+            _ when parentPath.StartsWith("signals[", StringComparison.Ordinal) && parentPath.EndsWith(".github", StringComparison.Ordinal) => DocumentKeys.Of<GitHubSignalDocument>(),
             _ => null,
         };
         return keys is null ? null : string.Join(", ", keys);

@@ -67,34 +67,9 @@ internal static partial class LevelsSection
                 ok = false;
             }
 
-            if (action.Run is null || action.Run.Count == 0)
+            if (!CheckRun(action.Run, $"{at}.run", problems))
             {
-                problems.Report($"{at}.run", "is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]");
                 ok = false;
-            }
-            else
-            {
-                for (var j = 0; j < action.Run.Count; j++)
-                {
-                    var arg = action.Run[j];
-                    if (arg is null || arg.Contains('\0', StringComparison.Ordinal))
-                    {
-                        problems.Report($"{at}.run[{j}]", "must be a string without NUL characters");
-                        ok = false;
-                    }
-                }
-
-                var program = action.Run[0];
-                if (string.IsNullOrWhiteSpace(program))
-                {
-                    problems.Report($"{at}.run[0]", "the program must not be empty");
-                    ok = false;
-                }
-                else if (!Path.IsPathRooted(program) && program.Contains('/', StringComparison.Ordinal))
-                {
-                    problems.Report($"{at}.run[0]", $"'{program}' is a relative path; use an absolute path or a bare command name found on PATH (a workspace file would run whatever the repository contains)");
-                    ok = false;
-                }
             }
 
             var timeout = action.TimeoutSeconds ?? ActionDefinition.DefaultTimeoutSeconds;
@@ -150,6 +125,41 @@ internal static partial class LevelsSection
         }
 
         return result;
+    }
+
+    /// <summary>An argv run without a shell (an action's or a command signal's): true when it may run.</summary>
+    public static bool CheckRun(List<string>? run, string at, ConfigProblems problems)
+    {
+        if (run is null || run.Count == 0)
+        {
+            problems.Report(at, "is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]");
+            return false;
+        }
+
+        var ok = true;
+        for (var j = 0; j < run.Count; j++)
+        {
+            var arg = run[j];
+            if (arg is null || arg.Contains('\0', StringComparison.Ordinal))
+            {
+                problems.Report($"{at}[{j}]", "must be a string without NUL characters");
+                ok = false;
+            }
+        }
+
+        var program = run[0];
+        if (string.IsNullOrWhiteSpace(program))
+        {
+            problems.Report($"{at}[0]", "the program must not be empty");
+            ok = false;
+        }
+        else if (!Path.IsPathRooted(program) && program.Contains('/', StringComparison.Ordinal))
+        {
+            problems.Report($"{at}[0]", $"'{program}' is a relative path; use an absolute path or a bare command name found on PATH (a workspace file would run whatever the repository contains)");
+            ok = false;
+        }
+
+        return ok;
     }
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,63}\z")]

@@ -1,4 +1,5 @@
 using PolicyAction.Alerts;
+using PolicyAction.Orchestrator;
 
 namespace PolicyAction.Configuration;
 
@@ -10,6 +11,12 @@ internal sealed record PolicyConfig(
     IReadOnlyDictionary<PolicyLevel, IReadOnlyList<ActionDefinition>> Levels)
 {
     public AlertSettings Alerts { get; init; } = AlertSettings.Default;
+
+    /// <summary>The signals the orchestrator reads (<c>signals:</c>); none: the level is given, not computed.</summary>
+    public IReadOnlyList<SignalDefinition> Signals { get; init; } = [];
+
+    /// <summary>What unknown signals ask for and how long a calmer level must hold (<c>evaluation:</c>).</summary>
+    public EvaluationSettings Evaluation { get; init; } = EvaluationSettings.Default;
 
     public IReadOnlyList<ActionDefinition> ActionsFor(PolicyLevel level) =>
         Levels.TryGetValue(level, out var actions) ? actions : [];

@@ -1,5 +1,3 @@
-using PolicyAction.Configuration;
-
 namespace PolicyAction.Orchestrator;
 
 /// <summary>

@@ -17,6 +17,9 @@ internal static class AuditEvents
     /// <summary>The policy level a response acted on differs from the last one recorded: the level history.</summary>
     public const string LevelChanged = "level_changed";
 
+    /// <summary>The orchestrator evaluated the level: every signal's value and state (the history evaluate --explain reads).</summary>
+    public const string LevelEvaluated = "level_evaluated";
+
     /// <summary>A person accepted an interrupted response as it is (<c>acknowledge</c>); the next apply may run.</summary>
     public const string InterruptionAcknowledged = "interruption_acknowledged";
 
@@ -74,11 +77,33 @@ internal sealed record AuditRecord
 
     public string? Detail { get; init; }
 
+    /// <summary>On <c>level_evaluated</c>: each signal's value and state.</summary>
+    public IReadOnlyList<SignalObservation>? Signals { get; init; }
+
     /// <summary>The record's place in the log's hash chain: 1 for the first record, one more for each after it.</summary>
     public long? Seq { get; init; }
 
     /// <summary>The SHA-256 (hex) of the previous record's line, or 64 zeros for the first: see <see cref="AuditChain"/>.</summary>
     public string? Prev { get; init; }
+}
+
+/// <summary>One signal in a <c>level_evaluated</c> record: its value (null when absent or unknown) and the state it asked for.</summary>
+internal sealed record SignalObservation
+{
+    public required string Id { get; init; }
+
+    public double? Value { get; init; }
+
+    /// <summary>GREEN, YELLOW, RED or unknown.</summary>
+    public required string State { get; init; }
+
+    /// <summary>The level it counted for after <c>for</c> (left out when it equals the state).</summary>
+    public string? Counts { get; init; }
+
+    /// <summary>Why the value is unknown, or what was read.</summary>
+    public string? Detail { get; init; }
+
+    public bool? DryRun { get; init; }
 }
 
 /// <summary>How a response ran, as recorded in the audit log and reports.</summary>

@@ -15,6 +15,8 @@ internal sealed class StateStore
 
     public PolicyStateFile? ReadPolicyState() => JsonStateFile.TryRead(Paths.Root, Paths.PolicyState, StateJsonContext.Default.PolicyStateFile);
 
+    public void WritePolicyState(PolicyStateFile state) => JsonStateFile.Write(Paths.Root, Paths.PolicyState, state, StateJsonContext.Default.PolicyStateFile);
+
     public TrustLockState ReadTrust() => JsonStateFile.Read(Paths.Root, Paths.TrustLockState, StateJsonContext.Default.TrustLockState, TrustLockState.Default);
 
     public void WriteTrust(TrustLockState state) => JsonStateFile.Write(Paths.Root, Paths.TrustLockState, state, StateJsonContext.Default.TrustLockState);

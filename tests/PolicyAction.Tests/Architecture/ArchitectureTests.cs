@@ -26,6 +26,7 @@ public sealed class ArchitectureTests
         "Forge",          // the seam to the forge: branch files and commits, refs, issues
         "SharedBranch",   // the branch protocol over the seam: appends, reservations, artifact commits
         "Alerts",         // the alert rules, their settings, issues
+        "Orchestrator",   // signals, their providers and the level they ask for
         "Configuration",  // the configuration file and its sections
         "Gates",          // the safety gates, one list
         "Safety",         // trust guard and safety brake commands

@@ -8,7 +8,7 @@ public class DocumentKeysTests
     [Fact]
     public void The_keys_are_the_yaml_aliases_in_declaration_order()
     {
-        Assert.Equal(["version", "gates", "levels", "alerts"], DocumentKeys.Of<ConfigDocument>());
+        Assert.Equal(["version", "gates", "levels", "alerts", "evaluation", "signals"], DocumentKeys.Of<ConfigDocument>());
         Assert.Equal(["enabled", "severity", "more_than", "longer_than", "window", "prefix", "create_fix_branch"], DocumentKeys.Of<RuleDocument>());
         Assert.Equal(["id", "description", "run", "timeout_seconds", "continue_on_error", "reversible", "undo_instruction"], DocumentKeys.Of<ActionDocument>());
     }

@@ -1,6 +1,6 @@
-namespace PolicyAction.Configuration;
+namespace PolicyAction;
 
-/// <summary>The policy level computed by the team's orchestration workflow.</summary>
+/// <summary>The policy level: computed by the orchestrator (evaluate) or given by the team's workflow; what responses are planned for.</summary>
 internal enum PolicyLevel
 {
     Green,
