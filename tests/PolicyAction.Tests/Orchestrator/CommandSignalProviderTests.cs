@@ -317,6 +317,18 @@ public sealed class CommandSignalProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Signal_commands_read_at_the_same_time_run_one_after_the_other()
+    {
+        // The tool, a child subreaper, kills every child it has after each process: two at once would kill each other.
+        var provider = Provider();
+        var busy = Shell("test -e busy && exit 9; touch busy; sleep 0.3; rm busy; exit 0");
+
+        var readings = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => provider.ReadAsync(Signal(busy, $"s{i}"), CancellationToken.None)));
+
+        Assert.All(readings, reading => Assert.Equal(0, reading.Value));
+    }
+
+    [Fact]
     public async Task Processes_a_command_leaves_running_are_killed_and_a_warning_says_so()
     {
         var reading = await ReadAsync(Shell("sleep 60 >/dev/null 2>&1 & exit 0"));

@@ -27,6 +27,10 @@ internal sealed class CommandSignalProvider(ExecutableResolver resolver, IProces
 
     private const int ShownLineChars = 300;
 
+    // The tool runs one process at a time: as a child subreaper it kills every child it has once a process ends
+    // (OrphanReaper), which would take a signal command running beside another for a leftover of it.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     public bool Reads(SignalSource source) => source is CommandSource;
 
     public async Task<SignalReading> ReadAsync(SignalDefinition signal, CancellationToken cancellationToken)
@@ -58,7 +62,16 @@ internal sealed class CommandSignalProvider(ExecutableResolver resolver, IProces
             environment,
             TimeSpan.FromSeconds(source.TimeoutSeconds),
             MaxCapturedOutputChars);
-        var outcome = await processes.RunAsync(spec, onOutputLine: null, cancellationToken).ConfigureAwait(false);
+        ProcessOutcome outcome;
+        await OneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            outcome = await processes.RunAsync(spec, onOutputLine: null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
 
         var reading = Interpret(source, outcome);
         if (outcome.StraysKilled > 0)
