@@ -329,11 +329,71 @@ public sealed class CommandSignalProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task The_output_of_signals_read_at_the_same_time_is_fenced_block_by_block()
+    {
+        // A log that takes its time: the next command ends while a block is still being written.
+        using var log = new SlowWriter();
+        var provider = new CommandSignalProvider(
+            new ExecutableResolver(SearchPath, _workspace.Root),
+            new ProcessRunner(),
+            new Reporter(log, log, workflowCommands: true),
+            RunContext.FromVariables(new Dictionary<string, string> { ["PATH"] = SearchPath }),
+            new WorkspacePaths(_workspace.Root));
+        var failing = Shell("echo '::error::forged'; echo '::warning::forged'; exit 1");
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => provider.ReadAsync(Signal(failing, $"s{i}"), CancellationToken.None)));
+
+        // Each fence ends before the next begins, so every child line sits inside one.
+        var stopped = false;
+        foreach (var line in log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith("::stop-commands::", StringComparison.Ordinal))
+            {
+                Assert.False(stopped, "a fence began inside another");
+                stopped = true;
+            }
+            else if (line.StartsWith("::", StringComparison.Ordinal))
+            {
+                Assert.True(stopped, $"a resume without a fence: {line}");
+                stopped = false;
+            }
+            else if (line.StartsWith("  [", StringComparison.Ordinal))
+            {
+                Assert.True(stopped, $"child output outside a fence: {line}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Processes_a_command_leaves_running_are_killed_and_a_warning_says_so()
     {
         var reading = await ReadAsync(Shell("sleep 60 >/dev/null 2>&1 & exit 0"));
 
         Assert.Equal(0, reading.Value);
         Assert.Contains("warning: signal probe: 1 process(es) its command left running were killed", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class SlowWriter : StringWriter
+    {
+        private readonly Lock _lock = new();
+
+        public override void Write(string? value)
+        {
+            Thread.Sleep(30);
+            lock (_lock)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void WriteLine(string? value) => Write(value + "\n");
+
+        public override string ToString()
+        {
+            lock (_lock)
+            {
+                return base.ToString();
+            }
+        }
     }
 }

@@ -28,7 +28,8 @@ internal sealed class CommandSignalProvider(ExecutableResolver resolver, IProces
     private const int ShownLineChars = 300;
 
     // The tool runs one process at a time: as a child subreaper it kills every child it has once a process ends
-    // (OrphanReaper), which would take a signal command running beside another for a leftover of it.
+    // (OrphanReaper), which would take a signal command running beside another for a leftover of it. So signals read
+    // concurrently (the evaluator may) still run, and show their output, one after the other.
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
     public bool Reads(SignalSource source) => source is CommandSource;
@@ -62,30 +63,29 @@ internal sealed class CommandSignalProvider(ExecutableResolver resolver, IProces
             environment,
             TimeSpan.FromSeconds(source.TimeoutSeconds),
             MaxCapturedOutputChars);
-        ProcessOutcome outcome;
+        // Held until its output is shown too: fenced blocks of two signals interleaved would lift each other's fence.
         await OneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            outcome = await processes.RunAsync(spec, onOutputLine: null, cancellationToken).ConfigureAwait(false);
+            var outcome = await processes.RunAsync(spec, onOutputLine: null, cancellationToken).ConfigureAwait(false);
+            var reading = Interpret(source, outcome);
+            if (outcome.StraysKilled > 0)
+            {
+                // Left running, they would go on in the workspace unsupervised; the value the command gave stands.
+                reporter.Warning($"signal {signal.Id}: {outcome.StraysKilled} process(es) its command left running were killed");
+            }
+
+            if (reading.IsUnknown || outcome.ExitCode is not (0 or null))
+            {
+                ShowTail(signal.Id, outcome);
+            }
+
+            return reading;
         }
         finally
         {
             OneAtATime.Release();
         }
-
-        var reading = Interpret(source, outcome);
-        if (outcome.StraysKilled > 0)
-        {
-            // Left running, they would go on in the workspace unsupervised; the value the command gave stands.
-            reporter.Warning($"signal {signal.Id}: {outcome.StraysKilled} process(es) its command left running were killed");
-        }
-
-        if (reading.IsUnknown || outcome.ExitCode is not (0 or null))
-        {
-            ShowTail(signal.Id, outcome);
-        }
-
-        return reading;
     }
 
     /// <summary>The value the outcome gives, as the source asks for it.</summary>
