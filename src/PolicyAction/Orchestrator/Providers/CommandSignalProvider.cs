@@ -63,6 +63,7 @@ internal sealed class CommandSignalProvider(ExecutableResolver resolver, IProces
             environment,
             TimeSpan.FromSeconds(source.TimeoutSeconds),
             MaxCapturedOutputChars);
+
         // Held until its output is shown too: fenced blocks of two signals interleaved would lift each other's fence.
         await OneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
