@@ -26,6 +26,11 @@ public sealed partial class GitHubEmulator
             return (404, JsonNode.Parse(Error("Not Found")));
         }
 
+        if (Withheld(operation) is { } withheld)
+        {
+            return withheld;
+        }
+
         string P(string name) => Uri.UnescapeDataString(match.Groups[name].Value);
 
         switch (operation.Method, operation.Template)
@@ -463,7 +468,7 @@ public sealed partial class GitHubEmulator
             }
 
             default:
-                return (404, JsonNode.Parse(Error($"the double does not implement {operation.Method} {operation.Template}")));
+                return DispatchSignals(operation, match, query) ?? (404, JsonNode.Parse(Error($"the double does not implement {operation.Method} {operation.Template}")));
         }
     }
 

@@ -394,6 +394,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         }
 
         var (operation, match) = _contract.Find(request.Method, path);
+        var refusedAnywhere = false;
         int code;
         string? answer;
         if (operation is null)
@@ -425,12 +426,18 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             {
                 lock (_gate)
                 {
-                    (_requestPath, _link) = (path, null);
+                    (_requestPath, _link, _refusedAnywhere, _acceptedPermissions) = (path, null, false, null);
                     (code, var node) = Dispatch(operation, match!, parsed, request.Query, request.Headers.Accept.ToString());
                     answer = node?.ToJsonString(Indented);
+                    refusedAnywhere = _refusedAnywhere;
                     if (_link is not null)
                     {
                         context.Response.Headers.Link = _link;
+                    }
+
+                    if (_acceptedPermissions is not null)
+                    {
+                        context.Response.Headers["x-accepted-github-permissions"] = _acceptedPermissions;
                     }
                 }
             }
@@ -439,8 +446,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
                 (code, answer) = (422, Error($"Invalid request: {e.Message}"));
             }
 
+            // A missing permission is refused with 403 on any endpoint, whether or not GitHub's description lists it.
             var (documented, responseSchema) = operation.Response(code);
-            if (!documented)
+            if (!documented && !refusedAnywhere)
             {
                 _violations.Enqueue($"{request.Method} {operation.Template} response {code}: status not documented");
             }

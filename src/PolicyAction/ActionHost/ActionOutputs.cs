@@ -7,7 +7,7 @@ namespace PolicyAction.ActionHost;
 internal sealed class ActionOutputs
 {
     public static readonly IReadOnlyList<string> Names =
-        ["response-id", "mode", "blocked", "blocked-by", "actions-planned", "actions-failed", "plan-digest", "commit-sha", "alerts", "issue-urls"];
+        ["response-id", "mode", "blocked", "blocked-by", "actions-planned", "actions-failed", "plan-digest", "commit-sha", "alerts", "issue-urls", "level", "level-changed", "signals-firing"];
 
     private readonly Dictionary<string, string> _values = Names.ToDictionary(n => n, _ => string.Empty, StringComparer.Ordinal);
 
@@ -28,6 +28,14 @@ internal sealed class ActionOutputs
         _values["actions-failed"] = report.ActionsFailed.ToString();
         _values["plan-digest"] = report.PlanDigest;
         Blocked(result.Outcome == ResponseOutcome.Blocked, report.BlockedBy);
+    }
+
+    /// <summary>The evaluated level, whether it changed, and the ids of the signals that drove it (comma-separated).</summary>
+    public void Evaluation(Orchestrator.LevelDecision decision)
+    {
+        _values["level"] = decision.Level.ToName();
+        _values["level-changed"] = decision.Changed ? "true" : "false";
+        _values["signals-firing"] = string.Join(',', decision.Firing.Select(s => s.Signal.Id));
     }
 
     public void Set(string name, string value)

@@ -1,6 +1,7 @@
 using PolicyAction.Alerts;
 using PolicyAction.Configuration;
 using PolicyAction.GitHub;
+using PolicyAction.Orchestrator;
 using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.RunnerProtocol;
@@ -23,6 +24,8 @@ internal sealed class ActionRun(
     StateStore store,
     Lazy<ResponseService> responses,
     Lazy<AlertService> alerts,
+    Lazy<PolicyConfig> config,
+    Lazy<LevelEvaluation> evaluation,
     GitHubConnector github,
     TimeProvider clock,
     Reporter reporter)
@@ -43,7 +46,29 @@ internal sealed class ActionRun(
             return await ControlAsync(control, cancellationToken).ConfigureAwait(false);
         }
 
+        if (settings.Command == ActionCommand.Evaluate)
+        {
+            return await EvaluateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var checkedOut = await ReadStateBranchAsync(cancellationToken).ConfigureAwait(false) ?? context.Ref;
+
+        // Taken before any stage writes: the evaluation writes the level file, which the commit then carries.
+        var baseline = ArtifactCommitter.Snapshot(store.Paths);
+        _knowledge.RememberCheckout(baseline, checkedOut);
+        var summary = new JobSummary();
+        var outputs = new ActionOutputs();
+        EvaluationResult? evaluated = null;
+
+        // run with signals and no 'policy' input: the level is computed first, then responded to.
+        if (settings.Command == ActionCommand.Run && settings.Policy is null && config.Value.Signals.Count > 0)
+        {
+            // Everything that can fail with exit 2 fails before the evaluation records a level.
+            _ = responses.Value;
+            alerts.Value.Preflight();
+            evaluated = await new EvaluateStage(evaluation.Value, config.Value, store.Paths, reporter).RunAsync(summary, outputs, cancellationToken).ConfigureAwait(false);
+        }
+
         var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
 
         // What can still fail with exit 2 (the configuration of both stages, the alert check's files) fails here,
@@ -57,12 +82,8 @@ internal sealed class ActionRun(
             }
         }
 
-        var summary = new JobSummary().Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
-        var outputs = new ActionOutputs();
+        summary.Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
         var shareOnBranch = settings.Commit != CommitMode.Never;
-
-        var baseline = ArtifactCommitter.Snapshot(store.Paths);
-        _knowledge.RememberCheckout(baseline, checkedOut);
         RespondResult? result = null;
         var alertsFailing = false;
         PolicyActionException? commitFailure = null;
@@ -96,7 +117,7 @@ internal sealed class ActionRun(
         {
             try
             {
-                var outcome = await commit.RunAsync(baseline, result, cancellationToken).ConfigureAwait(false);
+                var outcome = await commit.RunAsync(baseline, result, cancellationToken, evaluated).ConfigureAwait(false);
                 if (outcome is not null)
                 {
                     outputs.Set("commit-sha", outcome.CommitSha);
@@ -125,6 +146,54 @@ internal sealed class ActionRun(
 
         ActionSummary.Finish(run, outputs, summary);
         return new ActionRunResult(null, result?.Outcome, alertsFailing, commitFailure, settings.FailOnBlocked);
+    }
+
+    /// <summary>
+    /// evaluate: the level decided on the memory the branch holds and committed only if the branch's level file is
+    /// still what the evaluation read; when another run changed it meanwhile, the branch is read again and the level
+    /// evaluated again, a bounded number of times (as a control command is).
+    /// </summary>
+    private async Task<ActionRunResult> EvaluateAsync(CancellationToken cancellationToken)
+    {
+        var loaded = config.Value;
+        for (var round = 1; ; round++)
+        {
+            // From the second round on, the branch is read even when it is the checkout: it moved after the checkout.
+            var checkedOut = await ReadStateBranchAsync(cancellationToken, round == 1 ? null : []).ConfigureAwait(false) ?? context.Ref;
+            var baseline = ArtifactCommitter.Snapshot(store.Paths);
+            _knowledge.RememberCheckout(baseline, checkedOut);
+            var summary = new JobSummary();
+            var outputs = new ActionOutputs();
+            var evaluated = await new EvaluateStage(evaluation.Value, loaded, store.Paths, reporter).RunAsync(summary, outputs, cancellationToken).ConfigureAwait(false);
+            PolicyActionException? commitFailure = null;
+            if (settings.Commit != CommitMode.Never)
+            {
+                try
+                {
+                    var outcome = await new CommitStage(store.Paths, github, _knowledge, context, reporter)
+                        .RunAsync(baseline, null, cancellationToken, evaluated, guardLevel: true).ConfigureAwait(false);
+                    if (outcome is not null)
+                    {
+                        outputs.Set("commit-sha", outcome.CommitSha);
+                        summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+                    }
+                }
+                catch (BranchStateMovedException e) when (round < MaxControlRounds)
+                {
+                    reporter.Line($"{e.Message}: reading the branch again and evaluating on its state (round {round + 1} of {MaxControlRounds})");
+                    continue;
+                }
+                catch (PolicyActionException e)
+                {
+                    reporter.Failure(e.Message, "Policy level: not committed");
+                    summary.Paragraph($"**Level not committed:** {JobSummary.Cell(e.Message)}");
+                    commitFailure = e;
+                }
+            }
+
+            ActionSummary.Finish(run, outputs, summary);
+            return new ActionRunResult(null, null, false, commitFailure, settings.FailOnBlocked);
+        }
     }
 
     /// <summary>

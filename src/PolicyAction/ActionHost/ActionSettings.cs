@@ -12,6 +12,9 @@ internal enum ActionCommand
     Respond,
     Alerts,
 
+    /// <summary>The orchestrator: compute the level from the signals, record it, commit it.</summary>
+    Evaluate,
+
     // The control commands: each changes the state as its CLI command would, then commits the change.
     BrakeEngage,
     BrakeRelease,
@@ -58,7 +61,7 @@ internal sealed record ActionSettings(
 
     /// <summary>The command input's values, in the order of <see cref="ActionCommand"/>.</summary>
     public static readonly IReadOnlyList<string> Commands =
-        ["run", "gates", "respond", "alerts", "brake-engage", "brake-release", "trust-lock", "trust-unlock", "trust-force-unlock", "undo", "acknowledge"];
+        ["run", "gates", "respond", "alerts", "evaluate", "brake-engage", "brake-release", "trust-lock", "trust-unlock", "trust-force-unlock", "undo", "acknowledge"];
 
     /// <summary>The control command's inputs; null for run, gates, respond and alerts.</summary>
     public ControlRequest? Control { get; init; }

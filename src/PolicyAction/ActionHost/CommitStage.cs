@@ -1,4 +1,5 @@
 using PolicyAction.GitHub;
+using PolicyAction.Orchestrator;
 using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.RunnerProtocol;
@@ -14,14 +15,24 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
     public bool Wanted(CommitMode mode, Dictionary<string, byte[]> baseline) =>
         mode == CommitMode.Always || (mode == CommitMode.ApplyOnly && ArtifactCommitter.LogsChanged(baseline, paths));
 
-    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken)
+    /// <param name="evaluated">This run's evaluation, whose level file the commit carries (null: the level file is left out).</param>
+    /// <param name="guardLevel">
+    /// evaluate alone: the level file must still be on the branch as the evaluation read it (its memory decided the
+    /// level), else <see cref="BranchStateMovedException"/> and the evaluation is made again on the branch's state.
+    /// </param>
+    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken, EvaluationResult? evaluated = null, bool guardLevel = false)
     {
         // Each field on a line of its own: text from state files and inputs cannot add lines (a trailer) to it.
         var message = result?.Report is { } report
             ? $"policy-response: {report.Policy} {report.Mode.ToWire()} {report.ResponseId:D}\n\n{CommandLines.OneLine(report.Message)}\nPlan digest: {CommandLines.OneLine(report.PlanDigest)}\n"
-            : "policy-response: alerts\n\n";
+            : evaluated is not null ? "policy-response: evaluate\n\n" : "policy-response: alerts\n\n";
+        if (evaluated?.Decision is { } decision)
+        {
+            message += $"Level: {decision.Level.ToName()}" + (decision.Changed && decision.Previous is { } before ? $" (was {before.ToName()})" : string.Empty) + $"\nWhy: {CommandLines.OneLine(decision.Why)}\n";
+        }
+
         var ownUndo = result?.Report is { Mode: ResponseMode.Apply } applied ? applied.ResponseId : (Guid?)null;
-        return CommitAsync("Commit artifacts", baseline, message, ownUndo, controlState: false, cancellationToken);
+        return CommitAsync(evaluated is not null && result is null ? "Commit the level" : "Commit artifacts", baseline, message, ownUndo, controlState: false, evaluated is not null, guardLevel, cancellationToken);
     }
 
     /// <summary>A control command's change (the brake or trust file, the audit log, an undo record) as one commit naming who, why and the run.</summary>
@@ -30,10 +41,10 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
     {
         var message = $"policy-response: {command}\n\nReason: {CommandLines.OneLine(control.Reason)}\nActor: {CommandLines.OneLine(actor)}\n"
             + (control.ResponseId is { } id ? $"Response: {id:D}\n" : string.Empty);
-        return CommitAsync("Commit the state change", baseline, message, ownUndo, controlState: true, cancellationToken);
+        return CommitAsync("Commit the state change", baseline, message, ownUndo, controlState: true, evaluated: false, guard: true, cancellationToken);
     }
 
-    private async Task<CommitOutcome?> CommitAsync(string group, Dictionary<string, byte[]> baseline, string message, Guid? ownUndo, bool controlState, CancellationToken cancellationToken)
+    private async Task<CommitOutcome?> CommitAsync(string group, Dictionary<string, byte[]> baseline, string message, Guid? ownUndo, bool controlState, bool evaluated, bool guard, CancellationToken cancellationToken)
     {
         using (reporter.Group(group))
         {
@@ -41,10 +52,10 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
             message += context.RunUrl is { } url ? $"Run: {CommandLines.OneLine(url)}\n" : string.Empty;
             var ownUndoPath = ownUndo is { } id ? paths.Relative(paths.UndoRecord(id)) : null;
             var outcome = await new ArtifactCommitter(forge, paths, knowledge)
-                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo),
+                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState) && AdmitPolicyState(path, evaluated), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo),
                     // A control command decided on the state it read: the brake, the trust lock or the undo record it rewrites
                     // must still be that on the branch, or the newer state would be overwritten.
-                    guardBaseline: controlState)
+                    guardBaseline: guard)
                 .ConfigureAwait(false);
             reporter.Line(outcome is null
                 ? "no artifact changed; nothing to commit"
@@ -66,6 +77,18 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
         }
 
         reporter.Warning($"{path} was left out of the commit: only the control commands (brake-engage, brake-release, trust-lock, trust-unlock, trust-force-unlock) change it", "Policy response: file left out");
+        return false;
+    }
+
+    /// <summary>The level file is committed only by a run that evaluated it: an action that rewrote it must not set the level every later run reads.</summary>
+    private bool AdmitPolicyState(string path, bool evaluated)
+    {
+        if (evaluated || !WorkspacePaths.IsPolicyState(path))
+        {
+            return true;
+        }
+
+        reporter.Warning($"{path} was left out of the commit: only evaluate (or run with signals) changes the level", "Policy response: file left out");
         return false;
     }
 

@@ -3,6 +3,7 @@ using PolicyAction.ActionHost;
 using PolicyAction.Alerts;
 using PolicyAction.Configuration;
 using PolicyAction.Gates;
+using PolicyAction.Orchestrator;
 using PolicyAction.GitHub;
 using PolicyAction.Output;
 using PolicyAction.Processes;
@@ -141,11 +142,28 @@ internal sealed class CommandServices
             Store,
             new Lazy<ResponseService>(() => Responses(config.Value, reporter)),
             new Lazy<AlertService>(() => new AlertService(Store, config.Value.Alerts, Clock)),
+            config,
+            new Lazy<LevelEvaluation>(() => Evaluation(reporter, github)),
             github,
             Clock,
             reporter);
         return (run, github);
     }
+
+    /// <summary>The orchestrator, its providers reading signals as actions run (commands) and through this run's GitHub connection.</summary>
+    public LevelEvaluation Evaluation(Reporter reporter, GitHubConnector github) => new(SignalProviders(reporter, github), Store, Context, Clock);
+
+    /// <summary>The connection the CLI's GitHub signals use: GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY from the environment.</summary>
+    public GitHubConnector CliGitHub() => new(
+        Context.Variable("GITHUB_API_URL") ?? "https://api.github.com",
+        Context.Variable("GITHUB_TOKEN") ?? Context.Variable("GH_TOKEN"),
+        Context.Variable("GITHUB_REPOSITORY"),
+        null,
+        null,
+        Clock,
+        Reporter.Error.WriteLine);
+
+    private static IReadOnlyList<ISignalProvider> SignalProviders(Reporter reporter, GitHubConnector github) => [];
 
     private ResponseService Responses(PolicyConfig config, Reporter reporter) => new(
         Store,

@@ -46,6 +46,7 @@ internal sealed class CommandTree
             Status(),
             VerifyLog(),
             Alerts(),
+            Evaluate(),
             Run(),
             Action(),
             Init(),
@@ -86,6 +87,58 @@ internal sealed class CommandTree
             }
 
             return Task.FromResult(ExitCodeFor.Gates(evaluation));
+        }));
+        return command;
+    }
+
+    private Command Evaluate()
+    {
+        var record = new Option<bool>("--record")
+        {
+            Description = "Write the level to state/policy_state.json and the audit log, as the orchestration workflow does. Without it, a preview that writes nothing.",
+        };
+        var explain = new Option<string?>("--explain")
+        {
+            Description = "Print one signal's recorded values of the last 31 days (from the audit log), for tuning its thresholds; reads no signal.",
+        };
+        var json = JsonOption();
+        var command = new Command("evaluate", "Compute the policy level from the signals in the configuration: read each, show why, and with --record write it.") { record, explain, json };
+        command.SetAction((parsed, cancellationToken) => _app.Guard(parsed, async services =>
+        {
+            var config = services.Config;
+            using var github = services.CliGitHub();
+            var evaluation = services.Evaluation(services.Reporter, github);
+            if (parsed.GetValue(explain) is { } id)
+            {
+                var signal = config.Signals.FirstOrDefault(s => s.Id == id);
+                var history = evaluation.History(id);
+                if (signal is null && history.Count == 0)
+                {
+                    throw new UsageException($"no signal '{id}' in {config.SourcePath} nor in the recorded evaluations; its signals: {(config.Signals.Count == 0 ? "none" : string.Join(", ", config.Signals.Select(s => s.Id)))}");
+                }
+
+                services.Reporter.Text(Orchestrator.EvaluationText.Explain(signal, id, history));
+                return ExitCodes.Success;
+            }
+
+            if (config.Signals.Count == 0)
+            {
+                throw new UsageException($"{config.SourcePath} has no 'signals:', so there is no level to compute; add signals under 'signals:', each with an id, a source (command, file or github) and a yellow or red condition, or let your workflow write state/policy_state.json");
+            }
+
+            var doRecord = parsed.GetValue(record);
+            using var workspaceLock = doRecord ? services.LockWorkspace() : null;
+            var result = await evaluation.EvaluateAsync(config.Signals, config.Evaluation, doRecord, cancellationToken).ConfigureAwait(false);
+            if (parsed.GetValue(json))
+            {
+                services.Reporter.Json(JsonSerializer.Serialize(Orchestrator.EvaluationReport.Of(result), Orchestrator.OrchestratorJsonContext.Default.EvaluationReport));
+            }
+            else
+            {
+                services.Reporter.Text(Orchestrator.EvaluationText.Terminal(result, services.Paths.Relative(services.Paths.PolicyState)));
+            }
+
+            return ExitCodes.Success;
         }));
         return command;
     }

@@ -39,3 +39,42 @@ internal sealed class BranchProtectedException : ForgeException
 
     public string Branch { get; }
 }
+
+/// <summary>Why the forge refused a read.</summary>
+internal enum RefusalKind
+{
+    /// <summary>The token lacks a permission (403 "Resource not accessible by integration", or GitHub names the permissions it accepts).</summary>
+    MissingPermission,
+
+    /// <summary>The feature is off for the repository (Dependabot alerts disabled, no code scanning analysis, secret scanning disabled, Advanced Security off).</summary>
+    FeatureDisabled,
+
+    /// <summary>404: the thing does not exist, or the token cannot see it.</summary>
+    NotFound,
+}
+
+/// <summary>
+/// The forge refused a read: the token lacks a permission, the feature is off, or the thing cannot be seen. Carries
+/// the forge's own message and, when it sent one, the permissions it accepts (GitHub's <c>X-Accepted-GitHub-Permissions</c>).
+/// </summary>
+internal sealed class ForgeRefusedException : ForgeException
+{
+    public ForgeRefusedException(RefusalKind kind, int status, string forgeMessage, string? acceptedPermissions, string doing, Exception? innerException = null)
+        : base($"GitHub refused {doing} ({status}: {forgeMessage})" + (acceptedPermissions is null ? string.Empty : $"; it accepts a token with {acceptedPermissions}"), innerException)
+    {
+        Kind = kind;
+        Status = status;
+        ForgeMessage = forgeMessage;
+        AcceptedPermissions = acceptedPermissions;
+    }
+
+    public RefusalKind Kind { get; }
+
+    public int Status { get; }
+
+    /// <summary>The forge's message, on one line.</summary>
+    public string ForgeMessage { get; }
+
+    /// <summary>GitHub's <c>X-Accepted-GitHub-Permissions</c> header (e.g. <c>security_events=read</c>), when it sent one.</summary>
+    public string? AcceptedPermissions { get; }
+}

@@ -32,6 +32,49 @@ internal sealed record IssueInfo(int Number, bool Open, string? Body, string Url
 }
 
 /// <summary>
+/// A list the forge served page by page, read up to a bound: what was read, whether more was left unread
+/// (<paramref name="Truncated"/>), and how many requests it took.
+/// </summary>
+internal sealed record Listing<T>(IReadOnlyList<T> Items, bool Truncated, int Requests);
+
+/// <summary>How far a listing reads.</summary>
+internal static class ListingBounds
+{
+    /// <summary>Items in one page (GitHub's per_page maximum).</summary>
+    public const int PageSize = 100;
+
+    /// <summary>
+    /// Pages one listing follows at most: 10 pages, 1,000 items, GitHub's own cap on a filtered workflow-runs search.
+    /// Beyond it the listing is <see cref="Listing{T}.Truncated"/>: what was read is a lower bound, and it says so.
+    /// </summary>
+    public const int MaxPages = 10;
+}
+
+/// <summary>One run of a workflow: when it was created, its status (queued, in_progress, completed…) and, once completed, its conclusion.</summary>
+internal sealed record WorkflowRunInfo(long Id, DateTimeOffset CreatedAt, string Status, string? Conclusion, string? Branch);
+
+/// <summary>The repository's security alert lists.</summary>
+internal enum SecurityAlertKind
+{
+    Dependabot,
+    CodeScanning,
+    SecretScanning,
+}
+
+/// <summary>
+/// One open security alert. <paramref name="Severity"/> as GitHub names it: Dependabot's advisory severity (low,
+/// medium, high, critical); code scanning's rule security severity (low … critical) when set, else the rule's
+/// severity (note, warning, error); null for secret scanning, whose alerts have none.
+/// </summary>
+internal sealed record SecurityAlertInfo(int Number, string? Severity);
+
+/// <summary>One check run on a commit: its name, status (queued, in_progress, completed…) and conclusion once completed.</summary>
+internal sealed record CheckRunInfo(string Name, string Status, string? Conclusion);
+
+/// <summary>The latest status of one context on a commit (error, failure, pending, success), as the combined status gives it.</summary>
+internal sealed record CommitStatusInfo(string Context, string State);
+
+/// <summary>
 /// The seam to the forge that hosts the repository: only what the tool needs (branch files and commits, refs, issues
 /// and comments, the default branch). GitHub is one implementation (<c>GitHub.OctokitForge</c>, made by
 /// <c>GitHub.GitHubConnector</c>); nothing else in the tool knows the forge's client library.
@@ -92,4 +135,22 @@ internal interface IForge
 
     /// <summary>Creates a branch at a commit; false when it already exists (it is then reused, never moved).</summary>
     Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken);
+
+    // Reads for the orchestrator's signals. Each follows every page (100 a page) up to a bound and says when it
+    // stopped short; a refusal (missing permission, feature off) throws ForgeRefusedException.
+
+    /// <summary>Runs of a workflow (file name or id) created at or after <paramref name="createdSince"/>, newest first, optionally on one branch.</summary>
+    Task<Listing<WorkflowRunInfo>> ListWorkflowRunsAsync(string workflow, DateTimeOffset createdSince, string? branch, CancellationToken cancellationToken);
+
+    /// <summary>The open alerts of one kind.</summary>
+    Task<Listing<SecurityAlertInfo>> ListOpenAlertsAsync(SecurityAlertKind kind, CancellationToken cancellationToken);
+
+    /// <summary>The latest check runs on a ref (a branch, tag or commit SHA).</summary>
+    Task<Listing<CheckRunInfo>> ListCheckRunsAsync(string reference, CancellationToken cancellationToken);
+
+    /// <summary>The combined status of a ref: the latest status of each context.</summary>
+    Task<Listing<CommitStatusInfo>> GetCombinedStatusAsync(string reference, CancellationToken cancellationToken);
+
+    /// <summary>Open issues (not pull requests) that carry the label.</summary>
+    Task<Listing<IssueInfo>> ListOpenIssuesAsync(string label, CancellationToken cancellationToken);
 }

@@ -425,6 +425,182 @@ internal sealed class OctokitForge : IForge
             }
         });
 
+    private const string JsonMediaType = "application/vnd.github+json";
+
+    public Task<Listing<WorkflowRunInfo>> ListWorkflowRunsAsync(string workflow, DateTimeOffset createdSince, string? branch, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, string>
+        {
+            ["created"] = ">=" + createdSince.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["exclude_pull_requests"] = "true",
+        };
+        if (branch is not null)
+        {
+            parameters["branch"] = branch;
+        }
+
+        return ReadPagesAsync(
+            $"reading the runs of workflow {workflow}",
+            $"actions/workflows/{Uri.EscapeDataString(workflow)}/runs",
+            parameters,
+            SignalJsonContext.Default.WorkflowRunsPage,
+            page => (page.WorkflowRuns ?? []).Select(r => new WorkflowRunInfo(r.Id, r.CreatedAt, r.Status ?? "unknown", r.Conclusion, r.HeadBranch)),
+            cancellationToken);
+    }
+
+    public Task<Listing<SecurityAlertInfo>> ListOpenAlertsAsync(SecurityAlertKind kind, CancellationToken cancellationToken)
+    {
+        var open = new Dictionary<string, string> { ["state"] = "open" };
+        return kind switch
+        {
+            SecurityAlertKind.Dependabot => ReadPagesAsync(
+                "reading the Dependabot alerts",
+                "dependabot/alerts",
+                open,
+                SignalJsonContext.Default.IReadOnlyListDependabotAlertJson,
+                page => page.Select(a => new SecurityAlertInfo(a.Number, a.SecurityAdvisory?.Severity ?? a.SecurityVulnerability?.Severity)),
+                cancellationToken),
+            SecurityAlertKind.CodeScanning => ReadPagesAsync(
+                "reading the code scanning alerts",
+                "code-scanning/alerts",
+                open,
+                SignalJsonContext.Default.IReadOnlyListCodeScanningAlertJson,
+                page => page.Select(a => new SecurityAlertInfo(a.Number, a.Rule?.SecuritySeverityLevel ?? a.Rule?.Severity)),
+                cancellationToken),
+            _ => ReadPagesAsync(
+                "reading the secret scanning alerts",
+                "secret-scanning/alerts",
+                open,
+                SignalJsonContext.Default.IReadOnlyListSecretScanningAlertJson,
+                page => page.Select(a => new SecurityAlertInfo(a.Number, null)),
+                cancellationToken),
+        };
+    }
+
+    public Task<Listing<CheckRunInfo>> ListCheckRunsAsync(string reference, CancellationToken cancellationToken) =>
+        ReadPagesAsync(
+            $"reading the check runs of {reference}",
+            $"commits/{Uri.EscapeDataString(reference)}/check-runs",
+            [],
+            SignalJsonContext.Default.CheckRunsPage,
+            page => (page.CheckRuns ?? []).Select(c => new CheckRunInfo(c.Name ?? "?", c.Status ?? "unknown", c.Conclusion)),
+            cancellationToken);
+
+    public Task<Listing<CommitStatusInfo>> GetCombinedStatusAsync(string reference, CancellationToken cancellationToken) =>
+        ReadPagesAsync(
+            $"reading the commit status of {reference}",
+            $"commits/{Uri.EscapeDataString(reference)}/status",
+            [],
+            SignalJsonContext.Default.CombinedStatusJson,
+            page => (page.Statuses ?? []).Select(s => new CommitStatusInfo(s.Context ?? "?", s.State ?? "unknown")),
+            cancellationToken);
+
+    public Task<Listing<IssueInfo>> ListOpenIssuesAsync(string label, CancellationToken cancellationToken) =>
+        ReadPagesAsync(
+            $"listing open issues labelled {label}",
+            "issues",
+            new Dictionary<string, string> { ["state"] = "open", ["labels"] = label },
+            SignalJsonContext.Default.IReadOnlyListIssueJson,
+            page => page
+                .Where(i => i.PullRequest is not { ValueKind: System.Text.Json.JsonValueKind.Object })
+                .Select(i => new IssueInfo(i.Number, i.State == "open", i.Body, i.HtmlUrl ?? string.Empty, i.ClosedAt, i.UpdatedAt)
+                {
+                    Labels = [.. (i.Labels ?? []).Select(l => l.Name ?? string.Empty)],
+                }),
+            cancellationToken);
+
+    /// <summary>
+    /// Reads a list of the repository page by page: 100 a page, following GitHub's <c>Link</c> rel="next" (page
+    /// numbers or cursors, whichever the endpoint uses) for at most <see cref="ListingBounds.MaxPages"/> pages. The body is
+    /// parsed by source generation (AOT-safe), not by Octokit's models.
+    /// </summary>
+    private Task<Listing<T>> ReadPagesAsync<TPage, T>(
+        string doing,
+        string path,
+        Dictionary<string, string> parameters,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TPage> type,
+        Func<TPage, IEnumerable<T>> items,
+        CancellationToken cancellationToken) =>
+        Call(doing, cancellationToken, async () =>
+        {
+            parameters["per_page"] = ListingBounds.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var read = new List<T>();
+            Uri? next = new($"repos/{_owner}/{_name}/{path}", UriKind.Relative);
+            IDictionary<string, string>? query = parameters;
+            var requests = 0;
+            while (next is not null && requests < ListingBounds.MaxPages)
+            {
+                IApiResponse<object> response;
+                try
+                {
+                    response = await _client.Connection.Get<object>(next, query, JsonMediaType).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (ReadRefusal(doing, e) is { } refused)
+                {
+                    throw refused;
+                }
+
+                requests++;
+                var page = ParsePage(response.HttpResponse.Body as string, type, doing);
+                read.AddRange(items(page));
+
+                // The next page's URL carries every parameter (and the cursor); it is followed as GitHub gives it.
+                next = response.HttpResponse.ApiInfo?.Links is { } links && links.TryGetValue("next", out var link) ? link : null;
+                query = null;
+            }
+
+            return new Listing<T>(read, next is not null, requests);
+        });
+
+    private static TPage ParsePage<TPage>(string? body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TPage> type, string doing)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(body ?? "null", type) ?? throw new System.Text.Json.JsonException("the answer was empty");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ForgeException($"GitHub's answer while {doing} was not what its API describes ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Refusals GitHub sends when a feature is off for the repository, by message (status, message fragment).</summary>
+    private static readonly (System.Net.HttpStatusCode Status, string Message)[] FeatureOffMessages =
+    [
+        (System.Net.HttpStatusCode.Forbidden, "Dependabot alerts are disabled"),
+        (System.Net.HttpStatusCode.Forbidden, "Advanced Security must be enabled"),
+        (System.Net.HttpStatusCode.Forbidden, "Code scanning is not enabled"),
+        (System.Net.HttpStatusCode.NotFound, "no analysis found"),
+        (System.Net.HttpStatusCode.NotFound, "Secret scanning is disabled"),
+        (System.Net.HttpStatusCode.NotFound, "Code scanning is not enabled"),
+    ];
+
+    /// <summary>
+    /// A read's 403 or 404 as a typed refusal: the feature is off (by GitHub's message), the token lacks a permission
+    /// (GitHub names the ones it accepts in <c>X-Accepted-GitHub-Permissions</c>, or says "Resource not accessible"),
+    /// or the thing cannot be seen. Null for anything else (a rate limit that outlasted the wait budget stays a failure).
+    /// </summary>
+    private static ForgeRefusedException? ReadRefusal(string doing, ApiException e)
+    {
+        if (e.StatusCode is not (System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound))
+        {
+            return null;
+        }
+
+        var message = GitHubRefusals.OneLine(e);
+        if (message.Contains("rate limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var accepted = e.HttpResponse?.Headers?.FirstOrDefault(h => h.Key.Equals("X-Accepted-GitHub-Permissions", StringComparison.OrdinalIgnoreCase)).Value;
+        accepted = string.IsNullOrWhiteSpace(accepted) ? null : accepted;
+        var kind = FeatureOffMessages.Any(f => f.Status == e.StatusCode && message.Contains(f.Message, StringComparison.OrdinalIgnoreCase))
+            ? RefusalKind.FeatureDisabled
+            : e.StatusCode == System.Net.HttpStatusCode.Forbidden ? RefusalKind.MissingPermission : RefusalKind.NotFound;
+        return new ForgeRefusedException(kind, (int)e.StatusCode, message, accepted, doing, e);
+    }
+
     /// <summary>
     /// Sends a write once. When GitHub fails it without saying whether it landed (<see cref="WriteOutcomeUnknownException"/>),
     /// reads to learn: landed, and the run goes on as if it had succeeded; not landed, and it is sent again (Polly's

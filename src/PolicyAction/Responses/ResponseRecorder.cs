@@ -7,9 +7,6 @@ namespace PolicyAction.Responses;
 /// <summary>Writes what a response leaves behind: its audit records, the level history, the blocked report and preview.</summary>
 internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, RunContext context)
 {
-    /// <summary>How far back the last recorded level is looked for.</summary>
-    public static readonly TimeSpan LevelHistoryLookBack = TimeSpan.FromDays(31);
-
     public StateStore Store => store;
 
     public RespondResult Blocked(ResponseReport report, GateEvaluation gates, bool apply, string message)
@@ -60,7 +57,7 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
     public string? WhatIf(string level)
     {
         const string NotRecorded = "no level change recorded";
-        if (LastLevel()?.Policy is { } last)
+        if (LevelHistory.Last(store.AuditLog, clock.GetUtcNow())?.Policy is { } last)
         {
             return last == level ? null : $"--policy {level} differs from the recorded level {last}; {NotRecorded}";
         }
@@ -86,29 +83,16 @@ internal sealed class ResponseRecorder(StateStore store, TimeProvider clock, Run
     }
 
     /// <summary>Appends to the level history (the audit log's level_changed records) when the level differs from the last one.</summary>
-    public void RecordLevel(string level, string mode)
-    {
-        var last = LastLevel();
-        if (last?.Policy == level)
-        {
-            return;
-        }
-
-        store.AuditLog.Append(new AuditRecord
+    public void RecordLevel(string level, string mode) =>
+        LevelHistory.Record(store.AuditLog, level, new AuditRecord
         {
             Timestamp = clock.GetUtcNow(),
             Event = AuditEvents.LevelChanged,
             Actor = context.Actor,
             ClaimedActor = context.ClaimedActor,
-            Policy = level,
-            PreviousPolicy = last?.Policy,
             Mode = mode,
             RunUrl = context.RunUrl,
         });
-    }
-
-    // Bounded: a level unchanged for longer than this is recorded again (harmless: no previous level, so no flip).
-    private AuditRecord? LastLevel() => store.AuditLog.FindLast(r => r.Event == AuditEvents.LevelChanged, clock.GetUtcNow() - LevelHistoryLookBack);
 
     /// <summary>The fields every record of one response carries.</summary>
     public AuditRecord Record(string eventName, Guid responseId, string level, string mode = ResponseModes.Apply) => new()

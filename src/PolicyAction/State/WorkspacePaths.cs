@@ -30,6 +30,11 @@ internal sealed class WorkspacePaths
     /// <summary>Whether a repository path is the trust lock or the safety brake: only the control commands change them.</summary>
     public static bool IsControlState(string repositoryPath) => repositoryPath is TrustLockPath or SafetyBrakePath;
 
+    /// <summary>The level file: committed only by a run that evaluated the level (evaluate, or run with signals).</summary>
+    public static bool IsPolicyState(string repositoryPath) => repositoryPath == PolicyStatePath;
+
+    private const string PolicyStatePath = "state/policy_state.json";
+
     /// <summary>Files only ever appended to (the alert history and every audit log segment): on a race they are merged line by line, never overwritten.</summary>
     public static bool IsAppendOnly(string repositoryPath) => repositoryPath == AlertHistoryPath || AuditSegments.IsSegment(repositoryPath);
 
@@ -73,7 +78,7 @@ internal sealed class WorkspacePaths
             yield return segment.Path;
         }
 
-        string[] single = [Preview, BlockedReport, AlertReport, AlertHistory, TrustLockState, SafetyBrakeState];
+        string[] single = [Preview, BlockedReport, AlertReport, AlertHistory, TrustLockState, SafetyBrakeState, PolicyState];
         foreach (var file in single.Where(File.Exists))
         {
             yield return file;

@@ -240,6 +240,10 @@ public sealed partial class RunbookTests
     /// </summary>
     private static readonly Dictionary<string, string> Unextractable = new(StringComparer.Ordinal)
     {
+        ["Orchestrator/Providers/GitHubSignalProvider.cs: SignalReading.Unknown(Refused(e, query.Permission))"] =
+            "Refused() is an explanation method: each of its texts is checked there.",
+        ["Orchestrator/Providers/GitHubSignalProvider.cs: SignalReading.Unknown(e.Message)"] =
+            "a ForgeException's message, each checked where it is constructed.",
         ["Cli/CliApplication.cs: _reporter.Failure(error.Message)"] =
             "System.CommandLine's own parse errors; section 8.6 lists them generically.",
         ["Cli/CliApplication.cs: _reporter.Failure(e.Message)"] =

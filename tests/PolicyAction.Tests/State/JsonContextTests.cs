@@ -11,7 +11,7 @@ namespace PolicyAction.Tests.State;
 /// <summary>Each feature owns its JSON context; the files they write must still share one contract.</summary>
 public class JsonContextTests
 {
-    public static TheoryData<string> IndentedContexts => ["gates", "responses", "status", "alerts"];
+    public static TheoryData<string> IndentedContexts => ["gates", "responses", "status", "alerts", "orchestrator"];
 
     private static JsonSerializerContext Context(string name) => name switch
     {
@@ -19,6 +19,7 @@ public class JsonContextTests
         "responses" => ResponseJsonContext.Default,
         "status" => StatusJsonContext.Default,
         "alerts" => AlertJsonContext.Default,
+        "orchestrator" => PolicyAction.Orchestrator.OrchestratorJsonContext.Default,
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

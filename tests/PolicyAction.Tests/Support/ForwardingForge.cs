@@ -41,4 +41,15 @@ internal class ForwardingForge(IForge inner) : IForge
     public virtual Task<IReadOnlyList<string>> ListBranchesAsync(string prefix, CancellationToken cancellationToken) => inner.ListBranchesAsync(prefix, cancellationToken);
 
     public virtual Task<bool> CreateBranchAsync(string name, string commitSha, CancellationToken cancellationToken) => inner.CreateBranchAsync(name, commitSha, cancellationToken);
+
+    public virtual Task<Listing<WorkflowRunInfo>> ListWorkflowRunsAsync(string workflow, DateTimeOffset createdSince, string? branch, CancellationToken cancellationToken) =>
+        inner.ListWorkflowRunsAsync(workflow, createdSince, branch, cancellationToken);
+
+    public virtual Task<Listing<SecurityAlertInfo>> ListOpenAlertsAsync(SecurityAlertKind kind, CancellationToken cancellationToken) => inner.ListOpenAlertsAsync(kind, cancellationToken);
+
+    public virtual Task<Listing<CheckRunInfo>> ListCheckRunsAsync(string reference, CancellationToken cancellationToken) => inner.ListCheckRunsAsync(reference, cancellationToken);
+
+    public virtual Task<Listing<CommitStatusInfo>> GetCombinedStatusAsync(string reference, CancellationToken cancellationToken) => inner.GetCombinedStatusAsync(reference, cancellationToken);
+
+    public virtual Task<Listing<IssueInfo>> ListOpenIssuesAsync(string label, CancellationToken cancellationToken) => inner.ListOpenIssuesAsync(label, cancellationToken);
 }

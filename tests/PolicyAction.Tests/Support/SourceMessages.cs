@@ -76,6 +76,7 @@ internal static class SourceMessages
         ("State/AuditLogVerifier.cs", "Break", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "Broken", "verify-log finding"),
         ("State/AuditLogVerifier.cs", "_warnings.Add", "verify-log warning"),
+        ("Orchestrator/Providers/GitHubSignalProvider.cs", "Unknown", "signal unknown"),
 
     ];
 
@@ -92,6 +93,7 @@ internal static class SourceMessages
         ("Gates/IGate.cs", "BlockMessage"),
         ("Gates/SafetyGates.cs", "BlockMessage"),
         ("Configuration/ConfigurationException.cs", "Format"),
+        ("Orchestrator/Providers/GitHubSignalProvider.cs", "Refused"),
     ];
 
     /// <summary>Dictionaries of message texts: every value is a message (ConfigLoader's type expectations per key).</summary>
