@@ -163,7 +163,14 @@ internal sealed class CommandServices
         Clock,
         Reporter.Error.WriteLine);
 
-    private static IReadOnlyList<ISignalProvider> SignalProviders(Reporter reporter, GitHubConnector github) => [];
+    private IReadOnlyList<ISignalProvider> SignalProviders(Reporter reporter, GitHubConnector github) =>
+    [
+        new Orchestrator.Providers.GitHubSignalProvider(
+            async cancellationToken => github.HasToken
+                ? (await github.ConnectAsync(cancellationToken).ConfigureAwait(false)).Forge
+                : throw new UsageException("no github-token input (and no GITHUB_TOKEN or GH_TOKEN)"),
+            Clock),
+    ];
 
     private ResponseService Responses(PolicyConfig config, Reporter reporter) => new(
         Store,

@@ -55,6 +55,12 @@ internal sealed record Condition(ConditionOperator Operator, double Operand, str
             }
 
             var operand = trimmed[symbol.Length..].Trim();
+            if (operand.Length == 0)
+            {
+                problem = $"'{symbol}' has no number or duration after the comparison; {Expected}";
+                return null;
+            }
+
             if (double.TryParse(operand, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
             {
                 return new Condition(op, number, $"{symbol} {operand}");
@@ -86,7 +92,8 @@ internal sealed record Condition(ConditionOperator Operator, double Operand, str
             return (Operator == ConditionOperator.Exists) != reading.IsAbsent;
         }
 
-        if (reading.Value is not { } value)
+        // NaN compares false to everything and unequal to everything: "!= 0" would fire on a value that is no number.
+        if (reading.Value is not { } value || double.IsNaN(value))
         {
             return null;
         }

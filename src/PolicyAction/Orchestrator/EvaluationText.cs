@@ -29,7 +29,8 @@ internal static class EvaluationText
         var text = outcome.State;
         if (outcome.State == SignalOutcome.Unknown)
         {
-            text += $" → {outcome.Asks.ToName()} ({outcome.Reading.UnknownReason ?? outcome.Condition})";
+            // The reason is long (GitHub's answer, the permission): it follows the table, not in it.
+            text += $" → {outcome.Asks.ToName()}";
         }
 
         if (outcome.Pending is { } pending)
@@ -55,10 +56,14 @@ internal static class EvaluationText
             string.Empty,
             TextTable.Render(Headers, Rows(decision)).TrimEnd(),
             string.Empty,
+        };
+        lines.AddRange(Unknowns(decision).Select(u => $"{u.Id}: {u.Reason}"));
+        lines.AddRange(
+        [
             result.Recorded
                 ? $"recorded: {stateFile} and the audit log"
                 : $"preview: nothing recorded; --record writes {stateFile} and the audit log (the orchestration workflow does)",
-        };
+        ]);
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 
@@ -67,9 +72,18 @@ internal static class EvaluationText
         var decision = result.Decision;
         summary.Heading(Heading(decision), 2)
             .Paragraph($"**Why:** {JobSummary.Cell(decision.Why)}")
-            .Table(Headers, Rows(decision))
-            .Paragraph(result.Recorded ? $"Recorded in `{stateFile}` and the audit log." : "Preview: nothing recorded.");
+            .Table(Headers, Rows(decision));
+        var unknowns = Unknowns(decision).ToArray();
+        if (unknowns.Length > 0)
+        {
+            summary.List(unknowns.Select(u => $"**{u.Id}** is unknown: {JobSummary.Cell(u.Reason)}"));
+        }
+
+        summary.Paragraph(result.Recorded ? $"Recorded in `{stateFile}` and the audit log." : "Preview: nothing recorded.");
     }
+
+    private static IEnumerable<(string Id, string Reason)> Unknowns(LevelDecision decision) =>
+        decision.Signals.Where(s => s.State == SignalOutcome.Unknown).Select(s => (s.Signal.Id, s.Reading.UnknownReason ?? s.Condition ?? "unknown"));
 
     /// <summary>A signal's recent values from the history, oldest first, for tuning its thresholds.</summary>
     public static string Explain(SignalDefinition? signal, string id, IReadOnlyList<(AuditRecord Evaluation, SignalObservation Observation)> history)

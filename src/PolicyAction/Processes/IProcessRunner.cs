@@ -17,7 +17,11 @@ internal sealed record ProcessOutcome(
     bool OutputTruncated,
     TimeSpan Duration,
     string? StartError,
-    int StraysKilled = 0);
+    int StraysKilled = 0)
+{
+    /// <summary>Whether stdout itself lost its beginning (<see cref="OutputTruncated"/> says either stream did): a value read from stdout is then incomplete.</summary>
+    public bool StdoutTruncated { get; init; }
+}
 
 /// <summary>The seam to the operating system's processes.</summary>
 internal interface IProcessRunner

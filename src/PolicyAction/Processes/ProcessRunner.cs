@@ -119,7 +119,10 @@ internal sealed class ProcessRunner(bool reapOrphans = false) : IProcessRunner
             stdout.Truncated || stderr.Truncated,
             stopwatch.Elapsed,
             null,
-            strays);
+            strays)
+        {
+            StdoutTruncated = stdout.Truncated,
+        };
     }
 
     private static void KillTree(Process process)

@@ -33,7 +33,7 @@ internal sealed class WorkspacePaths
     /// <summary>The level file: committed only by a run that evaluated the level (evaluate, or run with signals).</summary>
     public static bool IsPolicyState(string repositoryPath) => repositoryPath == PolicyStatePath;
 
-    private const string PolicyStatePath = "state/policy_state.json";
+    public const string PolicyStatePath = "state/policy_state.json";
 
     /// <summary>Files only ever appended to (the alert history and every audit log segment): on a race they are merged line by line, never overwritten.</summary>
     public static bool IsAppendOnly(string repositoryPath) => repositoryPath == AlertHistoryPath || AuditSegments.IsSegment(repositoryPath);

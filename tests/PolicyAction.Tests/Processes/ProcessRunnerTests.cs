@@ -151,6 +151,22 @@ public class ProcessRunnerTests
         Assert.True(outcome.Stdout.Length < 4096 + 200, $"kept {outcome.Stdout.Length} chars");
         Assert.StartsWith("[... earlier output truncated", outcome.Stdout, StringComparison.Ordinal);
         Assert.Contains("line-4999-", outcome.Stdout, StringComparison.Ordinal);
+        Assert.True(outcome.StdoutTruncated);
+    }
+
+    [Fact]
+    public async Task Truncated_stderr_leaves_stdout_whole_and_says_which_stream_lost_its_start()
+    {
+        using var workspace = new TempWorkspace();
+
+        var outcome = await new ProcessRunner().RunAsync(
+            Shell("i=0; while [ $i -lt 5000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx >&2; i=$((i+1)); done; echo 7", workspace, maxChars: 4096),
+            null,
+            CancellationToken.None);
+
+        Assert.True(outcome.OutputTruncated);
+        Assert.False(outcome.StdoutTruncated);
+        Assert.Equal("7\n", outcome.Stdout);
     }
 
     [Fact]

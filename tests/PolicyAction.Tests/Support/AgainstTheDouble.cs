@@ -13,7 +13,7 @@ public abstract class AgainstTheDouble : IAsyncLifetime
     /// <summary>The files on <c>main</c> when the double starts.</summary>
     protected virtual Dictionary<string, byte[]> InitialFiles() => DoubleWorkspace.ExampleFiles();
 
-    public async Task InitializeAsync() =>
+    public virtual async Task InitializeAsync() =>
         GitHubDouble = await PolicyAction.GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = InitialFiles() });
 
     public virtual async Task DisposeAsync()
