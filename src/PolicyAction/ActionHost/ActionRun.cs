@@ -60,8 +60,10 @@ internal sealed class ActionRun(
         var outputs = new ActionOutputs();
         EvaluationResult? evaluated = null;
 
-        // run with signals and no 'policy' input: the level is computed first, then responded to.
-        if (settings.Command == ActionCommand.Run && settings.Policy is null && config.Value.Signals.Count > 0)
+        // policy: evaluate (run only): the level is computed first, then responded to, in one workflow. Without it, run
+        // responds to the level the orchestration's evaluate committed: evaluating again would count twice toward for
+        // and calm_for.
+        if (settings.EvaluatesFirst)
         {
             // Everything that can fail with exit 2 fails before the evaluation records a level.
             _ = responses.Value;
@@ -69,7 +71,7 @@ internal sealed class ActionRun(
             evaluated = await new EvaluateStage(evaluation.Value, config.Value, store.Paths, reporter).RunAsync(summary, outputs, cancellationToken).ConfigureAwait(false);
         }
 
-        var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.Policy, "input 'policy'") : (PolicyLevel?)null;
+        var level = settings.Responds ? PolicyLevelSource.Resolve(store, settings.EvaluatesFirst ? null : settings.Policy, "input 'policy'") : (PolicyLevel?)null;
 
         // What can still fail with exit 2 (the configuration of both stages, the alert check's files) fails here,
         // before the response stage records anything: exit 2 changes no state.

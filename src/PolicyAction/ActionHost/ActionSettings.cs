@@ -96,6 +96,10 @@ internal sealed record ActionSettings(
         }
 
         var control = index >= (int)ActionCommand.BrakeEngage ? ReadControl(inputs, (ActionCommand)index, name, (CommitMode)commit) : null;
+        if (inputs.GetString("policy") == EvaluatePolicy && (ActionCommand)index != ActionCommand.Run)
+        {
+            throw new UsageException($"input 'policy' is '{EvaluatePolicy}', which only command 'run' takes (evaluate, then respond); command '{name}' takes GREEN, YELLOW or RED, or no policy for the level in state/policy_state.json");
+        }
 
         return new ActionSettings(
             (ActionCommand)index,
@@ -150,6 +154,12 @@ internal sealed record ActionSettings(
 
         return new ControlRequest(reason, lockId, responseId);
     }
+
+    /// <summary>The 'policy' input that makes run compute the level from the signals before it responds.</summary>
+    public const string EvaluatePolicy = "evaluate";
+
+    /// <summary>run with policy: evaluate.</summary>
+    public bool EvaluatesFirst => Command == ActionCommand.Run && Policy == EvaluatePolicy;
 
     public bool Responds => Command is ActionCommand.Run or ActionCommand.Gates or ActionCommand.Respond;
 

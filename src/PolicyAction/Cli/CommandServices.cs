@@ -165,6 +165,8 @@ internal sealed class CommandServices
 
     private IReadOnlyList<ISignalProvider> SignalProviders(Reporter reporter, GitHubConnector github) =>
     [
+        new Orchestrator.Providers.CommandSignalProvider(new ExecutableResolver(Context.Variable("PATH"), Paths.Root), _processes, reporter, Context, Paths),
+        new Orchestrator.Providers.FileSignalProvider(Paths, Clock),
         new Orchestrator.Providers.GitHubSignalProvider(
             async cancellationToken => github.HasToken
                 ? (await github.ConnectAsync(cancellationToken).ConfigureAwait(false)).Forge

@@ -61,7 +61,7 @@ public class EvaluateCommandTests
 
         var state = JsonNode.Parse(workspace.Read(WorkspacePaths.PolicyStatePath))!.AsObject();
         Assert.Equal("RED", state["level"]!.GetValue<string>());
-        Assert.Equal("octocat (outside a runner)", state["evaluated_by"]!.GetValue<string>());
+        Assert.Equal($"{OperatingSystemUser.Name} (outside a runner)", state["evaluated_by"]!.GetValue<string>());
         Assert.Equal(1, state["evaluation"]!["calm"]!["evaluations"]!.GetValue<int>());
         var audit = File.ReadAllLines(workspace.PathOf(WorkspacePaths.AuditLogPath));
         Assert.Equal(3, audit.Count(l => l.Contains("\"event\":\"level_evaluated\"", StringComparison.Ordinal)));

@@ -134,6 +134,23 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task Run_with_policy_evaluate_computes_the_level_then_responds_to_it_in_one_workflow()
+    {
+        SetBurnRate(1.5);
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("policy", "evaluate");
+
+        var result = await runner.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var outputs = runner.Outputs();
+        Assert.Equal(("YELLOW", "error_budget", "dry-run", "2"), (outputs["level"], outputs["signals-firing"], outputs["mode"], outputs["actions-planned"]));
+        Assert.Contains("Policy level: YELLOW", runner.Summary(), StringComparison.Ordinal);
+        Assert.Contains("Policy response: YELLOW", runner.Summary(), StringComparison.Ordinal);
+        Assert.Equal("YELLOW", BranchJson(WorkspacePaths.PolicyStatePath)["level"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_token_without_the_permission_makes_the_signal_unknown_and_the_level_yellow_never_green()
     {
         GitHubDouble.WithholdPermission("actions");
@@ -142,7 +159,7 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(("YELLOW", "failed_ci"), (outputs["level"], outputs["signals-firing"]));
-        Assert.Contains("::warning title=Policy level: signal unknown::signal failed_ci is unknown:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("::warning title=Policy level%3A signal unknown::signal failed_ci is unknown:", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("actions: read", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("| failed_ci | unknown |", summary, StringComparison.Ordinal);
         Assert.Equal("YELLOW", BranchJson(WorkspacePaths.PolicyStatePath)["level"]!.GetValue<string>());
