@@ -88,7 +88,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
             return true;
         }
 
-        reporter.Warning($"{path} was left out of the commit: only evaluate (or run with signals) changes the level", "Policy response: file left out");
+        reporter.Warning($"{path} was left out of the commit: only evaluate (or run with policy: evaluate) changes the level", "Policy response: file left out");
         return false;
     }
 

@@ -107,7 +107,8 @@ internal sealed class CommandTree
         {
             var config = services.Config;
             using var github = services.CliGitHub();
-            var evaluation = services.Evaluation(services.Reporter, github);
+            // With --json, stdout is the document: what a failing signal command printed goes to stderr.
+            var evaluation = services.Evaluation(parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter, github);
             if (parsed.GetValue(explain) is { } id)
             {
                 var signal = config.Signals.FirstOrDefault(s => s.Id == id);

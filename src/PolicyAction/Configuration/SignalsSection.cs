@@ -148,6 +148,12 @@ internal static partial class SignalsSection
             case { } text when text.StartsWith('/'):
                 value = CommandValue.JsonPointer;
                 pointer = text;
+                if (PointerProblem(text) is { } pointerProblem)
+                {
+                    problems.Report($"{at}.value", pointerProblem);
+                    ok = false;
+                }
+
                 break;
             default:
                 problems.Report($"{at}.value", $"'{command.Value}' is not a value; expected exit_code (the default), stdout (a number printed on stdout) or a JSON pointer into stdout such as /summary/failed");
@@ -178,9 +184,9 @@ internal static partial class SignalsSection
             ok = false;
         }
 
-        if (file.Pointer is { } pointer && !pointer.StartsWith('/'))
+        if (file.Pointer is { } pointer && PointerProblem(pointer) is { } pointerProblem)
         {
-            problems.Report($"{at}.pointer", $"'{pointer}' is not a JSON pointer; it starts with '/', such as /summary/failed");
+            problems.Report($"{at}.pointer", pointerProblem);
             ok = false;
         }
 
@@ -281,6 +287,11 @@ internal static partial class SignalsSection
             return fallback;
         }
     }
+
+    private static string? PointerProblem(string pointer) =>
+        !pointer.StartsWith('/') ? $"'{pointer}' is not a JSON pointer; it starts with '/', such as /summary/failed"
+        : Orchestrator.Providers.JsonPointer.Problem(pointer) is { } problem ? $"'{pointer}' is not a JSON pointer: {problem}"
+        : null;
 
     private static Condition? ConditionOf(string? text, string field, ConfigProblems problems)
     {

@@ -30,7 +30,7 @@ internal sealed class WorkspacePaths
     /// <summary>Whether a repository path is the trust lock or the safety brake: only the control commands change them.</summary>
     public static bool IsControlState(string repositoryPath) => repositoryPath is TrustLockPath or SafetyBrakePath;
 
-    /// <summary>The level file: committed only by a run that evaluated the level (evaluate, or run with signals).</summary>
+    /// <summary>The level file: committed only by a run that evaluated the level (evaluate, or run with policy: evaluate).</summary>
     public static bool IsPolicyState(string repositoryPath) => repositoryPath == PolicyStatePath;
 
     public const string PolicyStatePath = "state/policy_state.json";

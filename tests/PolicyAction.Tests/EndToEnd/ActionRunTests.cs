@@ -31,7 +31,8 @@ public sealed class ActionRunTests : IDisposable
         Assert.Equal("3", outputs["actions-planned"]);
         Assert.Matches("^sha256:[0-9a-f]{64}$", outputs["plan-digest"]);
         Assert.True(Guid.TryParse(outputs["response-id"], out _));
-        Assert.Equal(10, outputs.Count);
+        Assert.Equal(13, outputs.Count);
+        Assert.Equal((string.Empty, string.Empty), (outputs["level"], outputs["level-changed"]));
         Assert.Contains("::group::Gate evaluation", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("::endgroup::", result.Stdout, StringComparison.Ordinal);
         var summary = _runner.Summary();
