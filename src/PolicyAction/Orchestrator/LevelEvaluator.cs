@@ -156,7 +156,8 @@ internal static class LevelEvaluator
         }
 
         var change = previous is { } before && before != level ? $" (was {before.ToName()})" : string.Empty;
-        return $"{level.ToName()}{change}: {asking}";
+        var fell = previous is { } higher && level < higher ? $"; it fell once {level.ToName()} or calmer had held for {calmFor}" : string.Empty;
+        return $"{level.ToName()}{change}: {asking}{fell}";
     }
 
     private static string Describe(SignalOutcome outcome) =>

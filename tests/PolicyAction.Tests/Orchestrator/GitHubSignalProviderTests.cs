@@ -100,9 +100,9 @@ public sealed class GitHubSignalProviderTests : IAsyncLifetime
 
         Assert.Equal(0.25, ratio.Value);
         Assert.Equal("1 of 4 completed runs of ci.yml in the last 1d failed", ratio.Detail);
-        Assert.True(none.IsAbsent);
+        Assert.Equal(0, none.Value);
         Assert.False(none.IsUnknown);
-        Assert.Equal("no completed runs of deploy.yml in the last 1d", none.Detail);
+        Assert.Equal("no completed runs of deploy.yml in the last 1d, so none failed", none.Detail);
     }
 
     [Fact]
@@ -247,7 +247,7 @@ public sealed class GitHubSignalProviderTests : IAsyncLifetime
     public static TheoryData<string, string, string> Permissions => new()
     {
         { nameof(GitHubQuery.WorkflowRuns), "actions", "`actions: read`" },
-        { nameof(GitHubQuery.DependabotAlerts), "vulnerability_alerts", "`vulnerability-alerts: read`" },
+        { nameof(GitHubQuery.DependabotAlerts), "vulnerability_alerts", "`security-events: read`" },
         { nameof(GitHubQuery.CodeScanningAlerts), "security_events", "`security-events: read`" },
         { nameof(GitHubQuery.SecretScanningAlerts), "secret_scanning_alerts", "a fine-grained token or GitHub App with \"Secret scanning alerts: read\" (the workflow's GITHUB_TOKEN cannot be given it)" },
         { nameof(GitHubQuery.CheckRuns), "checks", "`checks: read`" },

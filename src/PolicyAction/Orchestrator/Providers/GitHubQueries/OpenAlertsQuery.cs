@@ -8,7 +8,7 @@ namespace PolicyAction.Orchestrator.Providers.GitHubQueries;
 /// </summary>
 internal sealed class OpenAlertsQuery(GitHubQuery query, SecurityAlertKind kind, GitHubPermission permission, string what) : GitHubSignalQuery
 {
-    public static OpenAlertsQuery Dependabot { get; } = new(GitHubQuery.DependabotAlerts, SecurityAlertKind.Dependabot, new("vulnerability-alerts: read", "Dependabot alerts: read"), "Dependabot alerts");
+    public static OpenAlertsQuery Dependabot { get; } = new(GitHubQuery.DependabotAlerts, SecurityAlertKind.Dependabot, new("security-events: read", "Dependabot alerts: read"), "Dependabot alerts");
 
     public static OpenAlertsQuery CodeScanning { get; } = new(GitHubQuery.CodeScanningAlerts, SecurityAlertKind.CodeScanning, new("security-events: read", "Code scanning alerts: read"), "code scanning alerts");
 

@@ -29,8 +29,9 @@ internal sealed class WorkflowRunsQuery : GitHubSignalQuery
         var newest = listing.Truncated ? " (the newest runs only: GitHub lists at most 1000)" : string.Empty;
         if (source.Measure == RunMeasure.FailureRatio)
         {
+            // No run, no failure: a quiet weekend is 0, not unknown (which would ask for YELLOW by default).
             return completed.Length == 0
-                ? SignalReading.Absent($"no completed runs of {where}")
+                ? SignalReading.Number(0, $"no completed runs of {where}, so none failed")
                 : SignalReading.Number((double)failed / completed.Length, $"{failed} of {completed.Length} completed runs of {where} failed{newest}");
         }
 
