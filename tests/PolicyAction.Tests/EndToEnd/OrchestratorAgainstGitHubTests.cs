@@ -192,6 +192,31 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task Run_with_policy_evaluate_never_overwrites_a_level_another_evaluation_committed_meanwhile()
+    {
+        SetBurnRate(3.5);
+        await EvaluateAsync();
+        SetBurnRate(0.2);
+
+        // As in the evaluate race above, but the evaluation is run's first stage (policy: evaluate): the level file
+        // another evaluation committed meanwhile must not be overwritten by a decision made on the older memory.
+        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
+        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        theirs["team_note"] = "written by the other run";
+        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
+            "main",
+            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
+            "another evaluation"));
+
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("policy", "evaluate");
+        var result = await runner.RunAsync();
+
+        var state = BranchJson(WorkspacePaths.PolicyStatePath);
+        Assert.True(state["team_note"] is not null, $"the other run's level file was overwritten (exit {result.ExitCode}):\n{result}");
+    }
+
+    [Fact]
     public async Task Evaluate_without_signals_fails_naming_the_file_and_records_nothing()
     {
         var config = DoubleWorkspace.ExampleFiles()[".github/policy-response.yml"];
