@@ -119,7 +119,7 @@ internal sealed class ActionRun(
         {
             try
             {
-                var outcome = await commit.RunAsync(baseline, result, cancellationToken, evaluated).ConfigureAwait(false);
+                var outcome = await CommitRunAsync(commit, baseline, result, evaluated, cancellationToken).ConfigureAwait(false);
                 if (outcome is not null)
                 {
                     outputs.Set("commit-sha", outcome.CommitSha);
@@ -148,6 +148,26 @@ internal sealed class ActionRun(
 
         ActionSummary.Finish(run, outputs, summary);
         return new ActionRunResult(null, result?.Outcome, alertsFailing, commitFailure, settings.FailOnBlocked);
+    }
+
+    /// <summary>
+    /// The run's commit; with policy: evaluate, its level file only if the branch still holds the one it read. When
+    /// another evaluation committed one meanwhile, the response has already run on this run's level: the rest is
+    /// committed and the newer level kept, with a warning, never overwritten.
+    /// </summary>
+    private async Task<CommitOutcome?> CommitRunAsync(CommitStage commit, Dictionary<string, byte[]> baseline, RespondResult? result, EvaluationResult? evaluated, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await commit.RunAsync(baseline, result, cancellationToken, evaluated, guardLevel: evaluated is not null).ConfigureAwait(false);
+        }
+        catch (BranchStateMovedException e) when (evaluated is not null && WorkspacePaths.IsPolicyState(e.Path))
+        {
+            reporter.Warning(
+                $"{e.Path} changed on the branch after this run evaluated (another evaluation committed a level meanwhile): the branch keeps that level; this run's level {evaluated.Decision.Level.ToName()} (which the response used) is recorded in the audit log only",
+                "Policy level: not committed");
+            return await commit.RunAsync(baseline, result, cancellationToken, levelKeptOut: true).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

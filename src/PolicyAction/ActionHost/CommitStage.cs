@@ -17,10 +17,12 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
 
     /// <param name="evaluated">This run's evaluation, whose level file the commit carries (null: the level file is left out).</param>
     /// <param name="guardLevel">
-    /// evaluate alone: the level file must still be on the branch as the evaluation read it (its memory decided the
-    /// level), else <see cref="BranchStateMovedException"/> and the evaluation is made again on the branch's state.
+    /// The level file must still be on the branch as the evaluation read it (its memory decided the level), else
+    /// <see cref="BranchStateMovedException"/>: evaluate then evaluates again on the branch's state; run commits the
+    /// rest without it.
     /// </param>
-    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken, EvaluationResult? evaluated = null, bool guardLevel = false)
+    /// <param name="levelKeptOut">The level file lost a race (see <paramref name="guardLevel"/>): committed without it, already warned about.</param>
+    public Task<CommitOutcome?> RunAsync(Dictionary<string, byte[]> baseline, RespondResult? result, CancellationToken cancellationToken, EvaluationResult? evaluated = null, bool guardLevel = false, bool levelKeptOut = false)
     {
         // Each field on a line of its own: text from state files and inputs cannot add lines (a trailer) to it.
         var message = result?.Report is { } report
@@ -32,7 +34,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
         }
 
         var ownUndo = result?.Report is { Mode: ResponseMode.Apply } applied ? applied.ResponseId : (Guid?)null;
-        return CommitAsync(evaluated is not null && result is null ? "Commit the level" : "Commit artifacts", baseline, message, ownUndo, controlState: false, evaluated is not null, guardLevel, cancellationToken);
+        return CommitAsync(evaluated is not null && result is null ? "Commit the level" : "Commit artifacts", baseline, message, ownUndo, controlState: false, evaluated is not null || levelKeptOut, guardLevel ? WorkspacePaths.IsPolicyState : null, cancellationToken, levelKeptOut);
     }
 
     /// <summary>A control command's change (the brake or trust file, the audit log, an undo record) as one commit naming who, why and the run.</summary>
@@ -41,10 +43,10 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
     {
         var message = $"policy-response: {command}\n\nReason: {CommandLines.OneLine(control.Reason)}\nActor: {CommandLines.OneLine(actor)}\n"
             + (control.ResponseId is { } id ? $"Response: {id:D}\n" : string.Empty);
-        return CommitAsync("Commit the state change", baseline, message, ownUndo, controlState: true, evaluated: false, guard: true, cancellationToken);
+        return CommitAsync("Commit the state change", baseline, message, ownUndo, controlState: true, evaluated: false, _ => true, cancellationToken);
     }
 
-    private async Task<CommitOutcome?> CommitAsync(string group, Dictionary<string, byte[]> baseline, string message, Guid? ownUndo, bool controlState, bool evaluated, bool guard, CancellationToken cancellationToken)
+    private async Task<CommitOutcome?> CommitAsync(string group, Dictionary<string, byte[]> baseline, string message, Guid? ownUndo, bool controlState, bool evaluated, Func<string, bool>? guard, CancellationToken cancellationToken, bool levelKeptOut = false)
     {
         using (reporter.Group(group))
         {
@@ -52,7 +54,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
             message += context.RunUrl is { } url ? $"Run: {CommandLines.OneLine(url)}\n" : string.Empty;
             var ownUndoPath = ownUndo is { } id ? paths.Relative(paths.UndoRecord(id)) : null;
             var outcome = await new ArtifactCommitter(forge, paths, knowledge)
-                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState) && AdmitPolicyState(path, evaluated), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo),
+                .CommitAsync(baseline, branch, message, cancellationToken, path => AdmitUndoRecord(path, ownUndoPath) && AdmitControlState(path, controlState) && AdmitPolicyState(path, evaluated) && !(levelKeptOut && WorkspacePaths.IsPolicyState(path)), (path, bytes) => VerifyUndoRecord(path, bytes, ownUndo),
                     // A control command decided on the state it read: the brake, the trust lock or the undo record it rewrites
                     // must still be that on the branch, or the newer state would be overwritten.
                     guardBaseline: guard)

@@ -69,12 +69,12 @@ internal sealed class ArtifactCommitter
     /// <param name="admit">Which changed paths may be committed (default: all); the others are not even read.</param>
     /// <param name="verify">A reason to refuse a file's bytes (the run then fails closed, naming it), or null.</param>
     /// <param name="guardBaseline">
-    /// Every changed file that is overwritten rather than merged must still hold the baseline's bytes on the branch (a
-    /// control command's brake, trust or undo file, decided on the state it read): when the branch changed one
-    /// meanwhile, nothing is committed and <see cref="BranchStateMovedException"/> says so, instead of overwriting the
-    /// newer state.
+    /// Which changed files that are overwritten rather than merged must still hold the baseline's bytes on the branch (a
+    /// control command's brake, trust or undo file, an evaluation's level file, decided on the state it read): when the
+    /// branch changed one meanwhile, nothing is committed and <see cref="BranchStateMovedException"/> says so, instead
+    /// of overwriting the newer state. Null: none.
     /// </param>
-    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null, bool guardBaseline = false)
+    public async Task<CommitOutcome?> CommitAsync(Dictionary<string, byte[]> baseline, string branch, string message, CancellationToken cancellationToken, Func<string, bool>? admit = null, Func<string, byte[], string?>? verify = null, Func<string, bool>? guardBaseline = null)
     {
         var changed = Changed(baseline, _paths, admit);
         foreach (var (path, content) in changed)
@@ -111,7 +111,7 @@ internal sealed class ArtifactCommitter
                 }
                 else
                 {
-                    if (guardBaseline && !SameBytes(await RemoteAsync(path).ConfigureAwait(false), baseline.GetValueOrDefault(path)))
+                    if (guardBaseline?.Invoke(path) == true && !SameBytes(await RemoteAsync(path).ConfigureAwait(false), baseline.GetValueOrDefault(path)))
                     {
                         throw new BranchStateMovedException(path, branch);
                     }

@@ -214,6 +214,12 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
 
         var state = BranchJson(WorkspacePaths.PolicyStatePath);
         Assert.True(state["team_note"] is not null, $"the other run's level file was overwritten (exit {result.ExitCode}):\n{result}");
+
+        // The response's own artifacts still reach the branch, and the lost level is said, not hidden.
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("changed on the branch after this run evaluated", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs()["commit-sha"]);
+        Assert.Equal(2, Records(AuditEvents.LevelEvaluated).Length);
     }
 
     [Fact]
