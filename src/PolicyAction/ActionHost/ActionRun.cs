@@ -166,7 +166,7 @@ internal sealed class ActionRun(
             _knowledge.RememberCheckout(baseline, checkedOut);
             var summary = new JobSummary();
             var outputs = new ActionOutputs();
-            var evaluated = await new EvaluateStage(evaluation.Value, loaded, store.Paths, reporter).RunAsync(summary, outputs, cancellationToken).ConfigureAwait(false);
+            var evaluated = await new EvaluateStage(evaluation.Value, loaded, store.Paths, reporter).RunAsync(summary, outputs, cancellationToken, announce: false).ConfigureAwait(false);
             PolicyActionException? commitFailure = null;
             if (settings.Commit != CommitMode.Never)
             {
@@ -193,6 +193,12 @@ internal sealed class ActionRun(
                 }
             }
 
+            // Only the final round's change is announced, and only when committed: a round lost to a race decided on a
+            // level file the branch no longer holds.
+            if (commitFailure is null)
+            {
+                EvaluateStage.Announce(reporter, evaluated.Decision);
+            }
             ActionSummary.Finish(run, outputs, summary);
             return new ActionRunResult(null, null, false, commitFailure, settings.FailOnBlocked);
         }

@@ -13,7 +13,11 @@ namespace PolicyAction.ActionHost;
 /// </summary>
 internal sealed class EvaluateStage(LevelEvaluation evaluation, PolicyConfig config, WorkspacePaths paths, Reporter reporter)
 {
-    public async Task<EvaluationResult> RunAsync(JobSummary summary, ActionOutputs outputs, CancellationToken cancellationToken)
+    /// <param name="announce">
+    /// Whether the level change is announced here; evaluate alone announces it once its round is final (a round lost to
+    /// a race is evaluated again, and its change may not be the one committed).
+    /// </param>
+    public async Task<EvaluationResult> RunAsync(JobSummary summary, ActionOutputs outputs, CancellationToken cancellationToken, bool announce = true)
     {
         if (config.Signals.Count == 0)
         {
@@ -26,9 +30,9 @@ internal sealed class EvaluateStage(LevelEvaluation evaluation, PolicyConfig con
             var stateFile = paths.Relative(paths.PolicyState);
             reporter.Text(EvaluationText.Terminal(result, stateFile));
             var decision = result.Decision;
-            if (decision.Changed && decision.Previous is { } before)
+            if (announce)
             {
-                reporter.Notice($"policy level {before.ToName()} → {decision.Level.ToName()}: {decision.Why}", "Policy level changed");
+                Announce(reporter, decision);
             }
 
             foreach (var unknown in decision.Signals.Where(s => s.State == SignalOutcome.Unknown))
@@ -39,6 +43,15 @@ internal sealed class EvaluateStage(LevelEvaluation evaluation, PolicyConfig con
             EvaluationText.Summary(summary, result, stateFile);
             outputs.Evaluation(decision);
             return result;
+        }
+    }
+
+    /// <summary>The level change as a notice on the run, when the level changed.</summary>
+    public static void Announce(Reporter reporter, LevelDecision decision)
+    {
+        if (decision.Changed && decision.Previous is { } before)
+        {
+            reporter.Notice($"policy level {before.ToName()} → {decision.Level.ToName()}: {decision.Why}", "Policy level changed");
         }
     }
 }

@@ -71,12 +71,14 @@ internal static class EvaluationText
     {
         var decision = result.Decision;
         summary.Heading(Heading(decision), 2)
-            .Paragraph($"**Why:** {JobSummary.Cell(decision.Why)}")
+            // The why and the reasons quote text the tool did not write (a command's stdout, GitHub's answer): code spans,
+            // where GitHub renders no link, image or mention.
+            .Paragraph($"**Why:** {InertMarkdown.Code(decision.Why)}")
             .Table(Headers, Rows(decision));
         var unknowns = Unknowns(decision).ToArray();
         if (unknowns.Length > 0)
         {
-            summary.List(unknowns.Select(u => $"**{u.Id}** is unknown: {JobSummary.Cell(u.Reason)}"));
+            summary.List(unknowns.Select(u => $"**{u.Id}** is unknown: {InertMarkdown.Code(u.Reason)}"));
         }
 
         summary.Paragraph(result.Recorded ? $"Recorded in `{stateFile}` and the audit log." : "Preview: nothing recorded.");

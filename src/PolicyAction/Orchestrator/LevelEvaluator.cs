@@ -77,23 +77,26 @@ internal static class LevelEvaluator
         string state;
         PolicyLevel asks;
         string? condition;
-        if (reading.IsUnknown || (signal.Red is not null && red is null) || (signal.Yellow is not null && yellow is null))
+        if (!reading.IsUnknown && red == true)
+        {
+            // A met red condition (red: missing on an absent file) needs nothing more: the yellow comparison that
+            // cannot be judged does not make it unknown.
+            (state, asks, condition) = ("RED", PolicyLevel.Red, $"red: {signal.Red}");
+        }
+        else if (reading.IsUnknown || (signal.Red is not null && red is null) || (signal.Yellow is not null && yellow is null))
         {
             // A comparison with no value to compare (an absent file, a missing field) cannot say GREEN: it is unknown.
+            // A met yellow condition still counts: unknown never asks for less than what was judged.
             state = SignalOutcome.Unknown;
             var policy = signal.OnUnknown ?? settings.OnUnknown;
             asks = policy switch
             {
                 UnknownPolicy.Red => PolicyLevel.Red,
                 UnknownPolicy.Yellow => PolicyLevel.Yellow,
-                _ => PolicyLevel.Green,
+                _ => yellow == true ? PolicyLevel.Yellow : PolicyLevel.Green,
             };
             var reason = reading.UnknownReason ?? $"no value to compare ({reading.Detail ?? "absent"})";
-            condition = $"unknown: {reason}; on_unknown: {policy.ToString().ToLowerInvariant()}";
-        }
-        else if (red == true)
-        {
-            (state, asks, condition) = ("RED", PolicyLevel.Red, $"red: {signal.Red}");
+            condition = $"unknown: {reason}; on_unknown: {policy.ToString().ToLowerInvariant()}" + (yellow == true ? $"; yellow: {signal.Yellow} is met" : string.Empty);
         }
         else if (yellow == true)
         {

@@ -192,6 +192,57 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task Run_with_policy_evaluate_never_overwrites_a_level_another_evaluation_committed_meanwhile()
+    {
+        SetBurnRate(3.5);
+        await EvaluateAsync();
+        SetBurnRate(0.2);
+
+        // As in the evaluate race above, but the evaluation is run's first stage (policy: evaluate): the level file
+        // another evaluation committed meanwhile must not be overwritten by a decision made on the older memory.
+        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
+        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        theirs["team_note"] = "written by the other run";
+        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
+            "main",
+            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
+            "another evaluation"));
+
+        using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("policy", "evaluate");
+        var result = await runner.RunAsync();
+
+        var state = BranchJson(WorkspacePaths.PolicyStatePath);
+        Assert.True(state["team_note"] is not null, $"the other run's level file was overwritten (exit {result.ExitCode}):\n{result}");
+    }
+
+    [Fact]
+    public async Task An_evaluation_made_again_after_a_race_announces_only_the_change_it_committed()
+    {
+        SetBurnRate(3.5);
+        await EvaluateAsync();
+        SetBurnRate(0.2);
+
+        // Another evaluation lands GREEN just as this run commits: round 1 decided RED → GREEN on the older file, round 2
+        // decides GREEN unchanged on theirs. The run page must not keep round 1's "level changed" annotation.
+        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
+        theirs["level"] = "GREEN";
+        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        theirs.Remove("evaluation");
+        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
+            "main",
+            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
+            "another evaluation"));
+
+        var (result, outputs, _) = await EvaluateAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("round 2 of 3", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(("GREEN", "false"), (outputs["level"], outputs["level-changed"]));
+        Assert.DoesNotContain("title=Policy level changed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Evaluate_without_signals_fails_naming_the_file_and_records_nothing()
     {
         var config = DoubleWorkspace.ExampleFiles()[".github/policy-response.yml"];

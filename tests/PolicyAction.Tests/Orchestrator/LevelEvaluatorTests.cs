@@ -188,6 +188,30 @@ public class LevelEvaluatorTests
         Assert.Equal(PolicyLevel.Yellow, LevelEvaluator.Decide([(signal, SignalReading.Number(1))], EvaluationSettings.Default, null, null, Start).Level);
     }
 
+    [Theory]
+    [InlineData("yellow")]
+    [InlineData("ignore")]
+    public void A_met_red_missing_condition_is_red_even_when_the_yellow_comparison_has_no_value(string onUnknown)
+    {
+        // red: missing is met by the absent file; the yellow comparison cannot be judged, but RED needs no more:
+        // the signal must not fall back to on_unknown (YELLOW, or GREEN with ignore).
+        var signal = Signal("heartbeat", yellow: "> 3", red: "missing");
+        var settings = EvaluationSettings.Default with { OnUnknown = Enum.Parse<UnknownPolicy>(onUnknown, ignoreCase: true) };
+        var decision = LevelEvaluator.Decide([(signal, SignalReading.Absent("reports/heartbeat.json does not exist"))], settings, null, null, Start);
+        Assert.Equal(PolicyLevel.Red, decision.Level);
+        Assert.Equal("RED", Assert.Single(decision.Signals).State);
+    }
+
+    [Fact]
+    public void A_met_yellow_missing_condition_counts_at_least_yellow_when_the_red_comparison_has_no_value()
+    {
+        // yellow: missing is met; red "> 3" cannot be judged: unknown, but with on_unknown: ignore it must not say GREEN.
+        var signal = Signal("heartbeat", yellow: "missing", red: "> 3");
+        var settings = EvaluationSettings.Default with { OnUnknown = UnknownPolicy.Ignore };
+        var decision = LevelEvaluator.Decide([(signal, SignalReading.Absent("reports/heartbeat.json does not exist"))], settings, null, null, Start);
+        Assert.Equal(PolicyLevel.Yellow, decision.Level);
+    }
+
     [Fact]
     public void A_dry_run_signal_is_shown_but_never_counted()
     {
