@@ -16,5 +16,11 @@ if (args is ["history-run", var binary, var example, var payload, var runs, .. v
     return await HistoryRun.RunAsync(binary, example, payload, int.Parse(runs, CultureInfo.InvariantCulture), [.. lengths.Select(l => int.Parse(l, CultureInfo.InvariantCulture))]);
 }
 
+// evaluate-run BINARY EXAMPLE_WORKSPACE RUNS: one scheduled evaluation with five signals, committed, against the API double.
+if (args is ["evaluate-run", var evaluated, var workspace, var evaluations])
+{
+    return await EvaluateRun.RunAsync(evaluated, workspace, int.Parse(evaluations, CultureInfo.InvariantCulture));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(AuditLogGenerator).Assembly).Run(args);
 return 0;

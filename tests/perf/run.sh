@@ -4,15 +4,17 @@
 #   - scale: gates with 100, 10,000 (every window full: 35 days) and 1,000,000 audit records (~390 MB), with peak memory;
 #   - verify-log throughput over the big log;
 #   - history: an applied and committed run (the action against the API double) over 100 and 1,000,000 records
-#     of history in segments: wall time, peak RSS and request bytes, and their ratios (target: at most 1.5x).
+#     of history in segments: wall time, peak RSS and request bytes, and their ratios (target: at most 1.5x);
+#   - evaluate: one scheduled evaluation with five signals, committed against the API double: wall time, peak RSS,
+#     requests by kind.
 # Usage: tests/perf/run.sh [--quick]   (--quick: 20,000 records and few runs, a smoke for CI)
 #        PERF_AOT_BINARY=path: time that AOT binary instead of publishing one.
 # Prints a table with medians and ratios; raw hyperfine JSON lands in artifacts/perf/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-big=1000000 runs=30 warmup=3 history_runs=7
-if [ "${1:-}" = "--quick" ]; then big=20000 runs=5 warmup=1 history_runs=2; fi
+big=1000000 runs=30 warmup=3 history_runs=7 evaluate_runs=7
+if [ "${1:-}" = "--quick" ]; then big=20000 runs=5 warmup=1 history_runs=2 evaluate_runs=2; fi
 
 out=artifacts/perf
 mkdir -p "$out"
@@ -75,6 +77,10 @@ dotnet build -c Release tests/PolicyAction.Benchmarks --nologo -v quiet >/dev/nu
 dotnet run -c Release --no-build --project tests/PolicyAction.Benchmarks -- history-run "$aot" examples/workspace \
   "$(cd .. && pwd)/shared/webhook-payloads/workflow_run.completed.json" "$history_runs" 100 "$big" > "$out/history.jsonl"
 
+echo "== evaluate: one scheduled evaluation with five signals, committed against the API double" >&2
+dotnet run -c Release --no-build --project tests/PolicyAction.Benchmarks -- evaluate-run "$aot" examples/workspace \
+  "$evaluate_runs" > "$out/evaluate.jsonl"
+
 peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'; }
 peak_small=$(peak "$aot" gates --workspace "$ws100")
 peak_big=$(peak "$aot" gates --workspace "$wsbig")
@@ -83,6 +89,7 @@ peak_verify=$(peak "$aot" verify-log --workspace "$wsbig")
 node - "$out" "$log_bytes" "$peak_small" "$peak_big" "$peak_verify" "$(stat -c %s "$aot")" <<'JS'
 const [out, logBytes, peakSmall, peakBig, peakVerify, aotBytes] = process.argv.slice(2);
 const history = require('fs').readFileSync(`${out}/history.jsonl`, 'utf8').trim().split('\n').map(l => JSON.parse(l));
+const evaluation = JSON.parse(require('fs').readFileSync(`${out}/evaluate.jsonl`, 'utf8').trim());
 const fs = require('fs');
 const load = f => JSON.parse(fs.readFileSync(`${out}/${f}`)).results;
 const ms = r => r.median * 1000;
@@ -112,6 +119,9 @@ for (const h of history) {
 }
 const [young, old] = [history[0], history[history.length - 1]];
 lines.push(`| ratio, ${old.records} ÷ ${young.records} records (target ≤ 1.5×; RSS ≤ 64 MB) | | ${(old.wall_ms_median / young.wall_ms_median).toFixed(2)}× | ${(old.peak_rss_kb / young.peak_rss_kb).toFixed(2)}× | | ${(old.request_bytes / young.request_bytes).toFixed(2)}× |`);
+const kinds = evaluation.requests_by_kind;
+lines.push('', '| scheduled evaluation (AOT, API double) | signals | median ms | peak RSS MB | requests | signal reads | commit (git data) | other |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+lines.push(`| evaluate, level ${evaluation.level} | ${evaluation.signals} | ${evaluation.wall_ms_median.toFixed(1)} | ${(evaluation.peak_rss_kb / 1024).toFixed(1)} | ${evaluation.requests} | ${kinds.signal?.count ?? 0} | ${kinds.commit?.count ?? 0} | ${kinds.other?.count ?? 0} |`);
 lines.push('', `AOT binary: ${(aotBytes / 1e6).toFixed(1)} MB`);
 console.log(lines.join('\n'));
 JS
