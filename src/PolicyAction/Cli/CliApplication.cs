@@ -35,12 +35,12 @@ internal sealed class CliApplication
         var invocation = new InvocationConfiguration { Output = _reporter.Output, Error = _reporter.Error, ProcessTerminationTimeout = null };
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var error in parsed.Errors)
+            foreach (var message in UsageErrors.Describe(parsed))
             {
-                _reporter.Failure(error.Message);
+                _reporter.Failure(message);
             }
 
-            _reporter.Error.WriteLine("Run 'policy-response --help' for usage.");
+            _reporter.Error.WriteLine($"Run '{UsageErrors.CommandPath(parsed)} --help' for usage.");
             return ExitCodes.UsageOrStateError;
         }
 

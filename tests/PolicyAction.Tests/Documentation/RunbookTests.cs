@@ -244,8 +244,8 @@ public sealed partial class RunbookTests
             "Refused() is an explanation method: each of its texts is checked there.",
         ["Orchestrator/Providers/GitHubSignalProvider.cs: SignalReading.Unknown(e.Message)"] =
             "a ForgeException's message, each checked where it is constructed.",
-        ["Cli/CliApplication.cs: _reporter.Failure(error.Message)"] =
-            "System.CommandLine's own parse errors; section 8.6 lists them generically.",
+        ["Cli/CliApplication.cs: _reporter.Failure(message)"] =
+            "UsageErrors.Describe: its own texts (a command that is not one, a group without its command; section 8.6, checked by UsageErrorsTests) or System.CommandLine's parse errors, which section 8.6 lists generically.",
         ["Cli/CliApplication.cs: _reporter.Failure(e.Message)"] =
             "prints any PolicyActionException; each message is checked where it is constructed.",
         ["Cli/CliApplication.cs: _reporter.Failure($\"{e.Message}\")"] =
