@@ -14,8 +14,9 @@ internal static class ConfigFile
         if (!file.Exists)
         {
             throw new ConfigurationException(
-                $"no configuration file at {path}. Create it (every key is described in docs/configuration.md; "
-                + "examples/workspace/.github/policy-response.yml is a working example) or pass --config PATH.");
+                // Paths in this tool's own repository (docs/, examples/) mean nothing in the user's: say what to run.
+                $"no configuration file at {path}. Run 'policy-response init' in the repository to create it "
+                + "(with example actions and signals, and a link to where every key is described), or pass --config PATH.");
         }
 
         if (file.Length > MaxConfigBytes)

@@ -175,8 +175,12 @@ public class ConfigLoaderTests
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Load(path));
 
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("docs/configuration.md", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Run 'policy-response init'", error.Message, StringComparison.Ordinal);
         Assert.Contains("--config", error.Message, StringComparison.Ordinal);
+
+        // Paths in the tool's own repository would be a dead end in the user's.
+        Assert.DoesNotContain("docs/", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("examples/", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -335,7 +335,7 @@ public sealed partial class RunbookTests
         var sites = SourceMessages.Find();
         string[] Texts(string file) => sites.Where(s => s.File == file).SelectMany(s => s.Texts).ToArray();
 
-        Assert.Contains(". Create it (every key is described in docs/configuration.md; examples/workspace/.github/policy-response.yml is a working example) or pass --config PATH.", Texts("Configuration/ConfigFile.cs"));
+        Assert.Contains(". Run 'policy-response init' in the repository to create it (with example actions and signals, and a link to where every key is described), or pass --config PATH.", Texts("Configuration/ConfigFile.cs"));
         Assert.Contains("is required: the command as a list, e.g. [\"/usr/bin/sha256sum\", \"-c\", \"manifest.sha256\"]", Texts("Configuration/LevelsSection.cs"));
         Assert.Contains("expected a whole number of seconds", Texts("Configuration/ConfigLoader.cs"));
         Assert.Contains(" (401): check the github-token input", Texts("GitHub/OctokitForge.cs"));
