@@ -16,7 +16,6 @@ namespace PolicyAction.Benchmarks;
 /// </summary>
 public static class EvaluateRun
 {
-    private const string Token = "ghs_FAKE0123456789abcdefTOKEN";
 
     private const string MetricPath = "metrics/error_budget.json";
 
@@ -130,7 +129,7 @@ public static class EvaluateRun
 
     private static async Task<Measured> OnceAsync(string binary, Dictionary<string, byte[]> files, string root, long runId)
     {
-        await using var github = await GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files, Token = Token });
+        await using var github = await GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files, Token = ActionProcess.Token });
 
         // CI today: four passing runs and one failed (failed_ci: YELLOW); Dependabot: one critical and one high alert
         // open (dependabot_high: 2, YELLOW), a low one and a fixed high one that do not count.
@@ -154,64 +153,20 @@ public static class EvaluateRun
             await File.WriteAllBytesAsync(full, content);
         }
 
-        var runner = Path.Combine(root, "runner");
-        Directory.CreateDirectory(runner);
-        var eventPath = Path.Combine(runner, "event.json");
-        await File.WriteAllTextAsync(eventPath, """{"schedule": "45 4 * * *", "repository": {"default_branch": "main"}}""");
-        var output = Path.Combine(runner, "github_output");
-        await File.WriteAllTextAsync(output, string.Empty);
-
-        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "peak-rss-kb %M", binary, "action"])
+        var result = await ActionProcess.RunAsync(
+            binary,
+            workspace,
+            Path.Combine(root, "runner"),
+            root,
+            github.BaseAddress,
+            runId,
+            "schedule",
+            """{"schedule": "45 4 * * *", "repository": {"default_branch": "main"}}""",
+            new Dictionary<string, string> { ["command"] = "evaluate", ["commit-artifacts"] = "true" });
+        var level = result.Output("level");
+        if (result.ExitCode != 0 || level.Length == 0)
         {
-            WorkingDirectory = workspace,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Clear();
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
-            ["HOME"] = root,
-            ["GITHUB_ACTIONS"] = "true",
-            ["GITHUB_WORKSPACE"] = workspace,
-            ["GITHUB_REPOSITORY"] = "octo-org/octo-repo",
-            ["GITHUB_SERVER_URL"] = "https://github.com",
-            ["GITHUB_API_URL"] = github.BaseAddress.ToString(),
-            ["GITHUB_REF"] = "refs/heads/main",
-            ["GITHUB_RUN_ID"] = runId.ToString(CultureInfo.InvariantCulture),
-            ["GITHUB_RUN_ATTEMPT"] = "1",
-            ["GITHUB_ACTOR"] = "octocat",
-            ["GITHUB_EVENT_NAME"] = "schedule",
-            ["GITHUB_EVENT_PATH"] = eventPath,
-            ["GITHUB_OUTPUT"] = output,
-            ["GITHUB_STEP_SUMMARY"] = Path.Combine(runner, "step_summary"),
-            ["INPUT_GITHUB-TOKEN"] = Token,
-            ["INPUT_COMMAND"] = "evaluate",
-            ["INPUT_CONFIG"] = ".github/policy-response.yml",
-            ["INPUT_COMMIT-ARTIFACTS"] = "true",
-            ["POLICY_GITHUB_WRITE_INTERVAL"] = "0s",
-        })
-        {
-            start.Environment[name] = value;
-        }
-
-        // The double shares this process: its setup's garbage is collected now, not while the run is being measured.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        clock.Stop();
-        var error = await stderr;
-        var outputs = await File.ReadAllTextAsync(output);
-        var level = OutputValue(outputs, "level");
-        if (process.ExitCode != 0 || level.Length == 0)
-        {
-            throw new InvalidOperationException($"the evaluation did not succeed with a level (exit {process.ExitCode}):\n{await stdout}\n{error}");
+            throw new InvalidOperationException($"the evaluation did not succeed with a level (exit {result.ExitCode}):\n{result.Stdout}\n{result.Stderr}");
         }
 
         if (github.Violations.Count > 0)
@@ -222,18 +177,17 @@ public static class EvaluateRun
         var exchanges = github.Exchanges;
         if (Environment.GetEnvironmentVariable("EVALUATE_TRACE") is not null)
         {
-            var t0 = DateTimeOffset.UtcNow - clock.Elapsed;
+            var t0 = DateTimeOffset.UtcNow - result.Wall;
             foreach (var e in exchanges)
             {
                 Console.Error.WriteLine($"{(e.At - t0).TotalMilliseconds,8:0.0} {e.Method} {e.Path} {e.Status}");
             }
 
-            Console.Error.WriteLine($"{clock.Elapsed.TotalMilliseconds,8:0.0} exit, level {level}");
+            Console.Error.WriteLine($"{result.Wall.TotalMilliseconds,8:0.0} exit, level {level}");
         }
 
-        var peak = long.Parse(error.Split('\n').Last(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))["peak-rss-kb ".Length..], CultureInfo.InvariantCulture);
         Directory.Delete(root, recursive: true);
-        return new Measured(clock.Elapsed.TotalMilliseconds, peak, exchanges, level);
+        return new Measured(result.Wall.TotalMilliseconds, result.PeakKb, exchanges, level);
     }
 
     /// <summary>signal (the GitHub signals' reads), commit (git data: blobs, trees, commits, refs), or other.</summary>
@@ -267,27 +221,5 @@ public static class EvaluateRun
         }
 
         return string.Join('/', segments);
-    }
-
-    /// <summary>An output's value from a GITHUB_OUTPUT file (heredoc form: <c>name&lt;&lt;DELIMITER</c>, the lines, the delimiter).</summary>
-    private static string OutputValue(string outputs, string name)
-    {
-        var lines = outputs.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (lines[i].StartsWith(name + "<<", StringComparison.Ordinal))
-            {
-                var delimiter = lines[i][(name.Length + 2)..];
-                var value = new List<string>();
-                for (var j = i + 1; j < lines.Length && lines[j] != delimiter; j++)
-                {
-                    value.Add(lines[j]);
-                }
-
-                return string.Join('\n', value);
-            }
-        }
-
-        return string.Empty;
     }
 }

@@ -17,8 +17,6 @@ namespace PolicyAction.Benchmarks;
 /// </summary>
 public static class HistoryRun
 {
-    private const string Token = "ghs_FAKE0123456789abcdefTOKEN";
-
     /// <summary>Prints one JSON object per length: records, segments, log bytes, wall medians (ms), peak RSS (KB), request bytes.</summary>
     public static async Task<int> RunAsync(string binary, string exampleWorkspace, string payloadPath, int runs, IReadOnlyList<int> lengths)
     {
@@ -105,7 +103,7 @@ public static class HistoryRun
 
     private static async Task<Measured> OnceAsync(string binary, Dictionary<string, byte[]> files, string master, string root, string payloadPath, long runId)
     {
-        await using var github = await GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files, Token = Token });
+        await using var github = await GitHubEmulator.GitHubEmulator.StartAsync(new DoubleOptions { Files = files, Token = ActionProcess.Token });
         var workspace = Path.Combine(root, "workspace");
 
         // The checkout: sealed segments (never written again) linked from the master copy, so a run does not start
@@ -133,8 +131,6 @@ public static class HistoryRun
             await File.WriteAllBytesAsync(full, content);
         }
 
-        var runner = Path.Combine(root, "runner");
-        Directory.CreateDirectory(runner);
         var payload = JsonNode.Parse(await File.ReadAllTextAsync(payloadPath))!;
         payload["workflow_run"]!["conclusion"] = "success";
         payload["workflow_run"]!["head_repository"]!["full_name"] = "octo-org/octo-repo";
@@ -143,102 +139,35 @@ public static class HistoryRun
         // The orchestration run that triggered this one finished moments ago, as in the daily workflow.
         payload["workflow_run"]!["run_started_at"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         payload["repository"]!["default_branch"] = "main";
-        var eventPath = Path.Combine(runner, "event.json");
-        await File.WriteAllTextAsync(eventPath, payload.ToJsonString());
-        var output = Path.Combine(runner, "github_output");
-        await File.WriteAllTextAsync(output, string.Empty);
-
-        var start = new ProcessStartInfo("/usr/bin/time", ["-f", "peak-rss-kb %M", binary, "action"])
+        var result = await ActionProcess.RunAsync(
+            binary,
+            workspace,
+            Path.Combine(root, "runner"),
+            root,
+            github.BaseAddress,
+            runId,
+            "workflow_run",
+            payload.ToJsonString(),
+            new Dictionary<string, string> { ["command"] = "respond", ["auto-apply"] = "true", ["commit-artifacts"] = "apply-only" });
+        if (result.ExitCode != 0 || result.Output("mode") != "apply" || result.Output("commit-sha").Length == 0)
         {
-            WorkingDirectory = workspace,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Clear();
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
-            ["HOME"] = root,
-            ["GITHUB_ACTIONS"] = "true",
-            ["GITHUB_WORKSPACE"] = workspace,
-            ["GITHUB_REPOSITORY"] = "octo-org/octo-repo",
-            ["GITHUB_SERVER_URL"] = "https://github.com",
-            ["GITHUB_API_URL"] = github.BaseAddress.ToString(),
-            ["GITHUB_REF"] = "refs/heads/main",
-            ["GITHUB_RUN_ID"] = runId.ToString(CultureInfo.InvariantCulture),
-            ["GITHUB_RUN_ATTEMPT"] = "1",
-            ["GITHUB_ACTOR"] = "octocat",
-            ["GITHUB_EVENT_NAME"] = "workflow_run",
-            ["GITHUB_EVENT_PATH"] = eventPath,
-            ["GITHUB_OUTPUT"] = output,
-            ["GITHUB_STEP_SUMMARY"] = Path.Combine(runner, "step_summary"),
-            ["INPUT_GITHUB-TOKEN"] = Token,
-            ["INPUT_COMMAND"] = "respond",
-            ["INPUT_AUTO-APPLY"] = "true",
-            ["INPUT_CONFIG"] = ".github/policy-response.yml",
-            ["INPUT_COMMIT-ARTIFACTS"] = "apply-only",
-            ["POLICY_GITHUB_WRITE_INTERVAL"] = "0s",
-        })
-        {
-            start.Environment[name] = value;
-        }
-
-        // The double shares this process: its setup's garbage (a long history is hundreds of megabytes hashed into
-        // git objects) is collected now, not while the run is being measured.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        clock.Stop();
-        var error = await stderr;
-        var outputs = await File.ReadAllTextAsync(output);
-        if (process.ExitCode != 0 || !outputs.Contains("mode<<", StringComparison.Ordinal) || OutputValue(outputs, "mode") != "apply" || OutputValue(outputs, "commit-sha").Length == 0)
-        {
-            throw new InvalidOperationException($"the run did not apply and commit (exit {process.ExitCode}):\n{await stdout}\n{error}");
+            throw new InvalidOperationException($"the run did not apply and commit (exit {result.ExitCode}):\n{result.Stdout}\n{result.Stderr}");
         }
 
         if (Environment.GetEnvironmentVariable("HISTORY_TRACE") is not null)
         {
-            var t0 = DateTimeOffset.UtcNow - clock.Elapsed;
+            var t0 = DateTimeOffset.UtcNow - result.Wall;
             foreach (var e in github.Exchanges)
             {
                 Console.Error.WriteLine($"{(e.At - t0).TotalMilliseconds,8:0.0} {e.Method} {e.Path} {e.Status}");
             }
 
-            Console.Error.WriteLine($"{clock.Elapsed.TotalMilliseconds,8:0.0} exit");
+            Console.Error.WriteLine($"{result.Wall.TotalMilliseconds,8:0.0} exit");
         }
 
-        var peak = long.Parse(error.Split('\n').Last(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))["peak-rss-kb ".Length..], CultureInfo.InvariantCulture);
         var exchanges = github.Exchanges;
         var bytes = exchanges.Sum(e => (long)Encoding.UTF8.GetByteCount($"{e.Method} {e.Path} HTTP/1.1\r\n") + Encoding.UTF8.GetByteCount(e.RequestBody ?? string.Empty));
         Directory.Delete(root, recursive: true);
-        return new Measured(clock.Elapsed.TotalMilliseconds, peak, bytes, exchanges.Count);
-    }
-
-    /// <summary>An output's value from a GITHUB_OUTPUT file (heredoc form: <c>name&lt;&lt;DELIMITER</c>, the lines, the delimiter).</summary>
-    private static string OutputValue(string outputs, string name)
-    {
-        var lines = outputs.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (lines[i].StartsWith(name + "<<", StringComparison.Ordinal))
-            {
-                var delimiter = lines[i][(name.Length + 2)..];
-                var value = new List<string>();
-                for (var j = i + 1; j < lines.Length && lines[j] != delimiter; j++)
-                {
-                    value.Add(lines[j]);
-                }
-
-                return string.Join('\n', value);
-            }
-        }
-
-        return string.Empty;
+        return new Measured(result.Wall.TotalMilliseconds, result.PeakKb, bytes, exchanges.Count);
     }
 }

@@ -122,8 +122,7 @@ internal sealed class ActionRun(
                 var outcome = await CommitRunAsync(commit, baseline, result, evaluated, cancellationToken).ConfigureAwait(false);
                 if (outcome is not null)
                 {
-                    outputs.Set("commit-sha", outcome.CommitSha);
-                    summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+                    ActionSummary.Committed(summary, outputs, outcome);
                     committedCheckpoint = outcome.Checkpoint;
                     checkpointSegment = outcome.CheckpointSegment;
                 }
@@ -196,8 +195,7 @@ internal sealed class ActionRun(
                         .RunAsync(baseline, null, cancellationToken, evaluated, guardLevel: true).ConfigureAwait(false);
                     if (outcome is not null)
                     {
-                        outputs.Set("commit-sha", outcome.CommitSha);
-                        summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+                        ActionSummary.Committed(summary, outputs, outcome);
                     }
                 }
                 catch (BranchStateMovedException e) when (round < MaxControlRounds)

@@ -53,6 +53,13 @@ internal static class ActionSummary
     }
 
     /// <summary>Writes the outputs and the summary through the runner's file commands, when the runner gave them.</summary>
+    /// <summary>The commit the run made: the commit-sha output and a line naming the files.</summary>
+    public static void Committed(JobSummary summary, ActionOutputs outputs, SharedBranch.CommitOutcome outcome)
+    {
+        outputs.Set("commit-sha", outcome.CommitSha);
+        summary.Paragraph($"**Committed:** `{outcome.CommitSha}` ({string.Join(", ", outcome.Paths.Select(p => $"`{p}`"))})");
+    }
+
     public static void Finish(RunContext run, ActionOutputs outputs, JobSummary summary)
     {
         if (run.Variable("GITHUB_OUTPUT") is { Length: > 0 } outputFile)

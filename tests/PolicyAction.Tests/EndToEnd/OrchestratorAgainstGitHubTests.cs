@@ -69,6 +69,18 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
         return (result, runner.Outputs(), runner.Summary());
     }
 
+    /// <summary>Another evaluation commits the branch's level file, as <paramref name="edit"/> changes it, just as this run sends its commit.</summary>
+    private void AnotherEvaluationLandsAtTheNextCommit(Action<JsonObject> edit)
+    {
+        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
+        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        edit(theirs);
+        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
+            "main",
+            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
+            "another evaluation"));
+    }
+
     private JsonObject BranchJson(string path) => JsonNode.Parse(GitHubDouble.ReadFile("main", path)!)!.AsObject();
 
     private JsonObject[] Records(string eventName) =>
@@ -174,13 +186,7 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
 
         // Another evaluation lands just as this run sends its commit: its level file (with a marker) must survive or be
         // built on, never overwritten by a decision made on the older memory.
-        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
-        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        theirs["team_note"] = "written by the other run";
-        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
-            "main",
-            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
-            "another evaluation"));
+        AnotherEvaluationLandsAtTheNextCommit(theirs => theirs["team_note"] = "written by the other run");
 
         var (result, outputs, _) = await EvaluateAsync();
 
@@ -200,13 +206,7 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
 
         // As in the evaluate race above, but the evaluation is run's first stage (policy: evaluate): the level file
         // another evaluation committed meanwhile must not be overwritten by a decision made on the older memory.
-        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
-        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        theirs["team_note"] = "written by the other run";
-        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
-            "main",
-            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
-            "another evaluation"));
+        AnotherEvaluationLandsAtTheNextCommit(theirs => theirs["team_note"] = "written by the other run");
 
         using var workspace = DoubleWorkspace.Checkout(GitHubDouble);
         using var runner = DoubleWorkspace.Runner(GitHubDouble, workspace).WorkflowRun().Input("policy", "evaluate");
@@ -231,14 +231,11 @@ public sealed class OrchestratorAgainstGitHubTests : AgainstTheDouble
 
         // Another evaluation lands GREEN just as this run commits: round 1 decided RED → GREEN on the older file, round 2
         // decides GREEN unchanged on theirs. The run page must not keep round 1's "level changed" annotation.
-        var theirs = BranchJson(WorkspacePaths.PolicyStatePath);
-        theirs["level"] = "GREEN";
-        theirs["updated_at"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        theirs.Remove("evaluation");
-        GitHubDouble.BeforeNext("POST", "/git/commits$", () => GitHubDouble.CommitFiles(
-            "main",
-            new Dictionary<string, byte[]> { [WorkspacePaths.PolicyStatePath] = Utf8(theirs.ToJsonString()) },
-            "another evaluation"));
+        AnotherEvaluationLandsAtTheNextCommit(theirs =>
+        {
+            theirs["level"] = "GREEN";
+            theirs.Remove("evaluation");
+        });
 
         var (result, outputs, _) = await EvaluateAsync();
 
