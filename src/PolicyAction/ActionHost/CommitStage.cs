@@ -125,7 +125,7 @@ internal sealed class CommitStage(WorkspacePaths paths, GitHubConnector github, 
         }
         catch (System.Text.Json.JsonException e)
         {
-            return $"is not an undo record ({e.Message}); it was changed after the tool wrote it";
+            return $"is not an undo record ({State.JsonProblem.Explain(bytes, e, ResponseJsonContext.Default.UndoRecord)}); it was changed after the tool wrote it";
         }
     }
 }

@@ -9,6 +9,7 @@ namespace PolicyAction.Alerts;
     WriteIndented = true,
     UseStringEnumConverter = true,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(AlertReport))]
 internal sealed partial class AlertJsonContext : JsonSerializerContext

@@ -9,6 +9,7 @@ namespace PolicyAction.Gates;
     WriteIndented = true,
     UseStringEnumConverter = true,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(GateEvaluation))]
 internal sealed partial class GateJsonContext : JsonSerializerContext

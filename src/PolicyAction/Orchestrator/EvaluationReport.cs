@@ -32,6 +32,7 @@ internal sealed record EvaluationReport(
     WriteIndented = true,
     UseStringEnumConverter = true,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(EvaluationReport))]
 internal sealed partial class OrchestratorJsonContext : JsonSerializerContext

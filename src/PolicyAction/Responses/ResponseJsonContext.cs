@@ -9,6 +9,7 @@ namespace PolicyAction.Responses;
     WriteIndented = true,
     UseStringEnumConverter = true,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(ResponseReport))]
 [JsonSerializable(typeof(BlockedReport))]

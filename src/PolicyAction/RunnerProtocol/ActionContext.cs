@@ -101,7 +101,15 @@ internal sealed record ActionContext
                 throw new StateFileException(path, $"the event payload is not valid UTF-8 (byte {offset})");
             }
 
-            document = JsonDocument.Parse(bytes);
+            try
+            {
+                document = JsonDocument.Parse(bytes);
+            }
+            catch (JsonException e)
+            {
+                var problem = State.JsonProblem.ExplainSyntax(bytes, default)?.ToString() ?? "it holds no JSON value";
+                throw new StateFileException(path, $"the event payload is not valid JSON: {problem}", e);
+            }
 
             // Valid JSON, yet a string that is not text: it would throw wherever it is first read.
             if (State.StrictUtf8.FirstLoneSurrogateEscape(bytes) is { } escape)
@@ -109,10 +117,6 @@ internal sealed record ActionContext
                 document.Dispose();
                 throw new StateFileException(path, $"the event payload is not valid text: a string holds a lone UTF-16 surrogate escape (byte {escape})");
             }
-        }
-        catch (JsonException e)
-        {
-            throw new StateFileException(path, $"the event payload is not valid JSON: {e.Message}", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -123,7 +123,7 @@ internal static class AuditChain
         }
         catch (JsonException e)
         {
-            throw new StateFileException(name, $"its last line is not a valid audit record ({e.Message}); nothing can be appended after it", e);
+            throw new StateFileException(name, $"its last line is not a valid audit record ({AuditLog.Explain(line, e)}); nothing can be appended after it", e);
         }
 
         if (record is null)

@@ -435,7 +435,7 @@ internal sealed class AuditLog
         var records = new List<AuditRecord>();
         string? warning = null;
         var lineNumber = 0;
-        (int Line, JsonException Error)? bad = null;
+        (int Line, string Problem, JsonException Error)? bad = null;
         foreach (var (line, terminated) in Lines(stream))
         {
             lineNumber++;
@@ -454,7 +454,7 @@ internal sealed class AuditLog
             {
                 if (bad is { } earlier)
                 {
-                    throw Corrupt(name, earlier.Line, earlier.Error);
+                    throw Corrupt(name, earlier);
                 }
 
                 if (!terminated)
@@ -463,7 +463,7 @@ internal sealed class AuditLog
                     continue;
                 }
 
-                bad = (lineNumber, e);
+                bad = (lineNumber, Explain(line, e), e);
                 continue;
             }
 
@@ -472,7 +472,7 @@ internal sealed class AuditLog
                 // Only a line the writer itself noted as torn may be skipped; anything else is damage.
                 if (record.Event != AuditEvents.TornRecordNoted)
                 {
-                    throw Corrupt(name, previous.Line, previous.Error);
+                    throw Corrupt(name, previous);
                 }
 
                 warning = Torn(name, previous.Line);
@@ -494,7 +494,7 @@ internal sealed class AuditLog
 
         if (bad is { } last)
         {
-            throw Corrupt(name, last.Line, last.Error);
+            throw Corrupt(name, last);
         }
 
         return new AuditLogContents(records, warning);
@@ -526,8 +526,15 @@ internal sealed class AuditLog
     private static string Torn(string name, int line) =>
         $"{name}: line {line} is an incomplete record (a write was interrupted); it is ignored and left in place";
 
-    private static StateFileException Corrupt(string name, int line, JsonException error) =>
-        new(name, $"line {line} is not a valid audit record ({error.Message}); the log may have been edited or damaged", error);
+    private static StateFileException Corrupt(string name, (int Line, string Problem, JsonException Error) bad) =>
+        new(name, $"line {bad.Line} is not a valid audit record ({bad.Problem}); the log may have been edited or damaged", bad.Error);
+
+    /// <summary>Why a line is not a record, in the words of the line ("column 14: field timestamp: expected …, found …"), never the parser's.</summary>
+    internal static string Explain(ReadOnlySpan<byte> line, JsonException error)
+    {
+        var problem = JsonProblem.Explain(line, error, CompactJsonContext.Default.AuditRecord);
+        return $"column {problem.Column}: {problem.Detail}";
+    }
 
     internal static IEnumerable<(byte[] Line, bool Terminated)> Lines(Stream stream)
     {

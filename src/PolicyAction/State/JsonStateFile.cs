@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -53,24 +52,20 @@ internal static class JsonStateFile
             throw new StateFileException(path, "is empty; expected a JSON object (delete the file to return to the default)");
         }
 
+        if (StrictUtf8.FirstInvalidByte(bytes) is { } invalid)
+        {
+            var (line, column) = JsonProblem.Position(bytes, invalid);
+            throw new StateFileException(path, $"is not valid UTF-8 text (line {line}, column {column}: byte 0x{bytes[invalid]:X2}); restore it from git");
+        }
+
         try
         {
-            _ = StrictUtf8.Encoding.GetCharCount(bytes);
             var value = JsonSerializer.Deserialize(bytes, typeInfo);
             return value ?? throw new StateFileException(path, "contains null; expected a JSON object");
         }
-        catch (DecoderFallbackException)
-        {
-            throw new StateFileException(path, "is not valid UTF-8 text");
-        }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $"line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}: " : string.Empty;
-            var problem = e.Message;
-            var cut = problem.IndexOf(" Path:", StringComparison.Ordinal);
-            problem = cut > 0 ? problem[..cut] : problem;
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? string.Empty : $" (field {e.Path})";
-            throw new StateFileException(path, $"is not valid: {where}{problem}{field}", e);
+            throw new StateFileException(path, $"is not valid: {JsonProblem.Explain(bytes, e, typeInfo)}. Fix it there, or restore the file from git; nothing was changed", e);
         }
     }
 

@@ -78,7 +78,7 @@ internal sealed class SegmentScan
                 }
                 catch (JsonException e)
                 {
-                    throw new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({e.Message}); the log may have been edited or damaged", e);
+                    throw new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({AuditLog.Explain(line, e)}); the log may have been edited or damaged", e);
                 }
             }
 
@@ -124,7 +124,7 @@ internal sealed class SegmentScan
         }
         catch (JsonException e)
         {
-            detail = e.Message;
+            detail = AuditLog.Explain(line, e);
         }
 
         return new StateFileException(name, $"the line {fromEnd} from the end is not a valid audit record ({detail}); the log may have been edited or damaged");

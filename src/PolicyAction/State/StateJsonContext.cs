@@ -12,6 +12,7 @@ namespace PolicyAction.State;
     WriteIndented = true,
     UseStringEnumConverter = true,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(PolicyStateFile))]
 [JsonSerializable(typeof(TrustLockState))]

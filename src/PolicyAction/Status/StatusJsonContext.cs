@@ -9,6 +9,7 @@ namespace PolicyAction.Status;
     WriteIndented = true,
     UseStringEnumConverter = true,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(StatusReport))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext

@@ -39,6 +39,7 @@ public class JsonContextTests
         Assert.Equal(expected.WriteIndented, actual.WriteIndented);
         Assert.Equal(expected.AllowTrailingCommas, actual.AllowTrailingCommas);
         Assert.Equal(expected.ReadCommentHandling, actual.ReadCommentHandling);
+        Assert.Equal(expected.AllowDuplicateProperties, actual.AllowDuplicateProperties);
         Assert.Equal(expected.Converters.Select(c => c.GetType()), actual.Converters.Select(c => c.GetType()));
     }
 
