@@ -91,12 +91,12 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
     public void AppendHistory(AlertHistoryRecord record)
     {
         var path = _store.Paths.AlertHistory;
-        var line = JsonSerializer.SerializeToUtf8Bytes(record, AlertHistoryJsonContext.Default.AlertHistoryRecord);
+        var line = IssueClaim.Line(record);
 
         // Beneath the workspace as a regular file: a history committed as a link to a file elsewhere is refused, not appended to.
         using var stream = BeneathWorkspace.OpenWrite(_store.Paths.Root, path, _store.Paths.Relative(path));
         stream.Seek(0, SeekOrigin.End);
-        stream.Write([.. line, (byte)'\n']);
+        stream.Write(line);
         stream.Flush(flushToDisk: true);
     }
 

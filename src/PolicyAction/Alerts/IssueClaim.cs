@@ -91,7 +91,7 @@ internal sealed partial class IssueClaim
     }
 
     public static byte[] Line(AlertHistoryRecord record) =>
-        [.. JsonSerializer.SerializeToUtf8Bytes(record, AlertHistoryJsonContext.Default.AlertHistoryRecord), (byte)'\n'];
+        [.. ReadableJson.Utf8(record, AlertHistoryJsonContext.Default.AlertHistoryRecord), (byte)'\n'];
 
     /// <summary>
     /// The claimant of a claim on this fingerprint that still holds, or null; and when the last claim was settled.

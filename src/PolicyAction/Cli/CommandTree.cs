@@ -78,7 +78,7 @@ internal sealed class CommandTree
             var evaluation = services.Responses().EvaluateGates(new GateRequest(Apply: false, ExpectedPlanDigest: digest), level);
             if (parsed.GetValue(json))
             {
-                services.Reporter.Json(JsonSerializer.Serialize(evaluation, GateJsonContext.Default.GateEvaluation));
+                services.Reporter.Json(ReadableJson.Text(evaluation, GateJsonContext.Default.GateEvaluation));
             }
             else
             {
@@ -132,7 +132,7 @@ internal sealed class CommandTree
             var result = await evaluation.EvaluateAsync(config.Signals, config.Evaluation, doRecord, cancellationToken).ConfigureAwait(false);
             if (parsed.GetValue(json))
             {
-                services.Reporter.Json(JsonSerializer.Serialize(Orchestrator.EvaluationReport.Of(result), Orchestrator.OrchestratorJsonContext.Default.EvaluationReport));
+                services.Reporter.Json(ReadableJson.Text(Orchestrator.EvaluationReport.Of(result), Orchestrator.OrchestratorJsonContext.Default.EvaluationReport));
             }
             else
             {
@@ -174,7 +174,7 @@ internal sealed class CommandTree
                 .ConfigureAwait(false);
             if (asJson)
             {
-                services.Reporter.Json(JsonSerializer.Serialize(result.Report, ResponseJsonContext.Default.ResponseReport));
+                services.Reporter.Json(ReadableJson.Text(result.Report, ResponseJsonContext.Default.ResponseReport));
             }
             else
             {
@@ -228,10 +228,19 @@ internal sealed class CommandTree
     {
         var command = new Command("trust", "The trust guard: while locked, no automated response runs.");
 
-        var status = new Command("status", "Show the lock, who holds it and why, and recent unlocks.");
+        var trustJson = JsonOption();
+        var status = new Command("status", "Show the lock, who holds it and why, and recent unlocks.") { trustJson };
         status.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
-            services.Trust().Status();
+            if (parsed.GetValue(trustJson))
+            {
+                services.Reporter.Json(ReadableJson.Text(services.Trust().Report(), Safety.SafetyJsonContext.Default.TrustStatusReport));
+            }
+            else
+            {
+                services.Trust().Status();
+            }
+
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -277,10 +286,19 @@ internal sealed class CommandTree
     {
         var command = new Command("brake", "The safety brake: while engaged, no automated response runs.");
 
-        var status = new Command("status", "Show whether the brake is engaged, since when and why.");
+        var brakeJson = JsonOption();
+        var status = new Command("status", "Show whether the brake is engaged, since when and why.") { brakeJson };
         status.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
-            services.Brake().Status();
+            if (parsed.GetValue(brakeJson))
+            {
+                services.Reporter.Json(ReadableJson.Text(services.Brake().Report(), Safety.SafetyJsonContext.Default.BrakeStatusReport));
+            }
+            else
+            {
+                services.Brake().Status();
+            }
+
             return Task.FromResult(ExitCodes.Success);
         }));
 
@@ -317,7 +335,7 @@ internal sealed class CommandTree
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
             var report = StatusReader.Read(services.Store, services.Clock);
-            Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport), () => StatusText.Render(report, services.Store));
+            Print(services, parsed.GetValue(json), () => ReadableJson.Text(report, StatusJsonContext.Default.StatusReport), () => StatusText.Render(report, services.Store));
 
             return Task.FromResult(ExitCodes.Success);
         }));
@@ -345,7 +363,7 @@ internal sealed class CommandTree
             var total = services.Store.AuditLog.Segments().Sum(segment => new FileInfo(segment.Path).Length);
             using var progress = ProgressLine.ForBytes(total, "verify-log", services.Reporter.Error, services.Context.ErrorIsTerminal);
             var verification = AuditLogVerifier.VerifyFile(services.Paths.AuditLog, expected, progress is null ? null : progress.Report, services.Paths.Relative, services.Paths.Root);
-            Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(verification, StateJsonContext.Default.LogVerification), () => VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
+            Print(services, parsed.GetValue(json), () => ReadableJson.Text(verification, StateJsonContext.Default.LogVerification), () => VerificationText.Render(verification, services.Paths.Relative(services.Paths.AuditLog)));
 
             return Task.FromResult(ExitCodeFor.Verification(verification));
         }));
@@ -360,7 +378,7 @@ internal sealed class CommandTree
         {
             using var workspaceLock = services.LockWorkspace();
             var check = services.Alerts().Check(branchNames: null);
-            Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport), () => AlertText.Render(check));
+            Print(services, parsed.GetValue(json), () => ReadableJson.Text(check.Report, AlertJsonContext.Default.AlertReport), () => AlertText.Render(check));
 
             return Task.FromResult(ExitCodeFor.Alerts(check));
         }));

@@ -13,17 +13,19 @@ internal sealed class TrustGuardGate : IGate
     // Operators change it on the branch (the control workflow) while a run waits with an older checkout.
     public bool RecheckedOnSharedLog => true;
 
-    public GateResult Evaluate(GateCheck check)
+    public GateResult Evaluate(GateCheck check) => Verdict(check.Inputs.Trust);
+
+    /// <summary>What the gate says of this lock state (also <c>trust status --json</c>).</summary>
+    public static GateResult Verdict(TrustLockState trust)
     {
-        var trust = check.Inputs.Trust;
         if (!trust.Locked)
         {
-            return new GateResult(Name, true, "unlocked", "unlocked", "trust guard is unlocked");
+            return new GateResult(GateNames.TrustGuard, true, "unlocked", "unlocked", "trust guard is unlocked");
         }
 
         var detail = $"locked by {trust.LockedBy ?? "unknown"} at {Times.Format(trust.LockedAt)}: {trust.Reason ?? "no reason given"}"
             + (trust.LockId is null ? string.Empty : $" (lock id {trust.LockId})");
-        return new GateResult(Name, false, "locked", "unlocked", detail);
+        return new GateResult(GateNames.TrustGuard, false, "locked", "unlocked", detail);
     }
 }
 
@@ -37,17 +39,19 @@ internal sealed class SafetyBrakeGate : IGate
     // Operators change it on the branch (the control workflow) while a run waits with an older checkout.
     public bool RecheckedOnSharedLog => true;
 
-    public GateResult Evaluate(GateCheck check)
+    public GateResult Evaluate(GateCheck check) => Verdict(check.Inputs.Brake, check.Inputs.Now);
+
+    /// <summary>What the gate says of this brake state at <paramref name="now"/> (also <c>brake status --json</c>).</summary>
+    public static GateResult Verdict(SafetyBrakeState brake, DateTimeOffset now)
     {
-        var brake = check.Inputs.Brake;
         if (!brake.IsEngaged)
         {
-            return new GateResult(Name, true, "off", "off", "safety brake is off");
+            return new GateResult(GateNames.SafetyBrake, true, "off", "off", "safety brake is off");
         }
 
-        var since = brake.EngagedAt is { } at ? $" for {Duration(check.Inputs.Now - at)}" : string.Empty;
+        var since = brake.EngagedAt is { } at ? $" for {Duration(now - at)}" : string.Empty;
         var detail = $"engaged{since} by {brake.EngagedBy ?? "unknown"}: {brake.Reason ?? "no reason given"}";
-        return new GateResult(Name, false, "engaged", "off", detail);
+        return new GateResult(GateNames.SafetyBrake, false, "engaged", "off", detail);
     }
 
     private static string Duration(TimeSpan span) =>

@@ -7,7 +7,7 @@ internal static class ResponseFiles
 {
     public static void WritePreview(this StateStore store, ResponseReport report) => JsonStateFile.Write(store.Paths.Root, store.Paths.Preview, report, ResponseJsonContext.Default.ResponseReport);
 
-    public static void WriteBlockedReport(this StateStore store, BlockedReport report) => JsonStateFile.Write(store.Paths.Root, store.Paths.BlockedReport, report, ResponseJsonContext.Relaxed.BlockedReport);
+    public static void WriteBlockedReport(this StateStore store, BlockedReport report) => JsonStateFile.Write(store.Paths.Root, store.Paths.BlockedReport, report, ResponseJsonContext.Default.BlockedReport);
 
     /// <summary>Undo records hold base64 copies of files (up to 16 MiB each), so they may be larger than other state.</summary>
     public const long MaxUndoRecordBytes = 256L * 1024 * 1024;

@@ -16,14 +16,4 @@ namespace PolicyAction.Responses;
 [JsonSerializable(typeof(UndoRecord))]
 internal sealed partial class ResponseJsonContext : JsonSerializerContext
 {
-    /// <summary>
-    /// The same contract without HTML-safe escaping: files on disk are not embedded in HTML, and people grep
-    /// the blocked report for the literal <c>&lt;!-- POLICY_RESPONSE: BLOCKED</c> marker.
-    /// </summary>
-    public static ResponseJsonContext Relaxed => s_relaxed ??= new(new System.Text.Json.JsonSerializerOptions(Default.Options)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-
-    private static ResponseJsonContext? s_relaxed;
 }

@@ -1,3 +1,4 @@
+using PolicyAction.Gates;
 using PolicyAction.Output;
 using PolicyAction.State;
 
@@ -36,6 +37,22 @@ internal sealed class SafetyBrake
                 _reporter.Line($"  last released {Times.Format(released)} by {state.ReleasedBy ?? "unknown"}: {state.ReleaseReason}");
             }
         }
+    }
+
+    public BrakeStatusReport Report()
+    {
+        var state = _store.ReadBrake();
+        return new BrakeStatusReport
+        {
+            IsEngaged = state.IsEngaged,
+            EngagedAt = state.EngagedAt,
+            EngagedBy = state.EngagedBy,
+            Reason = state.Reason,
+            ReleasedAt = state.ReleasedAt,
+            ReleasedBy = state.ReleasedBy,
+            ReleaseReason = state.ReleaseReason,
+            Gate = SafetyBrakeGate.Verdict(state, _clock.GetUtcNow()),
+        };
     }
 
     public StateChange Engage(string reason)

@@ -46,6 +46,22 @@ internal sealed class TrustGuard
         }
     }
 
+    public TrustStatusReport Report()
+    {
+        var state = _store.ReadTrust();
+        return new TrustStatusReport
+        {
+            Locked = state.Locked,
+            LockId = state.LockId,
+            LockedAt = state.LockedAt,
+            LockedBy = state.LockedBy,
+            Reason = state.Reason,
+            ManualUnlocksLast24h = ManualUnlocksGate.ManualUnlocksInWindow(state, _clock.GetUtcNow()),
+            RecentUnlocks = state.Unlocks.TakeLast(5).ToArray(),
+            Gate = TrustGuardGate.Verdict(state),
+        };
+    }
+
     public StateChange Lock(string reason)
     {
         reason = RequireReason(reason);

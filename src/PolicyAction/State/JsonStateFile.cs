@@ -82,10 +82,10 @@ internal static class JsonStateFile
         }
     }
 
-    /// <summary>The file's bytes as <see cref="Write"/> writes them: the JSON and a final newline.</summary>
+    /// <summary>The file's bytes as <see cref="Write"/> writes them: the JSON (<see cref="ReadableJson"/>) and a final newline.</summary>
     public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        var bytes = ReadableJson.Utf8(value, typeInfo);
         var withNewline = new byte[bytes.Length + 1];
         bytes.CopyTo(withNewline, 0);
         withNewline[^1] = (byte)'\n';

@@ -11,7 +11,7 @@ namespace PolicyAction.Tests.State;
 /// <summary>Each feature owns its JSON context; the files they write must still share one contract.</summary>
 public class JsonContextTests
 {
-    public static TheoryData<string> IndentedContexts => ["gates", "responses", "status", "alerts", "orchestrator"];
+    public static TheoryData<string> IndentedContexts => ["gates", "responses", "status", "alerts", "orchestrator", "safety"];
 
     private static JsonSerializerContext Context(string name) => name switch
     {
@@ -20,6 +20,7 @@ public class JsonContextTests
         "status" => StatusJsonContext.Default,
         "alerts" => AlertJsonContext.Default,
         "orchestrator" => PolicyAction.Orchestrator.OrchestratorJsonContext.Default,
+        "safety" => PolicyAction.Safety.SafetyJsonContext.Default,
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
