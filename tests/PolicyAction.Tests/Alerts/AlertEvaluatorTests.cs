@@ -120,6 +120,21 @@ public class AlertEvaluatorTests
         Assert.StartsWith("1 consecutive", alert.Observed, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void A_block_counts_toward_the_streak_only_when_dated_within_the_31_days(int secondsPastTheWindow, bool counts)
+    {
+        var edge = new AuditRecord { Timestamp = Now - AlertEvaluator.LookBack - TimeSpan.FromSeconds(secondsPastTheWindow), Event = AuditEvents.ResponseBlocked, Policy = "RED", Mode = "dry-run", BlockedBy = ["trust_guard"] };
+        AuditRecord[] log = [edge, Blocked(3), Blocked(2), Blocked(1)];
+
+        var alert = Alert(Evaluate(log), AlertIds.BlockedStreak);
+
+        Assert.Equal(counts, alert.Firing);
+        Assert.Equal(counts ? 4 : 3, alert.Evidence.Count);
+    }
+
     [Fact]
     public void The_blocked_streak_is_inhibited_while_the_brake_is_engaged()
     {

@@ -76,6 +76,44 @@ public sealed class AlertServiceTests : IDisposable
         Assert.Equal(CliHarness.Now, quiet.Report.FixBranchesSeen.Single(b => b.Name == "fix/a").FirstSeen);
     }
 
+    private void Block(TimeSpan ago) =>
+        Store.AuditLog.Append(new AuditRecord { Timestamp = CliHarness.Now - ago, Event = AuditEvents.ResponseBlocked, Policy = "RED", Mode = "dry-run", BlockedBy = ["trust_guard"] });
+
+    private static readonly TimeSpan[] ThreeRecent = [TimeSpan.FromHours(3), TimeSpan.FromHours(2), TimeSpan.FromHours(1)];
+
+    [Fact]
+    public void A_block_older_than_the_31_days_does_not_complete_a_streak()
+    {
+        Block(TimeSpan.FromDays(40));
+        foreach (var ago in ThreeRecent)
+        {
+            Block(ago);
+        }
+
+        var alert = Check().Report.Alerts.Single(a => a.Id == AlertIds.BlockedStreak);
+
+        Assert.False(alert.Firing);
+        Assert.StartsWith("3 consecutive", alert.Observed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_block_inside_the_window_behind_an_older_one_is_found_thanks_to_the_ordering_allowance_and_the_older_one_does_not_count()
+    {
+        // Merged branches: the block a minute inside the window was written before one an hour outside it.
+        var inside = AlertEvaluator.LookBack - TimeSpan.FromMinutes(1);
+        Block(inside);
+        Block(AlertEvaluator.LookBack + TimeSpan.FromHours(1));
+        foreach (var ago in ThreeRecent)
+        {
+            Block(ago);
+        }
+
+        var alert = Check().Report.Alerts.Single(a => a.Id == AlertIds.BlockedStreak);
+
+        Assert.True(alert.Firing);
+        Assert.Equal([CliHarness.Now - inside, .. ThreeRecent.Select(ago => CliHarness.Now - ago)], alert.Evidence.Select(e => e.At));
+    }
+
     [Fact]
     public void A_corrupt_previous_report_fails_closed_and_is_left_alone()
     {
