@@ -107,19 +107,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
         foreach (var alert in current.Alerts)
         {
             before.TryGetValue(alert.Id, out var was);
-            var wasFiring = was?.Firing ?? false;
-            string? change = (wasFiring, alert.Firing) switch
-            {
-                (false, true) => "fired",
-                (true, false) => "resolved",
-                _ => null,
-            };
-            if (change is null && alert.Firing && alert.Silenced && !(was?.Silenced ?? false))
-            {
-                change = "silenced";
-            }
-
-            if (change is not null)
+            foreach (var (change, detail) in ChangesOf(was, alert, now))
             {
                 changes.Add(new AlertHistoryRecord
                 {
@@ -129,11 +117,56 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
                     Severity = alert.Severity,
                     Observed = alert.Observed,
                     Threshold = alert.Threshold,
-                    Detail = alert.Silenced ? $"silenced until {Times.Format(alert.SilencedUntil)}: {alert.SilenceReason}" : alert.Inhibited ? $"inhibited by {alert.InhibitedBy}" : null,
+                    Detail = detail,
                 });
             }
         }
 
         return changes;
     }
+
+    /// <summary>
+    /// How one alert changed: it fired or resolved; or, firing before and now, it was silenced or inhibited, or its
+    /// silence or inhibition ended (the alert becomes active again, and may fail the check, so that is history too).
+    /// </summary>
+    private static IEnumerable<(string Event, string? Detail)> ChangesOf(AlertStatus? was, AlertStatus alert, DateTimeOffset now)
+    {
+        var wasFiring = was?.Firing ?? false;
+        if (wasFiring != alert.Firing)
+        {
+            yield return (alert.Firing ? "fired" : "resolved", alert.Silenced ? SilencedDetail(alert) : alert.Inhibited ? $"inhibited by {alert.InhibitedBy}" : null);
+            yield break;
+        }
+
+        if (!alert.Firing || was is null)
+        {
+            yield break;
+        }
+
+        if (alert.Silenced && !was.Silenced)
+        {
+            yield return ("silenced", SilencedDetail(alert));
+        }
+        else if (!alert.Silenced && was.Silenced)
+        {
+            var ended = was.SilencedUntil is { } until && until <= now
+                ? $"the silence until {Times.Format(until)} expired"
+                : $"the silence until {Times.Format(was.SilencedUntil)} was removed from the configuration";
+            yield return ("silence_ended", $"{ended} ({was.SilenceReason}); {StillInactiveOrActive(alert)}");
+        }
+
+        if (alert.Inhibited && !was.Inhibited)
+        {
+            yield return ("inhibited", $"inhibited by {alert.InhibitedBy}");
+        }
+        else if (!alert.Inhibited && was.Inhibited)
+        {
+            yield return ("inhibition_ended", $"no longer inhibited by {was.InhibitedBy}; {StillInactiveOrActive(alert)}");
+        }
+    }
+
+    private static string SilencedDetail(AlertStatus alert) => $"silenced until {Times.Format(alert.SilencedUntil)}: {alert.SilenceReason}";
+
+    private static string StillInactiveOrActive(AlertStatus alert) =>
+        alert.Silenced ? "still silenced" : alert.Inhibited ? $"still inhibited by {alert.InhibitedBy}" : "the alert is active";
 }

@@ -98,7 +98,7 @@ internal sealed record AlertHistoryRecord
 
     public required string Alert { get; init; }
 
-    /// <summary>fired, resolved, silenced; opened, repeated, reopened, fix_branch; issue_claimed.</summary>
+    /// <summary>fired, resolved, silenced, silence_ended, inhibited, inhibition_ended; opened, repeated, reopened, fix_branch; issue_claimed.</summary>
     public required string Event { get; init; }
 
     public required string Severity { get; init; }
