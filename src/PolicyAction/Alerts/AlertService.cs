@@ -6,7 +6,8 @@ namespace PolicyAction.Alerts;
 
 /// <summary>The result of one check: the report, what changed since the last one, and the exit code.</summary>
 /// <param name="Failing">An active alert is at or above alerts.fail_on: the check fails (exit 1).</param>
-internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, bool Failing);
+/// <param name="Warnings">Incomplete records (torn by an interrupted write) found in the audit log or the history: skipped, kept on disk, and to be shown.</param>
+internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, bool Failing, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// <c>policy-response alerts</c>: evaluates the rules, writes <c>reports/policy_orchestration_alerts.json</c>
@@ -42,7 +43,9 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
     {
         var now = _clock.GetUtcNow();
         var previous = ReadPrevious();
-        var log = _store.AuditLog.ReadSince(now - AlertEvaluator.LookBack).Records;
+        var read = _store.AuditLog.ReadSince(now - AlertEvaluator.LookBack);
+        var log = read.Records;
+        string?[] warnings = [read.Warning, TornHistoryLine()];
 
         IReadOnlyList<FixBranch>? branches = null;
         if (branchNames is not null)
@@ -65,7 +68,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
             AppendHistory(change);
         }
 
-        return new AlertCheck(report, changes, _evaluator.ShouldFail(report));
+        return new AlertCheck(report, changes, _evaluator.ShouldFail(report), warnings.OfType<string>().ToArray());
     }
 
     /// <summary>Saves the report after the issue sync, and records each issue action in the history.</summary>
@@ -95,9 +98,36 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
 
         // Beneath the workspace as a regular file: a history committed as a link to a file elsewhere is refused, not appended to.
         using var stream = BeneathWorkspace.OpenWrite(_store.Paths.Root, path, _store.Paths.Relative(path));
+
+        // After a torn last line (the check has warned of it), a line of its own: the new record stays readable and the torn one is kept.
+        byte[] start = EndsTorn(stream) ? [(byte)'\n'] : [];
         stream.Seek(0, SeekOrigin.End);
-        stream.Write([.. line, (byte)'\n']);
+        stream.Write([.. start, .. line, (byte)'\n']);
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The history's last line when a write was interrupted before its newline (its readers skip it): the warning to show, else null.</summary>
+    private string? TornHistoryLine()
+    {
+        var path = _store.Paths.AlertHistory;
+        if (BeneathWorkspace.Stat(_store.Paths.Root, path, _store.Paths.Relative(path)).Kind == EntryKind.Missing)
+        {
+            return null;
+        }
+
+        using var stream = BeneathWorkspace.OpenRead(_store.Paths.Root, path, _store.Paths.Relative(path), 1);
+        return EndsTorn(stream) ? $"{_store.Paths.Relative(path)}: line 1 from the end is an incomplete record (a write was interrupted); it is ignored and left in place" : null;
+    }
+
+    private static bool EndsTorn(FileStream stream)
+    {
+        if (stream.Length == 0)
+        {
+            return false;
+        }
+
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() != '\n';
     }
 
     private static List<AlertHistoryRecord> Changes(AlertReport? previous, AlertReport current, DateTimeOffset now)

@@ -316,7 +316,8 @@ internal sealed class CommandTree
         var command = new Command("status", "One screen: policy level, trust lock, brake, responses in the last 24 h, unlocks, last response.") { json };
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
-            var report = StatusReader.Read(services.Store, services.Clock);
+            var warnings = parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter;
+            var report = StatusReader.Read(services.Store, services.Clock, warning => warnings.Warning(warning));
             Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport), () => StatusText.Render(report, services.Store));
 
             return Task.FromResult(ExitCodes.Success);
@@ -360,6 +361,12 @@ internal sealed class CommandTree
         {
             using var workspaceLock = services.LockWorkspace();
             var check = services.Alerts().Check(branchNames: null);
+            var warnings = parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter;
+            foreach (var warning in check.Warnings)
+            {
+                warnings.Warning(warning);
+            }
+
             Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport), () => AlertText.Render(check));
 
             return Task.FromResult(ExitCodeFor.Alerts(check));
