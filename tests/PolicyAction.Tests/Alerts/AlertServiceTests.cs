@@ -184,6 +184,20 @@ public sealed class AlertServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_report_written_by_an_earlier_version_with_its_internal_field_still_reads()
+    {
+        Check();
+        var written = System.Text.Json.Nodes.JsonNode.Parse(_workspace.Read("reports/policy_orchestration_alerts.json"))!;
+        written["alerts"]![0]!["parsed_severity"] = "High";
+        _workspace.Write("reports/policy_orchestration_alerts.json", written.ToJsonString());
+
+        var again = Check();
+
+        Assert.Empty(again.Changes);
+        Assert.DoesNotContain("parsed_severity", _workspace.Read("reports/policy_orchestration_alerts.json"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_corrupt_previous_report_fails_closed_and_is_left_alone()
     {
         _workspace.Write("reports/policy_orchestration_alerts.json", "{\"alerts\": [");
