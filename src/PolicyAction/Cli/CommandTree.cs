@@ -112,7 +112,7 @@ internal sealed class CommandTree
             if (parsed.GetValue(explain) is { } id)
             {
                 var signal = config.Signals.FirstOrDefault(s => s.Id == id);
-                var history = evaluation.History(id);
+                var history = evaluation.History(id, warning => services.Reporter.Warning(warning));
                 if (signal is null && history.Count == 0)
                 {
                     throw new UsageException($"no signal '{id}' in {config.SourcePath} nor in the recorded evaluations; its signals: {(config.Signals.Count == 0 ? "none" : string.Join(", ", config.Signals.Select(s => s.Id)))}");
