@@ -96,6 +96,8 @@ public class CliErrorsTests
         ["Responses/UndoService.cs"] = "a damaged or edited undo record, files changed since the response: UndoTests, table-driven; one row here.",
         ["Responses/ResponseService.cs"] = "planning problems (a program not found) and recorded outcomes: ResponseServiceTests; two rows here.",
         ["Cli/CommandServices.cs: new UsageException(\"no github-token input (and no GITHUB_TOKEN or GH_TOKEN)\")"] = "a github signal or the action without a token: Orchestrator and ActionHost tests.",
+        ["Cli/CommandTree.cs: services.Reporter.Warning(warning)"] = "forwards a warning built where it arises (a torn line in the audit log or the alert history), checked there.",
+        ["Cli/CommandTree.cs: warnings.Warning(warning)"] = "forwards a warning built where it arises (a torn line in the audit log or the alert history), checked there.",
         ["Cli/CliApplication.cs"] = "Ctrl-C, a crash's last words and I/O failures of the run: CommandLineTests and TerminationSignals tests.",
         ["Cli/WorkspaceDiscovery.cs"] = "no workspace found walking up from the current folder (the harness always gives --workspace): WorkspaceDiscoveryTests.",
     };
