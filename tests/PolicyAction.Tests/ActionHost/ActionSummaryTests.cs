@@ -59,14 +59,19 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
     [GeneratedRegex("(?<![0-9a-z])(?<seq>[0-9]+):[0-9a-f]{64}")]
     private static partial Regex ChainHead();
 
+    /// <summary>The outcome output agrees with the summary's heading, whichever check decided it; mode says what the run was to do.</summary>
+    private static void AssertOutcome(Dictionary<string, string> outputs, string outcome, string mode, string blocked) =>
+        Assert.Equal((outcome, mode, blocked), (outputs["outcome"], outputs["mode"], outputs["blocked"]));
+
     [Fact]
     public async Task Dry_run()
     {
         using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
 
-        var (result, _, summary) = await RunAsync(checkout, apply: false);
+        var (result, outputs, summary) = await RunAsync(checkout, apply: false);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "dry-run", "dry-run", "false");
         Approvals.Verify(summary);
     }
 
@@ -76,9 +81,10 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [WorkspacePaths.SafetyBrakePath] = EngagedBrake }, "brake engaged");
         using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
 
-        var (result, _, summary) = await RunAsync(checkout, apply: true);
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "blocked", "apply", "true");
         Approvals.Verify(summary);
     }
 
@@ -89,9 +95,10 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         // Engaged on the branch after the job checked it out: only the reservation sees it.
         GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [WorkspacePaths.SafetyBrakePath] = EngagedBrake }, "brake engaged");
 
-        var (result, _, summary) = await RunAsync(checkout, apply: true);
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "blocked", "apply", "true");
         Approvals.Verify(summary);
     }
 
@@ -100,9 +107,10 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
     {
         using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
 
-        var (result, _, summary) = await RunAsync(checkout, apply: true);
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "applied", "apply", "false");
         Approvals.Verify(summary);
     }
 
@@ -113,9 +121,10 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         // The second of RED's three actions compares the anchor chain with this copy: cmp fails on stderr, exit 2.
         File.Delete(checkout.PathOf("cold_storage/anchor_chain.json"));
 
-        var (result, _, summary) = await RunAsync(checkout, apply: true);
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true);
 
         Assert.True(result.ExitCode == ExitCodes.ActionFailed, result.ToString());
+        AssertOutcome(outputs, "failed", "apply", "false");
         Approvals.Verify(summary);
     }
 
@@ -124,9 +133,10 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
     {
         using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
 
-        var (result, _, summary) = await RunAsync(checkout, apply: true, policy: "GREEN");
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true, policy: "GREEN");
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "nothing-to-do", "apply", "false");
         Approvals.Verify(summary);
     }
 }
