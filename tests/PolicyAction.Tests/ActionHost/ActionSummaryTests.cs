@@ -129,6 +129,36 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
     }
 
     [Fact]
+    public async Task Blocked_by_the_rate_limit_says_when_a_slot_frees()
+    {
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [".github/policy-response.yml"] = Utf8("""
+            version: 1
+            gates:
+              max_responses_per_24h: 1
+            levels:
+              RED:
+                - id: integrity_check
+                  run: ["/usr/bin/sha256sum", "-c", "manifest.sha256"]
+            """) }, "one apply a day");
+        using (var first = DoubleWorkspace.Checkout(GitHubDouble))
+        {
+            Assert.Equal("applied", (await RunAsync(first, apply: true)).Outputs["outcome"]);
+        }
+
+        _clock.Advance(TimeSpan.FromHours(3));
+        using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
+        using var runner = DoubleWorkspace.Runner(GitHubDouble, checkout).WorkflowRun(runId: 289782452).Input("auto-apply", "true");
+
+        var result = await runner.RunInProcessAsync(_clock);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var summary = runner.Summary();
+        Assert.StartsWith("## ⛔ Blocked by rate_limit: nothing executed", summary, StringComparison.Ordinal);
+        // The first apply's slot, 24 h after it started.
+        Assert.Contains("the 24 h window frees a slot at 2026-11-25T05:00:00Z", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Nothing_to_do()
     {
         using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
