@@ -112,7 +112,7 @@ internal sealed class CommandTree
             if (parsed.GetValue(explain) is { } id)
             {
                 var signal = config.Signals.FirstOrDefault(s => s.Id == id);
-                var history = evaluation.History(id);
+                var history = evaluation.History(id, warning => services.Reporter.Warning(warning));
                 if (signal is null && history.Count == 0)
                 {
                     throw new UsageException($"no signal '{id}' in {config.SourcePath} nor in the recorded evaluations; its signals: {(config.Signals.Count == 0 ? "none" : string.Join(", ", config.Signals.Select(s => s.Id)))}");
@@ -169,16 +169,18 @@ internal sealed class CommandTree
             var asJson = parsed.GetValue(json);
             // A level given here is a what-if: only the state file's level is observed (and so recorded).
             var origin = given is null ? LevelOrigin.Observed : LevelOrigin.WhatIf;
+            // With --json, stdout is the document; otherwise the heading and gates come before the actions' output.
+            var console = asJson ? null : new ResponseConsole(services.Reporter, services.Paths);
             var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
-                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest), Origin: origin), cancellationToken)
+                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest), Origin: origin, BeforeRunning: console is null ? null : console.Announce), cancellationToken)
                 .ConfigureAwait(false);
-            if (asJson)
+            if (console is null)
             {
                 services.Reporter.Json(JsonSerializer.Serialize(result.Report, ResponseJsonContext.Default.ResponseReport));
             }
             else
             {
-                services.Reporter.Text(ResponseText.Render(result, services.Paths));
+                console.Finish(result);
             }
 
             return ExitCodeFor.Response(result.Outcome);
@@ -316,7 +318,8 @@ internal sealed class CommandTree
         var command = new Command("status", "One screen: policy level, trust lock, brake, responses in the last 24 h, unlocks, last response.") { json };
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
-            var report = StatusReader.Read(services.Store, services.Clock);
+            var warnings = parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter;
+            var report = StatusReader.Read(services.Store, services.Clock, warning => warnings.Warning(warning));
             Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport), () => StatusText.Render(report, services.Store));
 
             return Task.FromResult(ExitCodes.Success);
@@ -360,6 +363,12 @@ internal sealed class CommandTree
         {
             using var workspaceLock = services.LockWorkspace();
             var check = services.Alerts().Check(branchNames: null);
+            var warnings = parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter;
+            foreach (var warning in check.Warnings)
+            {
+                warnings.Warning(warning);
+            }
+
             Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport), () => AlertText.Render(check));
 
             return Task.FromResult(ExitCodeFor.Alerts(check));
