@@ -21,6 +21,9 @@ internal static class ActionSummary
     /// <summary>Lines of an action's output shown when it failed; the whole output is in the job log.</summary>
     public const int OutputTailLines = 20;
 
+    /// <summary>At most this many characters of those lines: one line can be the whole 64 KiB captured.</summary>
+    public const int OutputTailChars = 4000;
+
     public const string RecordTitle = "Full record: gates, actions, trigger, response id, plan digest, audit log checkpoint";
 
     /// <summary>The lead of a response: heading, result, next step, the gates that block, failed actions' output.</summary>
@@ -263,7 +266,8 @@ internal static class ActionSummary
         }
 
         var lines = text.TrimEnd('\n', '\r').Split('\n');
-        return string.Join('\n', lines.TakeLast(OutputTailLines)).Replace("\r", string.Empty, StringComparison.Ordinal);
+        var tail = string.Join('\n', lines.TakeLast(OutputTailLines)).Replace("\r", string.Empty, StringComparison.Ordinal);
+        return tail.Length <= OutputTailChars ? tail : "…" + tail[^OutputTailChars..];
     }
 
     private static string Actions(int count) => Count(count, "action");
