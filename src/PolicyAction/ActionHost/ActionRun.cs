@@ -56,7 +56,11 @@ internal sealed class ActionRun(
         // Taken before any stage writes: the evaluation writes the level file, which the commit then carries.
         var baseline = ArtifactCommitter.Snapshot(store.Paths);
         _knowledge.RememberCheckout(baseline, checkedOut);
+        // The stages' own sections (evaluation, alerts) and the full record; the lead that says what happened is
+        // written once the response has ended, and goes first.
         var summary = new JobSummary();
+        var record = new JobSummary();
+        var lead = new JobSummary();
         var outputs = new ActionOutputs();
         EvaluationResult? evaluated = null;
 
@@ -84,7 +88,6 @@ internal sealed class ActionRun(
             }
         }
 
-        summary.Heading(level is { } known ? $"Policy response: {known.ToName()}" : "Policy alerts", 2);
         var shareOnBranch = settings.Commit != CommitMode.Never;
         RespondResult? result = null;
         var alertsFailing = false;
@@ -92,18 +95,25 @@ internal sealed class ActionRun(
 
         if (level is { } policy)
         {
-            var gates = new GateStage(responses.Value, context, reporter).Run(policy, settings.WantApply, settings.PlanDigest, shareOnBranch, summary);
+            var gates = new GateStage(responses.Value, context, reporter).Run(policy, settings.WantApply, settings.PlanDigest, shareOnBranch);
             if (settings.Command == ActionCommand.Gates)
             {
                 outputs.Blocked(!gates.Gates.Passed, gates.Gates.BlockedBy);
-                ActionSummary.Finish(run, outputs, summary);
+                ActionSummary.GatesLead(lead, policy.ToName(), gates.Gates, gates.Gates.Passed ? new ReleaseHints(null, null) : Hints());
+                ActionSummary.Record(record, gates.Gates, context.RunUrl, null);
+                ActionSummary.Finish(run, outputs, ActionSummary.Compose(lead, summary, record));
                 return new ActionRunResult(!gates.Gates.Passed, null, false, null, settings.FailOnBlocked);
             }
 
             result = await new ResponseStage(responses.Value, github, _knowledge, ArtifactCommitter.FromSegment(baseline), context, reporter)
                 .RunAsync(policy, gates.Apply, settings.PlanDigest, shareOnBranch, cancellationToken).ConfigureAwait(false);
-            ActionSummary.Response(summary, result);
+            ActionSummary.Lead(lead, result, gates, result.Outcome == ResponseOutcome.Blocked ? Hints() : new ReleaseHints(null, null));
+            ActionSummary.Record(record, result.Gates, context.RunUrl, result);
             outputs.Response(result);
+        }
+        else
+        {
+            lead.Heading("Policy alerts", 2);
         }
 
         if (settings.ChecksAlerts)
@@ -122,7 +132,7 @@ internal sealed class ActionRun(
                 var outcome = await CommitRunAsync(commit, baseline, result, evaluated, cancellationToken).ConfigureAwait(false);
                 if (outcome is not null)
                 {
-                    ActionSummary.Committed(summary, outputs, outcome);
+                    ActionSummary.Committed(record, outputs, outcome);
                     committedCheckpoint = outcome.Checkpoint;
                     checkpointSegment = outcome.CheckpointSegment;
                 }
@@ -131,13 +141,13 @@ internal sealed class ActionRun(
             {
                 // The response already ran: report it fully, then fail the step so the missing commit is seen.
                 reporter.Failure(e.Message, "Policy response: artifacts not committed");
-                summary.Paragraph($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
+                lead.Paragraph($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
                 commitFailure = e;
             }
         }
 
         if (ActionSummary.Checkpoint(
-                summary,
+                record,
                 committedCheckpoint ?? store.AuditLog.Head(),
                 committedCheckpoint is not null,
                 checkpointSegment ?? store.Paths.Relative(store.AuditLog.Newest().Path)) is { } line)
@@ -145,8 +155,18 @@ internal sealed class ActionRun(
             reporter.Line(line);
         }
 
-        ActionSummary.Finish(run, outputs, summary);
+        ActionSummary.Finish(run, outputs, ActionSummary.Compose(lead, summary, record));
         return new ActionRunResult(null, result?.Outcome, alertsFailing, commitFailure, settings.FailOnBlocked);
+    }
+
+    /// <summary>What this run's records tell about releasing a block: when the rate limit frees a slot, which response is unfinished.</summary>
+    private ReleaseHints Hints()
+    {
+        var now = clock.GetUtcNow();
+        var log = store.AuditLog.ReadSince(now - Gates.GateEvaluator.Window, Gates.GateInputs.Needs).Records;
+        return new ReleaseHints(
+            Gates.RateLimitGate.SlotFreesAt(log, now, config.Value.Gates.MaxResponsesPer24Hours),
+            Gates.InterruptedResponses.Find(store.AuditLog, now) is [var first, ..] ? first.ResponseId : null);
     }
 
     /// <summary>

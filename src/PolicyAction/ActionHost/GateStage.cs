@@ -6,8 +6,8 @@ using PolicyAction.RunnerProtocol;
 
 namespace PolicyAction.ActionHost;
 
-/// <summary>What the gate stage decided: the verdicts, and whether the response may apply.</summary>
-internal sealed record GateStageResult(GateEvaluation Gates, bool Apply);
+/// <summary>What the gate stage decided: the verdicts, whether the response may apply, and why the trigger refused an apply asked for.</summary>
+internal sealed record GateStageResult(GateEvaluation Gates, bool Apply, string? ApplyRefusal);
 
 /// <summary>
 /// The first stage: every gate over the workspace, for the workflow run that started the job. An apply that the trigger
@@ -16,7 +16,7 @@ internal sealed record GateStageResult(GateEvaluation Gates, bool Apply);
 internal sealed class GateStage(ResponseService responses, ActionContext context, Reporter reporter)
 {
     /// <param name="recordsReachBranch">Whether an apply's records are committed to the branch (<see cref="GateRequest.RecordsReachBranch"/>).</param>
-    public GateStageResult Run(PolicyLevel level, bool wantApply, string? planDigest, bool recordsReachBranch, JobSummary summary)
+    public GateStageResult Run(PolicyLevel level, bool wantApply, string? planDigest, bool recordsReachBranch)
     {
         using (reporter.Group("Gate evaluation"))
         {
@@ -37,8 +37,7 @@ internal sealed class GateStage(ResponseService responses, ActionContext context
                 reporter.Warning($"apply refused: {trigger?.Detail}. This run is a dry run.", "Policy response: apply refused");
             }
 
-            ActionSummary.Gates(summary, gates, trigger, context.RunUrl);
-            return new GateStageResult(gates, apply);
+            return new GateStageResult(gates, apply, wantApply && !apply ? trigger?.Detail ?? "the trigger gate refused it" : null);
         }
     }
 }

@@ -31,7 +31,8 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
 
         if (result.Outcome == ResponseOutcome.Blocked)
         {
-            reporter.Warning(result.Report.Message ?? "blocked", "Policy response blocked");
+            // A block passes the step (unless fail-on-blocked): the annotation is what tells the run page nothing ran.
+            reporter.Warning(NothingExecuted(result.Report.Message ?? "blocked"), "Policy response blocked: nothing executed");
         }
         else if (result.Outcome == ResponseOutcome.ActionFailed)
         {
@@ -51,7 +52,7 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
                 .ReserveAsync(started, state => Refusal(recheck(state), state, branch), cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (ForgeException e) when (!e.Message.Contains(NothingExecuted, StringComparison.Ordinal))
+        catch (ForgeException e) when (!e.Message.Contains(NothingExecutedText, StringComparison.Ordinal))
         {
             // The operator's first question at a failed apply: did anything run? Here, nothing did.
             throw new ForgeException($"{e.Message}; the response was not reserved and nothing was executed", e);
@@ -64,7 +65,11 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
         return answer;
     }
 
-    private const string NothingExecuted = "nothing was executed";
+    private const string NothingExecutedText = "nothing was executed";
+
+    /// <summary>The block message, saying that nothing ran when it does not already.</summary>
+    private static string NothingExecuted(string message) =>
+        message.Contains(NothingExecutedText, StringComparison.OrdinalIgnoreCase) ? message : $"{message}; {NothingExecutedText}";
 
     /// <summary>The gates' verdict over the branch's records, brake and trust lock as the reservation reports it; null when they pass.</summary>
     private static LogRefusal? Refusal(GateEvaluation gates, BranchState state, string branch) =>

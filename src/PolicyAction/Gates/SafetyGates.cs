@@ -70,8 +70,23 @@ internal sealed class RateLimitGate : IGate
     public bool RecheckedOnSharedLog => true;
 
     /// <summary>Applied responses started in the rolling window ending now.</summary>
-    public static int AppliedResponsesInWindow(IEnumerable<AuditRecord> log, DateTimeOffset now) =>
-        log.Count(r => r.Event == AuditEvents.ResponseStarted && r.Mode == ResponseModes.Apply && InWindow(r.Timestamp, now));
+    public static int AppliedResponsesInWindow(IEnumerable<AuditRecord> log, DateTimeOffset now) => AppliedInWindow(log, now).Count();
+
+    private static IEnumerable<AuditRecord> AppliedInWindow(IEnumerable<AuditRecord> log, DateTimeOffset now) =>
+        log.Where(r => r.Event == AuditEvents.ResponseStarted && r.Mode == ResponseModes.Apply && InWindow(r.Timestamp, now));
+
+    /// <summary>
+    /// When the window next has room for an apply: the applied response that must leave it for the count to go under
+    /// <paramref name="max"/>, plus 24 h; null when there is room now or never (a limit of 0).
+    /// </summary>
+    public static DateTimeOffset? SlotFreesAt(IEnumerable<AuditRecord> log, DateTimeOffset now, int max)
+    {
+        var started = AppliedInWindow(log, now)
+            .Select(r => r.Timestamp)
+            .Order()
+            .ToArray();
+        return max > 0 && started.Length >= max ? started[started.Length - max] + GateEvaluator.Window : null;
+    }
 
     // Records dated in the future (clock skew, edits) still count: the safe direction.
     internal static bool InWindow(DateTimeOffset timestamp, DateTimeOffset now) => timestamp > now - GateEvaluator.Window;

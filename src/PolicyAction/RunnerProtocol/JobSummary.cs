@@ -49,6 +49,23 @@ internal sealed class JobSummary
         return this;
     }
 
+    /// <summary>Another summary's Markdown, as it is, after this one's.</summary>
+    public JobSummary Append(JobSummary other)
+    {
+        _markdown.Append(other._markdown);
+        return this;
+    }
+
+    /// <summary>
+    /// A collapsed section (GitHub renders <c>&lt;details&gt;</c>): <paramref name="title"/> is escaped, the body is
+    /// Markdown (the blank line after the summary line lets GitHub render it).
+    /// </summary>
+    public JobSummary Details(string title, JobSummary body)
+    {
+        _markdown.Append("<details><summary>").Append(Cell(title)).Append("</summary>\n\n").Append(body._markdown).Append("</details>\n\n");
+        return this;
+    }
+
     /// <summary>Code the reader should see verbatim; fences longer than any backtick run inside.</summary>
     public JobSummary Code(string text)
     {

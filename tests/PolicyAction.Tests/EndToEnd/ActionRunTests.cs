@@ -26,12 +26,12 @@ public sealed class ActionRunTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var outputs = _runner.Outputs();
-        Assert.Equal("dry-run", outputs["mode"]);
+        Assert.Equal(("dry-run", "dry-run"), (outputs["outcome"], outputs["mode"]));
         Assert.Equal("false", outputs["blocked"]);
         Assert.Equal("3", outputs["actions-planned"]);
         Assert.Matches("^sha256:[0-9a-f]{64}$", outputs["plan-digest"]);
         Assert.True(Guid.TryParse(outputs["response-id"], out _));
-        Assert.Equal(13, outputs.Count);
+        Assert.Equal(14, outputs.Count);
         Assert.Equal((string.Empty, string.Empty), (outputs["level"], outputs["level-changed"]));
         Assert.Contains("::group::Gate evaluation", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("::endgroup::", result.Stdout, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class ActionRunTests : IDisposable
         var result = await _runner.WorkflowRun().Input("auto-apply", "true").RunAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("apply", _runner.Outputs()["mode"]);
+        Assert.Equal(("applied", "apply"), (_runner.Outputs()["outcome"], _runner.Outputs()["mode"]));
         Assert.Equal("0", _runner.Outputs()["actions-failed"]);
         var started = Assert.Single(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
         Assert.Contains("\"trigger\":\"workflow_run:289782451:1\"", started, StringComparison.Ordinal);
@@ -75,7 +75,9 @@ public sealed class ActionRunTests : IDisposable
         var result = await _runner.WorkflowRun(conclusion, head).Input("auto-apply", "true").RunAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("dry-run", _runner.Outputs()["mode"]);
+        // The trigger turned the apply into a preview: a dry run, not a block.
+        Assert.Equal(("dry-run", "dry-run", "false"), (_runner.Outputs()["outcome"], _runner.Outputs()["mode"], _runner.Outputs()["blocked"]));
+        Assert.Contains("**Apply refused:** ", _runner.Summary(), StringComparison.Ordinal);
         Assert.Contains("::warning title=Policy response%3A apply refused::apply refused", result.Stdout, StringComparison.Ordinal);
         Assert.Contains(reason, result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(_workspace.ResponseLines(), l => l.Contains("response_started", StringComparison.Ordinal));
@@ -213,7 +215,34 @@ public sealed class ActionRunTests : IDisposable
         Assert.Equal(exitCode, result.ExitCode);
         Assert.Equal("true", _runner.Outputs()["blocked"]);
         Assert.Equal("safety_brake", _runner.Outputs()["blocked-by"]);
-        Assert.Contains("::warning title=Policy response blocked::", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("blocked", _runner.Outputs()["outcome"]);
+        // The annotation on the run page says it: a block passes the step unless fail-on-blocked.
+        Assert.Contains("::warning title=Policy response blocked%3A nothing executed::blocked by safety_brake: nothing was executed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_preview_the_brake_blocks_is_blocked_in_mode_dry_run()
+    {
+        _workspace.Write("forensics/safety_brake_state.json", "{\"is_engaged\": true, \"reason\": \"drill\"}");
+
+        var result = await _runner.WorkflowRun().RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(("blocked", "dry-run", "true"), (_runner.Outputs()["outcome"], _runner.Outputs()["mode"], _runner.Outputs()["blocked"]));
+        Assert.StartsWith("## ⛔ Blocked by safety_brake: nothing executed", _runner.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_gates_command_runs_no_response_and_leaves_outcome_empty()
+    {
+        _workspace.Write("forensics/safety_brake_state.json", "{\"is_engaged\": true, \"reason\": \"drill\"}");
+
+        var result = await _runner.WorkflowRun().Input("command", "gates").RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal((string.Empty, "true"), (_runner.Outputs()["outcome"], _runner.Outputs()["blocked"]));
+        Assert.StartsWith("## ⛔ Blocked by safety_brake at RED", _runner.Summary(), StringComparison.Ordinal);
+        Assert.Contains("command=brake-release", _runner.Summary(), StringComparison.Ordinal);
     }
 
     [Theory]

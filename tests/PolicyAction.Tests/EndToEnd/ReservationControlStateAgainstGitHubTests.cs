@@ -49,7 +49,8 @@ public sealed class ReservationControlStateAgainstGitHubTests : AgainstTheDouble
     private static void AssertBlockedBeforeAnythingRan(TempWorkspace checkout, CliResult result, Dictionary<string, string> outputs, string gate)
     {
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("true", outputs["blocked"]);
+        // The same outputs as a block on the checkout: the reservation's refusal is a block of an apply.
+        Assert.Equal(("blocked", "apply", "true"), (outputs["outcome"], outputs["mode"], outputs["blocked"]));
         Assert.Equal(gate, outputs["blocked-by"]);
         Assert.False(checkout.Exists(Marker), "the action ran");
         Assert.DoesNotContain(checkout.AuditLines(), l => l.Contains("\"event\":\"response_started\"", StringComparison.Ordinal));

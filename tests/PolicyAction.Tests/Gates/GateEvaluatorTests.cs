@@ -108,6 +108,24 @@ public class GateEvaluatorTests
         Assert.Equal("0", gate.Observed);
     }
 
+    [Theory]
+    [InlineData(2, 20)] // two applied, a limit of two: the older one (20 h ago) must leave, 4 h from now
+    [InlineData(1, 1)] // three applied in the window (one 30 h ago and a dry run do not count), a limit of one: all must leave, the newest (1 h ago) last
+    public void The_rate_limit_frees_a_slot_when_the_applied_response_that_must_leave_the_window_turns_24_hours_old(int max, int hoursAgo)
+    {
+        AuditRecord[] log = [Started(TimeSpan.FromHours(20)), Started(TimeSpan.FromHours(1)), Started(TimeSpan.FromHours(5)), Started(TimeSpan.FromHours(30)), Started(TimeSpan.FromHours(2), mode: "dry-run")];
+        var inWindow = max == 2 ? log[..2] : log;
+
+        Assert.Equal(Now - TimeSpan.FromHours(hoursAgo) + TimeSpan.FromHours(24), RateLimitGate.SlotFreesAt(inWindow, Now, max));
+    }
+
+    [Fact]
+    public void The_rate_limit_has_no_slot_time_when_there_is_room_or_a_limit_of_zero()
+    {
+        Assert.Null(RateLimitGate.SlotFreesAt([Started(TimeSpan.FromHours(1))], Now, 2));
+        Assert.Null(RateLimitGate.SlotFreesAt([Started(TimeSpan.FromHours(1))], Now, 0));
+    }
+
     [Fact]
     public void Future_dated_records_still_count_so_clock_skew_cannot_open_the_gate()
     {

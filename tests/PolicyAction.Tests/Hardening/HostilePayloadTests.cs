@@ -13,7 +13,7 @@ namespace PolicyAction.Tests.Hardening;
 /// </summary>
 public sealed partial class HostilePayloadTests : AgainstTheDouble
 {
-    private static readonly string[] KnownOutputs = ["response-id", "mode", "blocked", "blocked-by", "actions-planned", "actions-failed", "plan-digest", "commit-sha", "alerts", "issue-urls", "level", "level-changed", "signals-firing"];
+    private static readonly string[] KnownOutputs = ["response-id", "outcome", "mode", "blocked", "blocked-by", "actions-planned", "actions-failed", "plan-digest", "commit-sha", "alerts", "issue-urls", "level", "level-changed", "signals-firing"];
 
     private readonly TempWorkspace _outside = new();
     public override async Task DisposeAsync()

@@ -108,14 +108,14 @@ public sealed class HostActionTests : AgainstTheDouble
         Assert.DoesNotContain("INPUT_", env, StringComparison.Ordinal);
         Assert.DoesNotContain("GITHUB_OUTPUT", env, StringComparison.Ordinal);
 
-        Assert.Equal("apply", runner.Outputs["mode"]);
+        Assert.Equal(("applied", "apply"), (runner.Outputs["outcome"], runner.Outputs["mode"]));
         Assert.Equal("false", runner.Outputs["blocked"]);
         Assert.Equal("1", runner.Outputs["actions-planned"]);
         Assert.Equal("0", runner.Outputs["actions-failed"]);
         Assert.Equal(GitHubDouble.BranchHead("main"), runner.Outputs["commit-sha"]);
         Assert.Matches("^[0-9a-f-]{36}$", runner.Outputs["response-id"]);
         Assert.StartsWith($"policy-response: RED apply {runner.Outputs["response-id"]}", GitHubDouble.History("main")[0].Message, StringComparison.Ordinal);
-        Assert.Contains("Policy response", runner.Summary, StringComparison.Ordinal);
+        Assert.StartsWith("## ✅ Applied 1 action at RED", runner.Summary, StringComparison.Ordinal);
         Assert.DoesNotContain(GitHubDouble.Exchanges, e => e.RequestBody is { } body && body.Contains(RunnerSimulation.Token, StringComparison.Ordinal));
     }
 

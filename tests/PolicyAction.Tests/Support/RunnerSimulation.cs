@@ -54,7 +54,23 @@ internal sealed class RunnerSimulation : IDisposable
         return this;
     }
 
-    public async Task<CliResult> RunAsync(string command = "action")
+    public async Task<CliResult> RunAsync(string command = "action") =>
+        await ProcessCli.RunAsync(Workspace.Root, StepEnvironment(), command);
+
+    /// <summary>
+    /// Runs the step in this process on <paramref name="clock"/>: what depends on the time (gate details, records'
+    /// timestamps, the plan digest) comes out the same every run, for approval tests of what the step writes.
+    /// </summary>
+    public Task<CliResult> RunInProcessAsync(TimeProvider clock, string command = "action") =>
+        CliHarness.RunAsync(
+            Workspace,
+            StepEnvironment().Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!, StringComparer.Ordinal),
+            clock,
+            null,
+            command);
+
+    /// <summary>The step's environment: the job's, fresh output and summary files, the action's defaults, then this test's.</summary>
+    private Dictionary<string, string?> StepEnvironment()
     {
         File.WriteAllText(OutputFile, string.Empty);
         File.WriteAllText(SummaryFile, string.Empty);
@@ -73,7 +89,7 @@ internal sealed class RunnerSimulation : IDisposable
             environment[name] = value;
         }
 
-        return await ProcessCli.RunAsync(Workspace.Root, environment, command);
+        return environment;
     }
 
     /// <summary>The GitHub context the runner gives every step of a job in this workspace.</summary>
