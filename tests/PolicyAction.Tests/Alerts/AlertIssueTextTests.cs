@@ -5,6 +5,9 @@ namespace PolicyAction.Tests.Alerts;
 
 public class AlertIssueTextTests
 {
+    private const string FindingRun = "https://github.com/octo-org/octo-repo/actions/runs/9001";
+    private const string CheckingRun = "https://github.com/octo-org/octo-repo/actions/runs/9002";
+    private const string RunbookUrl = "https://github.com/octo-org/octo-repo/blob/main/docs/runbook.md";
     private static readonly DateTimeOffset Now = CliHarness.Now;
 
     private static AlertStatus Brake() => new()
@@ -21,20 +24,33 @@ public class AlertIssueTextTests
     };
 
     [Fact]
-    public void Issue_body()
+    public void Issue_body_firing()
     {
-        Approvals.Verify(AlertIssueText.Body(Brake(), Now, "https://github.com/octo-org/octo-repo/actions/runs/9001", "https://github.com/octo-org/octo-repo/blob/main/docs/runbook.md", "fix/policy-response/" + Brake().Fingerprint));
+        Approvals.Verify(AlertIssueText.Body(Brake(), Now, FindingRun, RunbookUrl, null));
     }
 
     [Fact]
-    public void Repeat_resolve_and_reopen_comments()
+    public void Issue_body_with_fix_branch()
     {
-        var run = "https://github.com/octo-org/octo-repo/actions/runs/9002";
-        Approvals.Verify(string.Join(
-            "\n---\n",
-            AlertIssueText.RepeatComment(Brake(), run),
-            AlertIssueText.ResolvedComment(Brake(), Now.AddHours(2), run),
-            AlertIssueText.ReopenComment(Brake() with { Since = Now.AddDays(2) }, run)));
+        Approvals.Verify(AlertIssueText.Body(Brake(), Now, FindingRun, RunbookUrl, "fix/policy-response/" + Brake().Fingerprint));
+    }
+
+    [Fact]
+    public void Repeat_comment()
+    {
+        Approvals.Verify(AlertIssueText.RepeatComment(Brake(), CheckingRun));
+    }
+
+    [Fact]
+    public void Resolved_comment()
+    {
+        Approvals.Verify(AlertIssueText.ResolvedComment(Brake(), Now.AddHours(2), CheckingRun));
+    }
+
+    [Fact]
+    public void Reopen_comment()
+    {
+        Approvals.Verify(AlertIssueText.ReopenComment(Brake() with { Since = Now.AddDays(2) }, CheckingRun));
     }
 
     [Fact]
