@@ -24,29 +24,28 @@ internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> Issue
 /// </summary>
 internal sealed class AlertIssueManager
 {
-    /// <summary>Where the tool makes fix branches: one per alert, named by its fingerprint (<see cref="FixBranchName"/>).</summary>
+    /// <summary>Where the tool makes fix branches: one per alert, named by its fingerprint (<see cref="FixBranchName(string)"/>).</summary>
     public const string FixBranchPrefix = "fix/policy-response/";
 
     private readonly IForge _issues;
     private readonly AlertSettings _settings;
     private readonly TimeProvider _clock;
-    private readonly string? _runUrl;
-    private readonly string? _runbookUrl;
+    private readonly AlertIssueLinks _links;
     private readonly IssueClaim? _claim;
     private readonly Action<AlertHistoryRecord> _recordLocally;
     private DateTimeOffset _listedAt;
 
     /// <param name="claim">Claims the right to open an issue on the shared branch first; null when this run does not commit to a branch.</param>
     /// <param name="recordLocally">Appends a claim to the local history too, so the artifact commit carries it instead of dropping it.</param>
-    public AlertIssueManager(IForge issues, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
+    /// <param name="links">Where the issues' links point: the checker's run, the runbook, the report.</param>
+    public AlertIssueManager(IForge issues, AlertSettings settings, TimeProvider clock, AlertIssueLinks links, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
     {
         _claim = claim;
         _recordLocally = recordLocally;
         _issues = issues;
         _settings = settings;
         _clock = clock;
-        _runUrl = runUrl;
-        _runbookUrl = runbookUrl;
+        _links = links;
     }
 
     public async Task<IssueSync> SyncAsync(AlertReport current, AlertReport? previous, string defaultBranch, CancellationToken cancellationToken)
@@ -114,7 +113,12 @@ internal sealed class AlertIssueManager
     }
 
     /// <summary>The name the tool gives an alert's fix branch.</summary>
-    public static string FixBranchName(AlertStatus alert) => $"{FixBranchPrefix}{alert.Fingerprint}";
+    public static string FixBranchName(AlertStatus alert) => FixBranchName(alert.Id);
+
+    public static string FixBranchName(string alertId) => $"{FixBranchPrefix}{AlertStatus.FingerprintOf(alertId)}";
+
+    /// <summary>Whether a branch has the name the tool gives an alert's fix branch.</summary>
+    public static bool IsFixBranchOfAnAlert(string branch) => AlertIds.All.Any(id => FixBranchName(id) == branch);
 
     /// <summary>
     /// The report's fix branch when it is the one the tool makes for this alert. Another name would go into the issue
@@ -177,7 +181,7 @@ internal sealed class AlertIssueManager
             }
         }
 
-        if (issue is not null && await _issues.AddCommentAsync(issue.Number, AlertIssueText.ResolvedComment(was, now, _runUrl), cancellationToken).ConfigureAwait(false))
+        if (issue is not null && await _issues.AddCommentAsync(issue.Number, AlertIssueText.ResolvedComment(was, now, _links.RunUrl), cancellationToken).ConfigureAwait(false))
         {
             if (_settings.Issues.CloseOnResolve)
             {
@@ -223,7 +227,7 @@ internal sealed class AlertIssueManager
                 return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = last };
             }
 
-            if (await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false))
+            if (await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _links), cancellationToken).ConfigureAwait(false))
             {
                 actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
                 return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = now };
@@ -240,7 +244,7 @@ internal sealed class AlertIssueManager
         }
         else if (recent is not null)
         {
-            await _issues.AddCommentAsync(recent.Number, AlertIssueText.ReopenComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
+            await _issues.AddCommentAsync(recent.Number, AlertIssueText.ReopenComment(alert, _links), cancellationToken).ConfigureAwait(false);
             actions.Add(new IssueAction(alert.Id, "reopened", $"fired again; reopened #{recent.Number}"));
             return alert with { IssueNumber = recent.Number, IssueUrl = recent.Url, LastNotifiedAt = now };
         }
@@ -280,7 +284,7 @@ internal sealed class AlertIssueManager
 
         var created = await _issues.CreateIssueAsync(
             AlertIssueText.Title(alert),
-            AlertIssueText.Body(alert, now, _runUrl, _runbookUrl, alert.FixBranch),
+            AlertIssueText.Body(alert, now, _links, alert.FixBranch),
             _settings.Issues.Labels,
             _settings.Issues.Assignees,
             cancellationToken).ConfigureAwait(false);

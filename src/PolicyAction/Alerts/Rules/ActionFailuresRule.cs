@@ -7,7 +7,7 @@ internal sealed class ActionFailuresRule : IAlertRule
 {
     public string Id => AlertIds.ActionFailures;
 
-    public AlertRule Defaults { get; } = new(AlertIds.ActionFailures, true, Severity.Medium, 2, TimeSpan.Zero, TimeSpan.Zero, string.Empty, true);
+    public AlertRule Defaults { get; } = new(AlertIds.ActionFailures, true, Severity.High, 2, TimeSpan.Zero, TimeSpan.Zero, string.Empty, true);
 
     public IReadOnlyList<string> Keys { get; } = ["more_than", "create_fix_branch"];
 
@@ -37,7 +37,8 @@ internal sealed class ActionFailuresRule : IAlertRule
             firing ? streak[rule.MoreThan].Timestamp : null,
             streak.TakeLast(20).Select(r => new AlertEvidence(
                 r.Timestamp,
-                $"{r.Policy} response {r.ResponseId:D}: " + string.Join("; ", failedActions[r.ResponseId].Select(a => $"{a.Action} {a.Detail ?? a.Status}")))).ToArray());
+                $"{r.Policy} response {r.ResponseId:D}: " + string.Join("; ", failedActions[r.ResponseId].Select(a => $"{a.Action} {a.Detail ?? a.Status}")),
+                r.RunUrl)).ToArray());
     }
 
     public bool CreatesFixBranch(AlertRule settings) => settings.CreateFixBranch;
