@@ -24,8 +24,9 @@ internal sealed class ResponseStage(ResponseService responses, GitHubConnector g
         using (reporter.Group("Response"))
         {
             var reserve = apply && shareOnBranch ? ReserveAsync : (Func<AuditRecord, Func<BranchState, GateEvaluation>, CancellationToken, Task<Reservation>>?)null;
-            result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve, shareOnBranch), cancellationToken).ConfigureAwait(false);
-            reporter.Text(ResponseText.Render(result, responses.Paths));
+            var console = new ResponseConsole(reporter, responses.Paths);
+            result = await responses.RespondAsync(new RespondRequest(level, apply, planDigest, context, reserve, shareOnBranch, BeforeRunning: console.Announce), cancellationToken).ConfigureAwait(false);
+            console.Finish(result);
         }
 
         if (result.Outcome == ResponseOutcome.Blocked)

@@ -169,16 +169,18 @@ internal sealed class CommandTree
             var asJson = parsed.GetValue(json);
             // A level given here is a what-if: only the state file's level is observed (and so recorded).
             var origin = given is null ? LevelOrigin.Observed : LevelOrigin.WhatIf;
+            // With --json, stdout is the document; otherwise the heading and gates come before the actions' output.
+            var console = asJson ? null : new ResponseConsole(services.Reporter, services.Paths);
             var result = await services.Responses(asJson ? services.Reporter.ToErrorStream() : null)
-                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest), Origin: origin), cancellationToken)
+                .RespondAsync(new RespondRequest(level, doApply, parsed.GetValue(planDigest), Origin: origin, BeforeRunning: console is null ? null : console.Announce), cancellationToken)
                 .ConfigureAwait(false);
-            if (asJson)
+            if (console is null)
             {
                 services.Reporter.Json(JsonSerializer.Serialize(result.Report, ResponseJsonContext.Default.ResponseReport));
             }
             else
             {
-                services.Reporter.Text(ResponseText.Render(result, services.Paths));
+                console.Finish(result);
             }
 
             return ExitCodeFor.Response(result.Outcome);

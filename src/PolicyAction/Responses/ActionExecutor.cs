@@ -35,6 +35,7 @@ internal sealed class ActionExecutor(ResponseRecorder recorder, IProcessRunner p
         }
 
         recorder.Store.AuditLog.Append(started);
+        request.BeforeRunning?.Invoke(template, gates, plan.Actions.Count);
 
         var results = new List<ActionReport>();
         var undo = new UndoJournal(recorder.Store, responseId, level, clock.GetUtcNow());

@@ -14,6 +14,10 @@ namespace PolicyAction.Responses;
 /// so concurrent runs cannot together exceed the rate limit. It is given the response_started record and the
 /// gates to evaluate again over the branch's records.
 /// </param>
+/// <param name="BeforeRunning">
+/// Called once an apply may run (gates passed, slot reserved), before its first action: with the response's report so
+/// far, the gates and the number of actions, so a console can print them above the actions' output.
+/// </param>
 internal sealed record RespondRequest(
     PolicyLevel Level,
     bool Apply,
@@ -21,7 +25,8 @@ internal sealed record RespondRequest(
     ActionContext? Runner = null,
     Func<AuditRecord, Func<BranchState, GateEvaluation>, CancellationToken, Task<Reservation>>? Reserve = null,
     bool RecordsReachBranch = true,
-    LevelOrigin Origin = LevelOrigin.Observed);
+    LevelOrigin Origin = LevelOrigin.Observed,
+    Action<ResponseReport, GateEvaluation, int>? BeforeRunning = null);
 
 /// <summary>The answer to a reservation: granted, or refused by the named gates (evaluated on the shared log).</summary>
 internal sealed record Reservation(bool Granted, IReadOnlyList<string> BlockedBy, string Message);

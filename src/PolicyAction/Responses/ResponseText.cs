@@ -8,12 +8,18 @@ namespace PolicyAction.Responses;
 /// <summary>What <c>respond</c> prints for people: mode, gates, the actions and where the files went.</summary>
 internal static class ResponseText
 {
-    public static string Render(RespondResult result, WorkspacePaths paths)
+    public static string Render(RespondResult result, WorkspacePaths paths) =>
+        Header(result.Report, result.Gates) + Results(result, paths);
+
+    /// <summary>The response's heading and the gates it passed: printed before an apply runs anything, so the actions' output follows it.</summary>
+    public static string Header(ResponseReport report, GateEvaluation gates) =>
+        $"policy-response {report.Mode.ToWire()} — {report.Policy} — response {report.ResponseId:D}\n\n{GateText.Table(gates)}\n";
+
+    /// <summary>Each action's result, the files written and the message; what follows the header once the response is decided.</summary>
+    public static string Results(RespondResult result, WorkspacePaths paths)
     {
         var report = result.Report;
         var text = new StringBuilder();
-        text.Append($"policy-response {report.Mode.ToWire()} — {report.Policy} — response {report.ResponseId:D}\n\n");
-        text.Append(GateText.Table(result.Gates)).Append('\n');
         if (report.Results.Count > 0)
         {
             text.Append(report.Mode == ResponseMode.DryRun ? "Planned actions:\n" : "Actions:\n");
@@ -31,9 +37,7 @@ internal static class ResponseText
 
                 if (action.Reversible)
                 {
-                    // An applied action that did not run has no undo instruction: there is nothing of it to undo.
-                    var undo = action.UndoInstruction is { } instruction ? $"undo: {instruction}" : "did not run, nothing to undo";
-                    text.Append($"    reversible: {string.Join(", ", action.Paths ?? [])}; {undo}\n");
+                    text.Append($"    reversible: {string.Join(", ", action.Paths ?? [])}; {UndoHint(action, report.Mode)}\n");
                 }
             }
 
@@ -68,4 +72,15 @@ internal static class ResponseText
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// How to undo a reversible action, only for one that ran: a planned action has no record to undo yet (an apply
+    /// saves its files first), and an applied one that did not run has nothing of it to undo.
+    /// </summary>
+    private static string UndoHint(ActionReport action, ResponseMode mode) => action switch
+    {
+        { Status: ActionStatus.Planned } when mode == ResponseMode.DryRun => "an apply saves these first, so it can be undone",
+        { Status: ActionStatus.Succeeded or ActionStatus.Failed or ActionStatus.TimedOut, UndoInstruction: { } instruction } => $"undo: {instruction}",
+        _ => "did not run, nothing to undo",
+    };
 }

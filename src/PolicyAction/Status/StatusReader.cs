@@ -30,7 +30,24 @@ internal static class StatusReader
             ManualUnlocksLast24h = ManualUnlocksGate.ManualUnlocksInWindow(trust, now),
             LastResponseId = lastStart?.ResponseId,
             LastResponseAt = lastStart?.Timestamp,
-            LastResponseStatus = lastStart is null ? null : lastFinish?.Status ?? "interrupted (no response_finished record)",
+            LastResponseStatus = lastStart is null ? null : lastFinish?.Status ?? Unfinished(lastStart, log, now),
+        };
+    }
+
+    /// <summary>
+    /// What an unfinished response means now, in the interrupted_response gate's terms, so status and the gates agree:
+    /// settled (undone or acknowledged), still blocking, or too old for the gate to look at.
+    /// </summary>
+    private static string Unfinished(AuditRecord started, IReadOnlyList<AuditRecord> log, DateTimeOffset now)
+    {
+        var settledBy = log.LastOrDefault(r => r.ResponseId == started.ResponseId && r.Event is AuditEvents.UndoApplied or AuditEvents.InterruptionAcknowledged)?.Event;
+        return settledBy switch
+        {
+            AuditEvents.UndoApplied => "interrupted, settled by undo",
+            AuditEvents.InterruptionAcknowledged => "interrupted, settled by acknowledge",
+            _ when started.Timestamp > now - InterruptedResponses.LookBack =>
+                $"interrupted: blocks applies ({InterruptedResponses.BlockName}) until undone or acknowledged",
+            _ => $"interrupted, older than {InterruptedResponses.LookBack.TotalDays:0} days: no longer blocks",
         };
     }
 }
