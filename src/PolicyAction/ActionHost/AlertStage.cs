@@ -49,6 +49,11 @@ internal sealed class AlertStage(AlertService alerts, GitHubConnector github, Br
                     reporter.Warning(warning, "Policy alerts: report entry ignored");
                 }
 
+                foreach (var warning in sync.Unassigned)
+                {
+                    reporter.Warning(warning, "Policy alerts: issue unassigned");
+                }
+
                 foreach (var action in sync.Actions)
                 {
                     reporter.Line(action.ToString());

@@ -12,7 +12,11 @@ internal sealed record IssueAction(string Alert, string Event, string Detail)
 }
 
 /// <summary>What the issue sync did, for the history, the summary and the outputs; and what of the report it did not trust.</summary>
-internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions, IReadOnlyList<string> Warnings);
+internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Issues opened without their assignees, because GitHub could not assign them.</summary>
+    public IReadOnlyList<string> Unassigned { get; init; } = [];
+}
 
 /// <summary>
 /// Keeps one GitHub issue per alert, as people who run Alertmanager expect: open it when the alert fires,
@@ -33,6 +37,7 @@ internal sealed class AlertIssueManager
     private readonly AlertIssueLinks _links;
     private readonly IssueClaim? _claim;
     private readonly Action<AlertHistoryRecord> _recordLocally;
+    private readonly List<string> _unassigned = [];
     private DateTimeOffset _listedAt;
 
     /// <param name="claim">Claims the right to open an issue on the shared branch first; null when this run does not commit to a branch.</param>
@@ -109,7 +114,7 @@ internal sealed class AlertIssueManager
             updated.Add(status);
         }
 
-        return new IssueSync(current with { Alerts = updated }, urls, actions, warnings);
+        return new IssueSync(current with { Alerts = updated }, urls, actions, warnings) { Unassigned = _unassigned };
     }
 
     /// <summary>The name the tool gives an alert's fix branch.</summary>
@@ -282,12 +287,20 @@ internal sealed class AlertIssueManager
             _recordLocally(claim.Record!);
         }
 
-        var created = await _issues.CreateIssueAsync(
-            AlertIssueText.Title(alert),
-            AlertIssueText.Body(alert, now, _links, alert.FixBranch),
-            _settings.Issues.Labels,
-            _settings.Issues.Assignees,
-            cancellationToken).ConfigureAwait(false);
+        var title = AlertIssueText.Title(alert);
+        var body = AlertIssueText.Body(alert, now, _links, alert.FixBranch);
+        IssueInfo created;
+        try
+        {
+            created = await _issues.CreateIssueAsync(title, body, _settings.Issues.Labels, _settings.Issues.Assignees, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AssigneesRefusedException e)
+        {
+            // An alert without its issue is worse than an issue without its assignee: open it, and say who was not assigned.
+            _unassigned.Add($"{alert.Id}: {e.Message}; opened the issue unassigned. Fix alerts.issues.assignees: each login must be assignable in this repository");
+            created = await _issues.CreateIssueAsync(title, body, _settings.Issues.Labels, [], cancellationToken).ConfigureAwait(false);
+        }
+
         if (_claim is null)
         {
             // Without a claim on the branch, two checks at once can both open an issue: the lower number wins and

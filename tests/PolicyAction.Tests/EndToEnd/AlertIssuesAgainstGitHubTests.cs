@@ -511,6 +511,31 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/policy-response/", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Assignees_are_set_and_one_github_cannot_assign_leaves_the_issue_opened_unassigned_with_a_warning(bool ghostAssignable)
+    {
+        GitHubDouble.Assignable = ghostAssignable ? ["alice", "ghost"] : ["alice"];
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    assignees: [alice, ghost]\n") }, "assignees");
+        Brake(engaged: true);
+
+        var fired = await CheckAsync();
+
+        var issue = AlertIssue();
+        Assert.Equal(1, fired.Result.ExitCode);
+        if (ghostAssignable)
+        {
+            Assert.Equal(["alice", "ghost"], issue.Assignees);
+            Assert.DoesNotContain("issue unassigned", fired.Result.Stdout, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(issue.Assignees);
+            Assert.Contains("::warning title=Policy alerts%3A issue unassigned::brake_engaged: GitHub cannot assign the issue (invalid assignee ghost); opened the issue unassigned.", fired.Result.Stdout, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task The_fix_branch_the_checker_made_belongs_to_its_alerts_issue_and_opens_no_second_one()
     {
