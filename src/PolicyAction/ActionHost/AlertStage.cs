@@ -32,6 +32,11 @@ internal sealed class AlertStage(AlertService alerts, GitHubConnector github, Br
             }
 
             var check = alerts.Check(branches);
+            foreach (var warning in check.Warnings)
+            {
+                reporter.Warning(warning, "Policy alerts: incomplete record");
+            }
+
             var report = check.Report;
             var issueUrls = new List<string>();
             if (github.HasToken && report.Alerts.Any(a => a.Active || a.IssueNumber is not null || (previous?.Alerts.Any(p => p.Id == a.Id && p.IssueNumber is not null) ?? false)))

@@ -10,7 +10,11 @@ internal sealed record AlertInputs(IReadOnlyList<AuditRecord> Log, SafetyBrakeSt
 /// <summary>The alert rules (<see cref="AlertRules.All"/>) over the audit log, the brake and the fix branches, at one moment, with inhibitions and silences.</summary>
 internal sealed class AlertEvaluator
 {
-    /// <summary>How far back streaks are followed; older history is not re-read on every run.</summary>
+    /// <summary>
+    /// How far back streaks are followed: a record counts when it is dated at most this long ago. The log is read
+    /// further back (the ordering allowance, <see cref="AuditLog.OrderingSlack"/>) only so that a record inside the
+    /// window that sits behind a slightly older one is still found; what that extra read finds does not count.
+    /// </summary>
     public static readonly TimeSpan LookBack = TimeSpan.FromDays(31);
 
     private readonly TimeProvider _clock;
@@ -25,6 +29,7 @@ internal sealed class AlertEvaluator
     public AlertReport Evaluate(AlertInputs inputs)
     {
         var now = _clock.GetUtcNow();
+        inputs = inputs with { Log = inputs.Log.Where(r => r.Timestamp >= now - LookBack).ToArray() };
         var statuses = new List<AlertStatus>();
         foreach (var rule in AlertRules.All)
         {

@@ -6,7 +6,8 @@ namespace PolicyAction.Alerts;
 
 /// <summary>The result of one check: the report, what changed since the last one, and the exit code.</summary>
 /// <param name="Failing">An active alert is at or above alerts.fail_on: the check fails (exit 1).</param>
-internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, bool Failing);
+/// <param name="Warnings">Incomplete records (torn by an interrupted write) found in the audit log or the history: skipped, kept on disk, and to be shown.</param>
+internal sealed record AlertCheck(AlertReport Report, IReadOnlyList<AlertHistoryRecord> Changes, bool Failing, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// <c>policy-response alerts</c>: evaluates the rules, writes <c>reports/policy_orchestration_alerts.json</c>
@@ -42,7 +43,9 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
     {
         var now = _clock.GetUtcNow();
         var previous = ReadPrevious();
-        var log = _store.AuditLog.ReadSince(now - AlertEvaluator.LookBack).Records;
+        var read = _store.AuditLog.ReadSince(now - AlertEvaluator.LookBack);
+        var log = read.Records;
+        string?[] warnings = [read.Warning, TornHistoryLine()];
 
         IReadOnlyList<FixBranch>? branches = null;
         if (branchNames is not null)
@@ -65,7 +68,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
             AppendHistory(change);
         }
 
-        return new AlertCheck(report, changes, _evaluator.ShouldFail(report));
+        return new AlertCheck(report, changes, _evaluator.ShouldFail(report), warnings.OfType<string>().ToArray());
     }
 
     /// <summary>Saves the report after the issue sync, and records each issue action in the history.</summary>
@@ -95,9 +98,36 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
 
         // Beneath the workspace as a regular file: a history committed as a link to a file elsewhere is refused, not appended to.
         using var stream = BeneathWorkspace.OpenWrite(_store.Paths.Root, path, _store.Paths.Relative(path));
+
+        // After a torn last line (the check has warned of it), a line of its own: the new record stays readable and the torn one is kept.
+        byte[] start = EndsTorn(stream) ? [(byte)'\n'] : [];
         stream.Seek(0, SeekOrigin.End);
-        stream.Write([.. line, (byte)'\n']);
+        stream.Write([.. start, .. line, (byte)'\n']);
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The history's last line when a write was interrupted before its newline (its readers skip it): the warning to show, else null.</summary>
+    private string? TornHistoryLine()
+    {
+        var path = _store.Paths.AlertHistory;
+        if (BeneathWorkspace.Stat(_store.Paths.Root, path, _store.Paths.Relative(path)).Kind == EntryKind.Missing)
+        {
+            return null;
+        }
+
+        using var stream = BeneathWorkspace.OpenRead(_store.Paths.Root, path, _store.Paths.Relative(path), 1);
+        return EndsTorn(stream) ? $"{_store.Paths.Relative(path)}: line 1 from the end is an incomplete record (a write was interrupted); it is ignored and left in place" : null;
+    }
+
+    private static bool EndsTorn(FileStream stream)
+    {
+        if (stream.Length == 0)
+        {
+            return false;
+        }
+
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() != '\n';
     }
 
     private static List<AlertHistoryRecord> Changes(AlertReport? previous, AlertReport current, DateTimeOffset now)
@@ -107,19 +137,7 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
         foreach (var alert in current.Alerts)
         {
             before.TryGetValue(alert.Id, out var was);
-            var wasFiring = was?.Firing ?? false;
-            string? change = (wasFiring, alert.Firing) switch
-            {
-                (false, true) => "fired",
-                (true, false) => "resolved",
-                _ => null,
-            };
-            if (change is null && alert.Firing && alert.Silenced && !(was?.Silenced ?? false))
-            {
-                change = "silenced";
-            }
-
-            if (change is not null)
+            foreach (var (change, detail) in ChangesOf(was, alert, now))
             {
                 changes.Add(new AlertHistoryRecord
                 {
@@ -129,11 +147,56 @@ internal sealed class AlertService(StateStore store, AlertSettings settings, Tim
                     Severity = alert.Severity,
                     Observed = alert.Observed,
                     Threshold = alert.Threshold,
-                    Detail = alert.Silenced ? $"silenced until {Times.Format(alert.SilencedUntil)}: {alert.SilenceReason}" : alert.Inhibited ? $"inhibited by {alert.InhibitedBy}" : null,
+                    Detail = detail,
                 });
             }
         }
 
         return changes;
     }
+
+    /// <summary>
+    /// How one alert changed: it fired or resolved; or, firing before and now, it was silenced or inhibited, or its
+    /// silence or inhibition ended (the alert becomes active again, and may fail the check, so that is history too).
+    /// </summary>
+    private static IEnumerable<(string Event, string? Detail)> ChangesOf(AlertStatus? was, AlertStatus alert, DateTimeOffset now)
+    {
+        var wasFiring = was?.Firing ?? false;
+        if (wasFiring != alert.Firing)
+        {
+            yield return (alert.Firing ? "fired" : "resolved", alert.Silenced ? SilencedDetail(alert) : alert.Inhibited ? $"inhibited by {alert.InhibitedBy}" : null);
+            yield break;
+        }
+
+        if (!alert.Firing || was is null)
+        {
+            yield break;
+        }
+
+        if (alert.Silenced && !was.Silenced)
+        {
+            yield return ("silenced", SilencedDetail(alert));
+        }
+        else if (!alert.Silenced && was.Silenced)
+        {
+            var ended = was.SilencedUntil is { } until && until <= now
+                ? $"the silence until {Times.Format(until)} expired"
+                : $"the silence until {Times.Format(was.SilencedUntil)} was removed from the configuration";
+            yield return ("silence_ended", $"{ended} ({was.SilenceReason}); {StillInactiveOrActive(alert)}");
+        }
+
+        if (alert.Inhibited && !was.Inhibited)
+        {
+            yield return ("inhibited", $"inhibited by {alert.InhibitedBy}");
+        }
+        else if (!alert.Inhibited && was.Inhibited)
+        {
+            yield return ("inhibition_ended", $"no longer inhibited by {was.InhibitedBy}; {StillInactiveOrActive(alert)}");
+        }
+    }
+
+    private static string SilencedDetail(AlertStatus alert) => $"silenced until {Times.Format(alert.SilencedUntil)}: {alert.SilenceReason}";
+
+    private static string StillInactiveOrActive(AlertStatus alert) =>
+        alert.Silenced ? "still silenced" : alert.Inhibited ? $"still inhibited by {alert.InhibitedBy}" : "the alert is active";
 }

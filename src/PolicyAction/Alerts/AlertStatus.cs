@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using PolicyAction.Configuration;
 
 namespace PolicyAction.Alerts;
@@ -78,6 +79,8 @@ internal sealed record AlertStatus
         Evidence = evidence,
     };
 
+    /// <summary>The severity for comparisons; the report carries it once, as <see cref="Severity"/>.</summary>
+    [JsonIgnore]
     public Severity ParsedSeverity => Severities.TryParse(Severity, out var severity) ? severity : Alerts.Severity.Low;
 }
 
@@ -99,7 +102,7 @@ internal sealed record AlertHistoryRecord
 
     public required string Alert { get; init; }
 
-    /// <summary>fired, resolved, silenced; opened, repeated, reopened, fix_branch; issue_claimed.</summary>
+    /// <summary>fired, resolved, silenced, silence_ended, inhibited, inhibition_ended; opened, repeated, reopened, fix_branch; issue_claimed.</summary>
     public required string Event { get; init; }
 
     public required string Severity { get; init; }

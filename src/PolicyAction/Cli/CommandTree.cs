@@ -112,7 +112,7 @@ internal sealed class CommandTree
             if (parsed.GetValue(explain) is { } id)
             {
                 var signal = config.Signals.FirstOrDefault(s => s.Id == id);
-                var history = evaluation.History(id);
+                var history = evaluation.History(id, warning => services.Reporter.Warning(warning));
                 if (signal is null && history.Count == 0)
                 {
                     throw new UsageException($"no signal '{id}' in {config.SourcePath} nor in the recorded evaluations; its signals: {(config.Signals.Count == 0 ? "none" : string.Join(", ", config.Signals.Select(s => s.Id)))}");
@@ -318,7 +318,8 @@ internal sealed class CommandTree
         var command = new Command("status", "One screen: policy level, trust lock, brake, responses in the last 24 h, unlocks, last response.") { json };
         command.SetAction((parsed, _) => _app.Guard(parsed, services =>
         {
-            var report = StatusReader.Read(services.Store, services.Clock);
+            var warnings = parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter;
+            var report = StatusReader.Read(services.Store, services.Clock, warning => warnings.Warning(warning));
             Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport), () => StatusText.Render(report, services.Store));
 
             return Task.FromResult(ExitCodes.Success);
@@ -362,6 +363,12 @@ internal sealed class CommandTree
         {
             using var workspaceLock = services.LockWorkspace();
             var check = services.Alerts().Check(branchNames: null);
+            var warnings = parsed.GetValue(json) ? services.Reporter.ToErrorStream() : services.Reporter;
+            foreach (var warning in check.Warnings)
+            {
+                warnings.Warning(warning);
+            }
+
             Print(services, parsed.GetValue(json), () => JsonSerializer.Serialize(check.Report, AlertJsonContext.Default.AlertReport), () => AlertText.Render(check));
 
             return Task.FromResult(ExitCodeFor.Alerts(check));

@@ -139,10 +139,16 @@ internal sealed class LevelEvaluation(IReadOnlyList<ISignalProvider> providers, 
     };
 
     /// <summary>A signal's recorded values, oldest first, from the <c>level_evaluated</c> records of the last 31 days.</summary>
-    public IReadOnlyList<(AuditRecord Evaluation, SignalObservation Observation)> History(string signalId)
+    /// <param name="warn">Shown an incomplete record (torn by an interrupted write) the read skipped.</param>
+    public IReadOnlyList<(AuditRecord Evaluation, SignalObservation Observation)> History(string signalId, Action<string> warn)
     {
-        var records = store.AuditLog.ReadSince(clock.GetUtcNow() - ExplainWindow, kind => kind.Event == AuditEvents.LevelEvaluated).Records;
-        return records
+        var read = store.AuditLog.ReadSince(clock.GetUtcNow() - ExplainWindow, kind => kind.Event == AuditEvents.LevelEvaluated);
+        if (read.Warning is not null)
+        {
+            warn(read.Warning);
+        }
+
+        return read.Records
             .Where(r => r.Event == AuditEvents.LevelEvaluated)
             .SelectMany(r => (r.Signals ?? []).Where(s => s.Id == signalId).Select(s => (r, s)))
             .ToArray();

@@ -10,13 +10,20 @@ internal static class StatusReader
     /// <summary>How far back "last response" looks; older history is in the log itself.</summary>
     public static readonly TimeSpan StatusWindow = TimeSpan.FromDays(31);
 
-    public static StatusReport Read(StateStore store, TimeProvider clock)
+    /// <param name="warn">Shown an incomplete record (torn by an interrupted write) the read skipped.</param>
+    public static StatusReport Read(StateStore store, TimeProvider clock, Action<string> warn)
     {
         var now = clock.GetUtcNow();
         var policy = store.ReadPolicyState();
         var trust = store.ReadTrust();
         var brake = store.ReadBrake();
-        var log = store.AuditLog.ReadSince(now - StatusWindow).Records;
+        var read = store.AuditLog.ReadSince(now - StatusWindow);
+        if (read.Warning is not null)
+        {
+            warn(read.Warning);
+        }
+
+        var log = read.Records;
         var lastStart = log.LastOrDefault(r => r.Event == AuditEvents.ResponseStarted && r.Mode == ResponseModes.Apply);
         var lastFinish = lastStart is null ? null : log.LastOrDefault(r => r.Event == AuditEvents.ResponseFinished && r.ResponseId == lastStart.ResponseId);
         return new StatusReport

@@ -120,6 +120,21 @@ public class AlertEvaluatorTests
         Assert.StartsWith("1 consecutive", alert.Observed, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void A_block_counts_toward_the_streak_only_when_dated_within_the_31_days(int secondsPastTheWindow, bool counts)
+    {
+        var edge = new AuditRecord { Timestamp = Now - AlertEvaluator.LookBack - TimeSpan.FromSeconds(secondsPastTheWindow), Event = AuditEvents.ResponseBlocked, Policy = "RED", Mode = "dry-run", BlockedBy = ["trust_guard"] };
+        AuditRecord[] log = [edge, Blocked(3), Blocked(2), Blocked(1)];
+
+        var alert = Alert(Evaluate(log), AlertIds.BlockedStreak);
+
+        Assert.Equal(counts, alert.Firing);
+        Assert.Equal(counts ? 4 : 3, alert.Evidence.Count);
+    }
+
     [Fact]
     public void The_blocked_streak_is_inhibited_while_the_brake_is_engaged()
     {
@@ -171,6 +186,58 @@ public class AlertEvaluatorTests
 
         Assert.Equal(firing, alert.Firing);
         Assert.All(alert.Evidence, e => Assert.Contains("mirror exited with code 1", e.What, StringComparison.Ordinal));
+    }
+
+    private static AuditRecord[] Response(int hoursAgo, string? actionStatus, bool finishes)
+    {
+        var id = Guid.NewGuid();
+        var at = Now.AddHours(-hoursAgo);
+        var records = new List<AuditRecord> { new() { Timestamp = at, Event = AuditEvents.ResponseStarted, ResponseId = id, Mode = "apply", Policy = "RED" } };
+        if (actionStatus is not null)
+        {
+            records.Add(new AuditRecord { Timestamp = at, Event = AuditEvents.ActionFinished, ResponseId = id, Action = "mirror", Status = actionStatus, Detail = $"mirror {actionStatus}" });
+        }
+
+        if (finishes)
+        {
+            records.Add(new AuditRecord { Timestamp = at, Event = AuditEvents.ResponseFinished, ResponseId = id, Status = actionStatus == "succeeded" ? "succeeded" : "failed", Policy = "RED" });
+        }
+
+        return [.. records];
+    }
+
+    [Fact]
+    public void An_interrupted_response_whose_action_failed_counts_toward_action_failures()
+    {
+        AuditRecord[] log = [.. Response(9, "succeeded", true), .. Response(8, "failed", true), .. Response(7, "timed_out", false), .. Response(6, "failed", true)];
+
+        var alert = Alert(Evaluate(log), AlertIds.ActionFailures);
+
+        Assert.True(alert.Firing);
+        Assert.StartsWith("3 consecutive", alert.Observed, StringComparison.Ordinal);
+        Assert.Contains("(interrupted): mirror mirror timed_out", alert.Evidence[1].What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_interrupted_response_with_no_failed_action_neither_counts_nor_ends_the_streak()
+    {
+        AuditRecord[] log = [.. Response(9, "failed", true), .. Response(8, "failed", true), .. Response(7, "succeeded", false), .. Response(6, null, false), .. Response(5, "failed", true)];
+
+        var alert = Alert(Evaluate(log), AlertIds.ActionFailures);
+
+        Assert.True(alert.Firing);
+        Assert.Equal(3, alert.Evidence.Count);
+    }
+
+    [Fact]
+    public void An_interrupted_response_ends_a_blocked_streak_and_the_blocks_it_causes_start_the_next()
+    {
+        AuditRecord[] log = [Blocked(600), Blocked(590), Blocked(580), Blocked(570), .. Response(9, "failed", false), Blocked(60), Blocked(50)];
+
+        var alert = Alert(Evaluate(log), AlertIds.BlockedStreak);
+
+        Assert.False(alert.Firing);
+        Assert.StartsWith("2 consecutive", alert.Observed, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -288,4 +288,62 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("brake_engaged resolved", quiet.Stdout, StringComparison.Ordinal);
         Assert.Contains("not evaluated", quiet.Stdout, StringComparison.Ordinal);
     }
+
+    private const string IncompleteRecord = "is an incomplete record (a write was interrupted); it is ignored and left in place";
+
+    /// <summary>Four blocked dry runs in the last hours (a blocked streak), then a line cut short by a crash.</summary>
+    private void FourBlocksThenATornLine()
+    {
+        var log = new StateStore(new WorkspacePaths(_workspace.Root)).AuditLog;
+        for (var hours = 4; hours >= 1; hours--)
+        {
+            log.Append(new AuditRecord { Timestamp = CliHarness.Now.AddHours(-hours), Event = AuditEvents.ResponseBlocked, Policy = "RED", Mode = "dry-run", BlockedBy = ["trust_guard"] });
+        }
+
+        File.AppendAllText(log.Path, "{\"timestamp\":\"2026-11-24T04:59:00Z\",\"event\":\"respo");
+    }
+
+    [Fact]
+    public async Task Alerts_warn_of_a_torn_last_line_in_the_audit_log_and_count_the_records_before_it()
+    {
+        FourBlocksThenATornLine();
+
+        var text = await Run("alerts");
+        var json = await Run("alerts", "--json");
+
+        Assert.Contains($"warning: {_workspace.PathOf("state/policy_response_log.jsonl")}: line 1 from the end {IncompleteRecord}", text.Stderr, StringComparison.Ordinal);
+        Assert.Contains("blocked_streak fired", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains(IncompleteRecord, json.Stderr, StringComparison.Ordinal);
+        using var report = JsonDocument.Parse(json.Stdout);
+        Assert.Contains(report.RootElement.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("id").GetString() == "blocked_streak" && a.GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_warns_of_a_torn_last_line_in_the_audit_log()
+    {
+        FourBlocksThenATornLine();
+
+        var result = await Run("status", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(IncompleteRecord, result.Stderr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+    }
+
+    [Fact]
+    public async Task Alerts_warn_of_a_torn_last_line_in_the_history_and_append_after_it_on_a_line_of_its_own()
+    {
+        const string earlier = "{\"timestamp\":\"2026-11-23T05:00:00Z\",\"alert\":\"red_flips\",\"event\":\"resolved\",\"severity\":\"high\"}\n";
+        const string torn = "{\"timestamp\":\"2026-11-24T04:00:00Z\",\"ale";
+        _workspace.Write("logs/policy_orchestration_alerts.jsonl", earlier + torn);
+        await Run("brake", "engage", "--reason", "drill");
+
+        var result = await CliHarness.RunAsync(_workspace, null, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(CliHarness.Now.AddHours(5)), null, "alerts");
+
+        Assert.Contains($"warning: logs/policy_orchestration_alerts.jsonl: line 1 from the end {IncompleteRecord}", result.Stderr, StringComparison.Ordinal);
+        var lines = _workspace.Read("logs/policy_orchestration_alerts.jsonl").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([earlier.TrimEnd('\n'), torn], lines[..2]);
+        Assert.Contains("\"alert\":\"brake_engaged\",\"event\":\"fired\"", Assert.Single(lines[2..]), StringComparison.Ordinal);
+    }
 }

@@ -74,6 +74,22 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task Explain_warns_of_a_torn_last_line_in_the_audit_log_and_shows_the_evaluations_before_it()
+    {
+        using var workspace = Workspace(250);
+        var clock = new FakeTimeProvider(CliHarness.Now);
+        var run = await CliHarness.RunAsync(workspace, null, clock, null, "evaluate", "--record");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        File.AppendAllText(workspace.PathOf(WorkspacePaths.AuditLogPath), "{\"timestamp\":\"2026-11-24T05:01:00Z\",\"event\":\"level_ev");
+
+        var explain = await CliHarness.RunAsync(workspace, null, clock, null, "evaluate", "--explain", "queue_depth");
+
+        Assert.True(explain.ExitCode == 0, explain.ToString());
+        Assert.Contains("line 1 from the end is an incomplete record (a write was interrupted); it is ignored and left in place", explain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("1 evaluation(s)", explain.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_gives_the_level_the_firing_signals_and_each_signal()
     {
         using var workspace = Workspace(5000);

@@ -268,6 +268,10 @@ public sealed partial class RunbookTests
             "the reporter's own plumbing: the text is a Warning(...) call's, checked there.",
         ["Responses/ResponseService.cs: reporter.Warning(log.Warning)"] =
             "the torn-line warning, built by AuditLog's 'warning' local and Torn(), both checked.",
+        ["Cli/CommandTree.cs: warnings.Warning(warning)"] =
+            "alerts and status print the torn-line warnings: AuditLog's (Torn() and the segment scan's, checked) and AlertService.TornHistoryLine's, checked.",
+        ["Cli/CommandTree.cs: services.Reporter.Warning(warning)"] =
+            "evaluate --explain prints the audit log's torn-line warning, built by the segment scan, checked there.",
         ["Responses/ResponseService.cs: message = evaluation.Message!"] =
             "the first blocking gate's BlockMessage (IGate's default and the gates' own), each checked.",
         ["Gates/SafetyGates.cs: $\"blocked by {Name}: {result.Detail}\""] =

@@ -5,7 +5,7 @@ using PolicyAction.Tests.Support;
 namespace PolicyAction.Tests.Documentation;
 
 /// <summary>What README and docs/alerts.md say about which alerts open issues agrees with the rules' defaults.</summary>
-public partial class AlertDocsTests
+public partial class AlertSeverityDocsTests
 {
     private static string Read(string path) => File.ReadAllText(Path.Combine(RepositoryRoot.Path, path)).Replace("\r\n", "\n", StringComparison.Ordinal);
 
