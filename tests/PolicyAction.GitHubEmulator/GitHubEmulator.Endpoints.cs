@@ -60,6 +60,18 @@ public sealed partial class GitHubEmulator
                     return tooLong;
                 }
 
+                var assignees = body!["assignees"]?.AsArray().Select(l => l!.GetValue<string>()).ToList() ?? [];
+                if (Assignable is not null && assignees.FirstOrDefault(a => !Assignable.Contains(a)) is { } cannot)
+                {
+                    // GitHub refuses the whole issue when someone named cannot be assigned in the repository.
+                    return (422, new JsonObject
+                    {
+                        ["message"] = "Validation Failed",
+                        ["errors"] = new JsonArray(new JsonObject { ["value"] = cannot, ["resource"] = "Issue", ["field"] = "assignees", ["code"] = "invalid" }),
+                        ["documentation_url"] = "https://docs.github.com/rest/issues/issues#create-an-issue",
+                    });
+                }
+
                 var now = DateTimeOffset.UtcNow;
                 var issue = new IssueState
                 {
@@ -68,7 +80,7 @@ public sealed partial class GitHubEmulator
                     Title = body!["title"]!.ToString(),
                     Body = body["body"]?.GetValue<string>(),
                     Labels = body["labels"]?.AsArray().Select(l => l!.GetValue<string>()).ToList() ?? [],
-                    Assignees = body["assignees"]?.AsArray().Select(l => l!.GetValue<string>()).ToList() ?? [],
+                    Assignees = assignees,
                     Created = now,
                     Updated = now,
                 };

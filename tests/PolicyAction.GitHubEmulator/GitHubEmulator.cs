@@ -110,6 +110,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     /// </summary>
     public bool AnswersLikeEnterpriseServer { get; set; }
 
+    /// <summary>Who can be assigned issues in the repository; null: anyone (GitHub answers 422 for anyone else).</summary>
+    public HashSet<string>? Assignable { get; set; }
+
     /// <summary>The API root, as GITHUB_API_URL gives it to the tool.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -250,7 +253,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _issues.Values.Select(i => new IssueView(i.Number, i.Title, i.Body, i.Open, [.. i.Labels], _comments.Values.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body).ToArray())).ToArray();
+            return _issues.Values.Select(i => new IssueView(i.Number, i.Title, i.Body, i.Open, [.. i.Labels], _comments.Values.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body).ToArray()) { Assignees = [.. i.Assignees] }).ToArray();
         }
     }
 
@@ -613,6 +616,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private sealed record CommentState(long Id, int Issue, string Body, DateTimeOffset Created);
 }
 
-public sealed record IssueView(int Number, string Title, string? Body, bool Open, IReadOnlyList<string> Labels, IReadOnlyList<string> Comments);
+public sealed record IssueView(int Number, string Title, string? Body, bool Open, IReadOnlyList<string> Labels, IReadOnlyList<string> Comments)
+{
+    public IReadOnlyList<string> Assignees { get; init; } = [];
+}
 
 public sealed record CommitInfo(string Sha, string Message);

@@ -42,9 +42,9 @@ internal sealed class AlertStage(AlertService alerts, GitHubConnector github, Br
             if (github.HasToken && report.Alerts.Any(a => a.Active || a.IssueNumber is not null || (previous?.Alerts.Any(p => p.Id == a.Id && p.IssueNumber is not null) ?? false)))
             {
                 var (forge, branch) = await github.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                var runbook = context.Repository is null ? null : $"{context.ServerUrl.TrimEnd('/')}/{context.Repository}/blob/{branch}/docs/runbook.md";
+                var links = AlertIssueLinksFor.Run(context, settings.RunbookUrl, shareOnBranch ? branch : null);
                 var claim = shareOnBranch ? new IssueClaim(forge, branch, alerts.Clock, IssueClaim.ClaimantFor(context.RunId, context.RunAttempt), knowledge) : null;
-                var manager = new AlertIssueManager(forge, settings, alerts.Clock, context.RunUrl, runbook, claim, alerts.AppendHistory);
+                var manager = new AlertIssueManager(forge, settings, alerts.Clock, links, claim, alerts.AppendHistory);
                 var sync = await manager.SyncAsync(report, previous, branch, cancellationToken).ConfigureAwait(false);
                 report = sync.Report;
                 issueUrls.AddRange(sync.IssueUrls);
@@ -52,6 +52,11 @@ internal sealed class AlertStage(AlertService alerts, GitHubConnector github, Br
                 foreach (var warning in sync.Warnings)
                 {
                     reporter.Warning(warning, "Policy alerts: report entry ignored");
+                }
+
+                foreach (var warning in sync.Unassigned)
+                {
+                    reporter.Warning(warning, "Policy alerts: issue unassigned");
                 }
 
                 foreach (var action in sync.Actions)

@@ -12,7 +12,11 @@ internal sealed record IssueAction(string Alert, string Event, string Detail)
 }
 
 /// <summary>What the issue sync did, for the history, the summary and the outputs; and what of the report it did not trust.</summary>
-internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions, IReadOnlyList<string> Warnings);
+internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> IssueUrls, IReadOnlyList<IssueAction> Actions, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Issues opened without their assignees, because GitHub could not assign them.</summary>
+    public IReadOnlyList<string> Unassigned { get; init; } = [];
+}
 
 /// <summary>
 /// Keeps one GitHub issue per alert, as people who run Alertmanager expect: open it when the alert fires,
@@ -24,29 +28,29 @@ internal sealed record IssueSync(AlertReport Report, IReadOnlyList<string> Issue
 /// </summary>
 internal sealed class AlertIssueManager
 {
-    /// <summary>Where the tool makes fix branches: one per alert, named by its fingerprint (<see cref="FixBranchName"/>).</summary>
+    /// <summary>Where the tool makes fix branches: one per alert, named by its fingerprint (<see cref="FixBranchName(string)"/>).</summary>
     public const string FixBranchPrefix = "fix/policy-response/";
 
     private readonly IForge _issues;
     private readonly AlertSettings _settings;
     private readonly TimeProvider _clock;
-    private readonly string? _runUrl;
-    private readonly string? _runbookUrl;
+    private readonly AlertIssueLinks _links;
     private readonly IssueClaim? _claim;
     private readonly Action<AlertHistoryRecord> _recordLocally;
+    private readonly List<string> _unassigned = [];
     private DateTimeOffset _listedAt;
 
     /// <param name="claim">Claims the right to open an issue on the shared branch first; null when this run does not commit to a branch.</param>
     /// <param name="recordLocally">Appends a claim to the local history too, so the artifact commit carries it instead of dropping it.</param>
-    public AlertIssueManager(IForge issues, AlertSettings settings, TimeProvider clock, string? runUrl, string? runbookUrl, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
+    /// <param name="links">Where the issues' links point: the checker's run, the runbook, the report.</param>
+    public AlertIssueManager(IForge issues, AlertSettings settings, TimeProvider clock, AlertIssueLinks links, IssueClaim? claim, Action<AlertHistoryRecord> recordLocally)
     {
         _claim = claim;
         _recordLocally = recordLocally;
         _issues = issues;
         _settings = settings;
         _clock = clock;
-        _runUrl = runUrl;
-        _runbookUrl = runbookUrl;
+        _links = links;
     }
 
     public async Task<IssueSync> SyncAsync(AlertReport current, AlertReport? previous, string defaultBranch, CancellationToken cancellationToken)
@@ -110,11 +114,16 @@ internal sealed class AlertIssueManager
             updated.Add(status);
         }
 
-        return new IssueSync(current with { Alerts = updated }, urls, actions, warnings);
+        return new IssueSync(current with { Alerts = updated }, urls, actions, warnings) { Unassigned = _unassigned };
     }
 
     /// <summary>The name the tool gives an alert's fix branch.</summary>
-    public static string FixBranchName(AlertStatus alert) => $"{FixBranchPrefix}{alert.Fingerprint}";
+    public static string FixBranchName(AlertStatus alert) => FixBranchName(alert.Id);
+
+    public static string FixBranchName(string alertId) => $"{FixBranchPrefix}{AlertStatus.FingerprintOf(alertId)}";
+
+    /// <summary>Whether a branch has the name the tool gives an alert's fix branch.</summary>
+    public static bool IsFixBranchOfAnAlert(string branch) => AlertIds.All.Any(id => FixBranchName(id) == branch);
 
     /// <summary>
     /// The report's fix branch when it is the one the tool makes for this alert. Another name would go into the issue
@@ -177,7 +186,7 @@ internal sealed class AlertIssueManager
             }
         }
 
-        if (issue is not null && await _issues.AddCommentAsync(issue.Number, AlertIssueText.ResolvedComment(was, now, _runUrl), cancellationToken).ConfigureAwait(false))
+        if (issue is not null && await _issues.AddCommentAsync(issue.Number, AlertIssueText.ResolvedComment(was, now, _links.RunUrl), cancellationToken).ConfigureAwait(false))
         {
             if (_settings.Issues.CloseOnResolve)
             {
@@ -223,7 +232,7 @@ internal sealed class AlertIssueManager
                 return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = last };
             }
 
-            if (await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _runUrl), cancellationToken).ConfigureAwait(false))
+            if (await _issues.AddCommentAsync(open.Number, AlertIssueText.RepeatComment(alert, _links), cancellationToken).ConfigureAwait(false))
             {
                 actions.Add(new IssueAction(alert.Id, "repeated", $"still firing; commented on #{open.Number}"));
                 return alert with { IssueNumber = open.Number, IssueUrl = open.Url, LastNotifiedAt = now };
@@ -240,7 +249,7 @@ internal sealed class AlertIssueManager
         }
         else if (recent is not null)
         {
-            await _issues.AddCommentAsync(recent.Number, AlertIssueText.ReopenComment(alert, _runUrl), cancellationToken).ConfigureAwait(false);
+            await _issues.AddCommentAsync(recent.Number, AlertIssueText.ReopenComment(alert, _links), cancellationToken).ConfigureAwait(false);
             actions.Add(new IssueAction(alert.Id, "reopened", $"fired again; reopened #{recent.Number}"));
             return alert with { IssueNumber = recent.Number, IssueUrl = recent.Url, LastNotifiedAt = now };
         }
@@ -278,12 +287,20 @@ internal sealed class AlertIssueManager
             _recordLocally(claim.Record!);
         }
 
-        var created = await _issues.CreateIssueAsync(
-            AlertIssueText.Title(alert),
-            AlertIssueText.Body(alert, now, _runUrl, _runbookUrl, alert.FixBranch),
-            _settings.Issues.Labels,
-            _settings.Issues.Assignees,
-            cancellationToken).ConfigureAwait(false);
+        var title = AlertIssueText.Title(alert);
+        var body = AlertIssueText.Body(alert, now, _links, alert.FixBranch);
+        IssueInfo created;
+        try
+        {
+            created = await _issues.CreateIssueAsync(title, body, _settings.Issues.Labels, _settings.Issues.Assignees, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AssigneesRefusedException e)
+        {
+            // An alert without its issue is worse than an issue without its assignee: open it, and say who was not assigned.
+            _unassigned.Add($"{alert.Id}: {e.Message}; opened the issue unassigned. Fix alerts.issues.assignees: each login must be assignable in this repository");
+            created = await _issues.CreateIssueAsync(title, body, _settings.Issues.Labels, [], cancellationToken).ConfigureAwait(false);
+        }
+
         if (_claim is null)
         {
             // Without a claim on the branch, two checks at once can both open an issue: the lower number wins and

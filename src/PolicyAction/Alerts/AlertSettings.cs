@@ -71,6 +71,9 @@ internal sealed record AlertSettings(
     IssueSettings Issues,
     IReadOnlyList<Silence> Silences)
 {
+    /// <summary><c>alerts.runbook_url</c>: the runbook alert issues link to (with the alert's anchor), instead of the action's own.</summary>
+    public string? RunbookUrl { get; init; }
+
     public static AlertRule DefaultRule(string id) =>
         AlertRules.Find(id)?.Defaults ?? throw new ArgumentOutOfRangeException(nameof(id), id, "unknown alert");
 

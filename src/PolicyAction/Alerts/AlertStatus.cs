@@ -6,7 +6,8 @@ using PolicyAction.Configuration;
 namespace PolicyAction.Alerts;
 
 /// <summary>One event behind an alert, shown in its evidence table.</summary>
-internal sealed record AlertEvidence(DateTimeOffset At, string What);
+/// <param name="RunUrl">The run that wrote the event (applied, blocked, changed the level), from its audit record.</param>
+internal sealed record AlertEvidence(DateTimeOffset At, string What, string? RunUrl = null);
 
 /// <summary>A branch under the fix-branch prefix and when the checker first saw it.</summary>
 internal sealed record FixBranch(string Name, DateTimeOffset FirstSeen);

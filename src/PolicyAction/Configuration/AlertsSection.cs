@@ -3,8 +3,11 @@ using PolicyAction.Alerts;
 namespace PolicyAction.Configuration;
 
 /// <summary>The <c>alerts:</c> section: fail_on, the rules (each rule names the keys it takes), issues and silences.</summary>
-internal static class AlertsSection
+internal static partial class AlertsSection
 {
+    /// <summary>GitHub's limit on the assignees of one issue.</summary>
+    private const int MaxAssignees = 10;
+
     public static AlertSettings Validate(AlertsDocument? document, ConfigProblems problems)
     {
         if (document is null)
@@ -101,6 +104,19 @@ internal static class AlertsSection
             {
                 problems.Report("alerts.issues.labels", "needs at least one label: alert issues are found by it");
             }
+
+            for (var i = 0; i < issues.Assignees.Count; i++)
+            {
+                if (issues.Assignees[i] is not { } login || !GitHubLogin().IsMatch(login))
+                {
+                    problems.Report($"alerts.issues.assignees[{i}]", $"'{issues.Assignees[i]}' is not a GitHub login: letters, digits and single hyphens, at most 39, without @");
+                }
+            }
+
+            if (issues.Assignees.Count > MaxAssignees)
+            {
+                problems.Report("alerts.issues.assignees", $"names {issues.Assignees.Count} people; GitHub assigns at most {MaxAssignees} to an issue");
+            }
         }
 
         var silences = new List<Silence>();
@@ -129,7 +145,24 @@ internal static class AlertsSection
             silences.Add(new Silence(silence.Alert, until.ToUniversalTime(), silence.Reason.Trim()));
         }
 
-        return new AlertSettings(failOn, rules, issues, silences);
+        return new AlertSettings(failOn, rules, issues, silences) { RunbookUrl = RunbookUrl(document.RunbookUrl, problems) };
+    }
+
+    /// <summary>An https URL (it becomes a link in every alert issue), without a fragment: the alert's anchor is appended.</summary>
+    private static string? RunbookUrl(string? text, ConfigProblems problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps || url.Fragment.Length > 0 || text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '(' or ')' or '<' or '>'))
+        {
+            problems.Report("alerts.runbook_url", $"'{text}' is not an https URL without a #fragment, such as https://github.com/my-org/policy-response/blob/v2/docs/runbook.md (each issue adds its alert's #anchor)");
+            return null;
+        }
+
+        return text;
     }
 
     private static T Invalid<T>(ConfigProblems problems, string field, string message, T fallback)
@@ -137,4 +170,7 @@ internal static class AlertsSection
         problems.Report(field, message);
         return fallback;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")]
+    private static partial System.Text.RegularExpressions.Regex GitHubLogin();
 }

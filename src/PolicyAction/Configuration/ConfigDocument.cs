@@ -139,6 +139,9 @@ internal sealed class AlertsDocument
 
     [YamlMember(Alias = "silences")]
     public List<SilenceDocument?>? Silences { get; set; }
+
+    [YamlMember(Alias = "runbook_url")]
+    public string? RunbookUrl { get; set; }
 }
 
 [YamlSerializable]

@@ -40,6 +40,19 @@ internal sealed class BranchProtectedException : ForgeException
     public string Branch { get; }
 }
 
+/// <summary>GitHub refused to open an issue because it cannot assign someone named (422, field <c>assignees</c>).</summary>
+internal sealed class AssigneesRefusedException : ForgeException
+{
+    public AssigneesRefusedException(string forgeMessage, Exception? innerException = null)
+        : base($"GitHub cannot assign the issue ({forgeMessage})", innerException)
+    {
+        ForgeMessage = forgeMessage;
+    }
+
+    /// <summary>GitHub's errors, on one line.</summary>
+    public string ForgeMessage { get; }
+}
+
 /// <summary>Why the forge refused a read.</summary>
 internal enum RefusalKind
 {

@@ -330,7 +330,18 @@ internal sealed class OctokitForge : IForge
             }
 
             return await WriteOnceAsync(
-                async () => ToInfo(await _client.Issue.Create(_owner, _name, issue).ConfigureAwait(false)),
+                async () =>
+                {
+                    try
+                    {
+                        return ToInfo(await _client.Issue.Create(_owner, _name, issue).ConfigureAwait(false));
+                    }
+                    catch (ApiValidationException e) when (e.ApiError?.Errors?.Any(error => error.Field == "assignees") ?? false)
+                    {
+                        // Nothing was opened; the caller decides whether to open it unassigned.
+                        throw new AssigneesRefusedException(RefusedAssignees(e), e);
+                    }
+                },
                 async () =>
                 {
                     // The body carries the time it was made and the alert's fingerprint: the same body is this write.
@@ -712,6 +723,36 @@ internal sealed class OctokitForge : IForge
         {
             throw new ForgeException($"could not reach GitHub while {doing}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The logins GitHub named in a 422 on <c>assignees</c> (Octokit's error details leave out the value).</summary>
+    private static string RefusedAssignees(ApiValidationException e)
+    {
+        var logins = new List<string>();
+        if (e.HttpResponse?.Body is string body)
+        {
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(body);
+                if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == System.Text.Json.JsonValueKind.Array)
+                {
+                    foreach (var error in errors.EnumerateArray())
+                    {
+                        if (error.ValueKind == System.Text.Json.JsonValueKind.Object && error.TryGetProperty("field", out var field) && field.ValueKind == System.Text.Json.JsonValueKind.String && field.GetString() == "assignees"
+                            && error.TryGetProperty("value", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String)
+                        {
+                            logins.Add(value.GetString()!);
+                        }
+                    }
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not JSON: GitHub's fields are named below without the logins.
+            }
+        }
+
+        return logins.Count > 0 ? $"invalid assignee {string.Join(", ", logins)}" : "an assignee is invalid";
     }
 
     /// <summary>What GitHub's refusal means for the operator, by status.</summary>

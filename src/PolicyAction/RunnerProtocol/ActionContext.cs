@@ -43,6 +43,14 @@ internal sealed record ActionContext
 
     public WorkflowRunInfo? WorkflowRun { get; init; }
 
+    /// <summary>
+    /// This action's repository and ref as the workflow's <c>uses:</c> named them (<c>org/policy-response</c>, <c>v2</c>):
+    /// host mode's step passes <c>POLICY_RESPONSE_ACTION_REPOSITORY</c>/<c>_REF</c> from <c>github.action_repository</c>/<c>_ref</c>
+    /// (a composite's run step sees the runner's empty); else the runner's <c>GITHUB_ACTION_REPOSITORY</c>/<c>_REF</c>;
+    /// null when either is unknown (a local <c>uses: ./</c>, a <c>docker://</c> image, or a runner that leaves them empty).
+    /// </summary>
+    public (string Repository, string Ref)? Action { get; init; }
+
     /// <summary>The repository's default branch, from the event payload (saves an API request).</summary>
     public string? DefaultBranch { get; init; }
 
@@ -61,6 +69,8 @@ internal sealed record ActionContext
     public static ActionContext FromVariablesWithoutPayload(IReadOnlyDictionary<string, string> environment)
     {
         string? Get(string name) => environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        (string, string)? Pair(string repositoryVariable, string refVariable) =>
+            Get(repositoryVariable) is { } repository && Get(refVariable) is { } reference ? (repository, reference) : null;
 
         return new ActionContext
         {
@@ -74,6 +84,7 @@ internal sealed record ActionContext
             Actor = Get("GITHUB_ACTOR"),
             Workflow = Get("GITHUB_WORKFLOW"),
             Ref = Get("GITHUB_REF"),
+            Action = Pair("POLICY_RESPONSE_ACTION_REPOSITORY", "POLICY_RESPONSE_ACTION_REF") ?? Pair("GITHUB_ACTION_REPOSITORY", "GITHUB_ACTION_REF"),
         };
     }
 

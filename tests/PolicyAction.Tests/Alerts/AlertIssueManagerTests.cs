@@ -40,14 +40,14 @@ public sealed class AlertIssueManagerTests : IAsyncLifetime
     /// <summary>What another check does when it wins: open the issue, then commit its history with the <c>opened</c> line.</summary>
     private void AnotherCheckOpensTheIssue()
     {
-        var body = AlertIssueText.Body(Brake(), _clock.GetUtcNow(), null, null, null);
+        var body = AlertIssueText.Body(Brake(), _clock.GetUtcNow(), AlertIssueLinks.None, null);
         var created = Api.CreateIssueAsync(AlertIssueText.Title(Brake()), body, ["policy-alert"], [], CancellationToken.None).GetAwaiter().GetResult();
         var opened = $"{{\"timestamp\":\"{_clock.GetUtcNow():O}\",\"alert\":\"brake_engaged\",\"event\":\"opened\",\"severity\":\"critical\",\"detail\":\"fired; opened #{created.Number}\",\"fingerprint\":\"{Brake().Fingerprint}\"}}\n";
         Server.CommitFiles("main", new Dictionary<string, byte[]> { [History] = [.. Server.ReadFile("main", History)!, .. Encoding.UTF8.GetBytes(opened)] }, "artifacts of the other check");
     }
 
     private AlertIssueManager Manager(IForge issues, List<AlertHistoryRecord> recorded) =>
-        new(issues, AlertSettings.Default, _clock, null, null, new IssueClaim(Api, "main", _clock, "run 2/1 mine"), recorded.Add);
+        new(issues, AlertSettings.Default, _clock, AlertIssueLinks.None, new IssueClaim(Api, "main", _clock, "run 2/1 mine"), recorded.Add);
 
     [Fact]
     public async Task An_issue_opened_by_another_check_after_our_listing_is_adopted_not_duplicated()

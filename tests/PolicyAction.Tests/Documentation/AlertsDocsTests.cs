@@ -48,7 +48,7 @@ public partial class AlertsDocsTests
                     Inhibited = true,
                     InhibitedBy = AlertIds.BrakeEngaged,
                     Fingerprint = AlertStatus.FingerprintOf(AlertIds.ActionFailures),
-                    Evidence = [new AlertEvidence(At, "RED response failed")],
+                    Evidence = [new AlertEvidence(At, "RED response failed", "https://github.com/octo-org/octo-repo/actions/runs/1")],
                     IssueNumber = 7,
                     IssueUrl = "https://github.com/o/r/issues/7",
                     LastNotifiedAt = At,

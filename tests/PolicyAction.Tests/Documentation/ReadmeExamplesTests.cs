@@ -14,6 +14,7 @@ public sealed partial class ReadmeExamplesTests
     public static TheoryData<string, string> Examples => new()
     {
         { "summary-dry-run", "ActionHost/ActionSummaryTests.Dry_run.verified.md" },
+        { "alert-issue", "Alerts/AlertIssueTextTests.Issue_body_with_fix_branch.verified.md" },
     };
 
     private static string Readme => File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);

@@ -111,10 +111,10 @@ public sealed partial class RunbookTests
     [Fact]
     public void Every_alert_issue_links_to_a_runbook_heading_that_exists()
     {
-        // AlertIssueText links docs/runbook.md#<alert id with '-' for '_'>; GitHub makes anchors from headings.
+        // Issues link docs/runbook.md of the action at its ref, plus the alert's anchor; GitHub makes anchors from headings.
         var anchors = Anchors(Runbook);
-        Assert.Equal(PolicyAction.Alerts.AlertIssueText.RunbookBase, "docs/" + Path.GetFileName(RunbookPath));
-        Assert.All(AlertIds.All, id => Assert.Contains(id.Replace('_', '-'), anchors));
+        Assert.EndsWith("/" + Path.GetRelativePath(RepositoryRoot.Path, RunbookPath).Replace('\\', '/'), PolicyAction.ActionHost.AlertIssueLinksFor.Runbook("https://github.com", ("org/policy-response", "v2")), StringComparison.Ordinal);
+        Assert.All(AlertIds.All, id => Assert.Contains(PolicyAction.Alerts.AlertIssueText.RunbookAnchor(id), anchors));
     }
 
     [Fact]

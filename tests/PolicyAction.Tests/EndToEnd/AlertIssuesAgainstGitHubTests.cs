@@ -141,20 +141,20 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         // A day passes: the committed report says the issue was last notified 25 hours ago.
         PretendLastNotified(TimeSpan.FromHours(25));
         await CheckAsync();
-        Assert.StartsWith("Still firing", Assert.Single(AlertIssue().Comments), StringComparison.Ordinal);
+        Assert.StartsWith("**Still firing**", Assert.Single(AlertIssue().Comments), StringComparison.Ordinal);
 
         Brake(engaged: false);
         var resolved = await CheckAsync();
         Assert.Equal(0, resolved.Result.ExitCode);
         Assert.False(AlertIssue().Open);
-        Assert.StartsWith("Resolved at", AlertIssue().Comments[^1], StringComparison.Ordinal);
+        Assert.StartsWith("**Resolved** at", AlertIssue().Comments[^1], StringComparison.Ordinal);
 
         Brake(engaged: true);
         await CheckAsync();
         var reopened = AlertIssue();
         Assert.Equal(issue.Number, reopened.Number);
         Assert.True(reopened.Open);
-        Assert.StartsWith("Firing again", reopened.Comments[^1], StringComparison.Ordinal);
+        Assert.StartsWith("**Firing again**", reopened.Comments[^1], StringComparison.Ordinal);
 
         var history = Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "logs/policy_orchestration_alerts.jsonl")!);
         foreach (var change in new[] { "\"event\":\"fired\"", "\"event\":\"opened\"", "\"event\":\"repeated\"", "\"event\":\"resolved\"", "\"event\":\"reopened\"" })
@@ -229,7 +229,7 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         PretendLastNotified(TimeSpan.FromHours(25));
         await CheckAsync();
 
-        // One code span in the evidence cell: the pipe escaped for the table, the newline folded, nothing else live.
+        // One code span in the evidence cell: the pipe escaped for the table, the newline folded, nothing else live (no run: the brake was engaged by a commit).
         const string cell = "| `engaged by @mallory: ping @org/team ![x](https://evil/t.png) [runbook](https://evil) <img src=x> a \\| b c` |\n";
         Assert.True(fired.Result.ExitCode == 1, fired.Result.ToString());
         var issue = AlertIssue();
@@ -258,7 +258,7 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         Assert.True(resolved.Result.ExitCode == 0, resolved.Result.ToString());
         AssertLeftAlone(theirs);
         Assert.False(AlertIssue().Open);
-        Assert.StartsWith("Resolved at", AlertIssue().Comments[^1], StringComparison.Ordinal);
+        Assert.StartsWith("**Resolved** at", AlertIssue().Comments[^1], StringComparison.Ordinal);
         Assert.Contains($"::warning title=Policy alerts%3A report entry ignored::brake_engaged: issue #{theirs} in the report is not this alert's issue ({why}); it is left alone", resolved.Result.Stdout, StringComparison.Ordinal);
         Assert.Contains($"resolved; closed #{own.Number}", resolved.Result.Stdout, StringComparison.Ordinal);
         Assert.Equal(own.Number, BrakeInReport()["issue_number"]!.GetValue<int>());
@@ -512,6 +512,53 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Assignees_are_set_and_one_github_cannot_assign_leaves_the_issue_opened_unassigned_with_a_warning(bool ghostAssignable)
+    {
+        GitHubDouble.Assignable = ghostAssignable ? ["alice", "ghost"] : ["alice"];
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [".github/policy-response.yml"] = Encoding.UTF8.GetBytes(Config + "\n    assignees: [alice, ghost]\n") }, "assignees");
+        Brake(engaged: true);
+
+        var fired = await CheckAsync();
+
+        var issue = AlertIssue();
+        Assert.Equal(1, fired.Result.ExitCode);
+        if (ghostAssignable)
+        {
+            Assert.Equal(["alice", "ghost"], issue.Assignees);
+            Assert.DoesNotContain("issue unassigned", fired.Result.Stdout, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(issue.Assignees);
+            Assert.Contains("::warning title=Policy alerts%3A issue unassigned::brake_engaged: GitHub cannot assign the issue (invalid assignee ghost); opened the issue unassigned.", fired.Result.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_fix_branch_the_checker_made_belongs_to_its_alerts_issue_and_opens_no_second_one()
+    {
+        // Every alert opens an issue here, fix_branches (medium) included: the tool's own branch must not count as new.
+        ThreeFailedResponses();
+
+        await CheckAsync();
+        var second = await CheckAsync();
+
+        var branch = Assert.Single(GitHubDouble.Branches(), b => b.StartsWith("fix/", StringComparison.Ordinal));
+        var issue = Assert.Single(GitHubDouble.Issues());
+        Assert.Contains("actions failing repeatedly", issue.Title, StringComparison.Ordinal);
+        Assert.Contains($"**Fix branch**: `{branch}`", issue.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("fix_branches", second.Outputs["alerts"], StringComparison.Ordinal);
+
+        // A branch a person makes under fix/ is still a new cause of its own.
+        GitHubDouble.CreateBranch("fix/someones-hotfix", "main");
+        var third = await CheckAsync();
+        Assert.Contains("fix_branches", third.Outputs["alerts"], StringComparison.Ordinal);
+        Assert.Equal(2, GitHubDouble.Issues().Count);
+    }
+
+    [Theory]
     [InlineData("main](https://evil) `x` ![t](https://evil/t.png)", "it contains a space, a control character or one of ~ ^ : ? * [ \\")]
     [InlineData("fix/policy-response/0000000000000000", "this alert's fix branch is fix/policy-response/")]
     [InlineData("release/v1", "it is not under fix/policy-response/")]
@@ -525,7 +572,7 @@ public sealed class AlertIssuesAgainstGitHubTests : AgainstTheDouble
         var own = "fix/policy-response/" + PolicyAction.Alerts.AlertStatus.FingerprintOf("action_failures");
         var body = Assert.Single(GitHubDouble.Issues()).Body!;
         Assert.DoesNotContain(named, body, StringComparison.Ordinal);
-        Assert.Contains($"A fix branch was created for this: `{own}`.", body, StringComparison.Ordinal);
+        Assert.Contains($"**Fix branch**: `{own}`, created for this alert", body, StringComparison.Ordinal);
         Assert.Contains(own, GitHubDouble.Branches());
         Assert.Contains($"action_failures: the report's fix_branch '{named}' is ignored ({why}", check.Result.Stdout, StringComparison.Ordinal);
     }

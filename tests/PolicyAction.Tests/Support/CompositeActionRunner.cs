@@ -41,6 +41,11 @@ internal sealed partial class CompositeActionRunner : IDisposable
     /// <summary>The id of the job's container (<c>job.container.id</c>), empty when the job runs on the runner.</summary>
     public string JobContainerId { get; set; } = string.Empty;
 
+    /// <summary>What the runner gives <c>github.action_repository</c> and <c>github.action_ref</c>: the action as <c>uses:</c> named it.</summary>
+    public string ActionRepository { get; set; } = "org/policy-response";
+
+    public string ActionRef { get; set; } = "v2";
+
     public CompositeActionRunner WorkflowRun()
     {
         var simulation = new RunnerSimulation(Workspace).WorkflowRun();
@@ -160,6 +165,8 @@ internal sealed partial class CompositeActionRunner : IDisposable
                 ["inputs", var name] => inputs.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"no input {name}"),
                 ["github", "token"] => RunnerSimulation.Token,
                 ["github", "action_path"] => _actionFolder,
+                ["github", "action_repository"] => ActionRepository,
+                ["github", "action_ref"] => ActionRef,
                 ["job", "container", "id"] => JobContainerId,
                 ["steps", var id, "outputs", var name] => steps.TryGetValue(id, out var outputs) && outputs.TryGetValue(name, out var value) ? value : string.Empty,
                 _ => throw new InvalidOperationException($"the composite runner in the tests does not know the expression {match.Value}"),

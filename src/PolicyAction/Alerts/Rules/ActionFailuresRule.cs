@@ -7,7 +7,7 @@ internal sealed class ActionFailuresRule : IAlertRule
 {
     public string Id => AlertIds.ActionFailures;
 
-    public AlertRule Defaults { get; } = new(AlertIds.ActionFailures, true, Severity.Medium, 2, TimeSpan.Zero, TimeSpan.Zero, string.Empty, true);
+    public AlertRule Defaults { get; } = new(AlertIds.ActionFailures, true, Severity.High, 2, TimeSpan.Zero, TimeSpan.Zero, string.Empty, true);
 
     public IReadOnlyList<string> Keys { get; } = ["more_than", "create_fix_branch"];
 
@@ -54,7 +54,8 @@ internal sealed class ActionFailuresRule : IAlertRule
             streak.TakeLast(20).Select(r => new AlertEvidence(
                 r.Record.Timestamp,
                 $"{r.Record.Policy} response {r.Record.ResponseId:D}{(r.Interrupted ? " (interrupted)" : string.Empty)}: "
-                + string.Join("; ", failedActions[r.Record.ResponseId].Select(a => $"{a.Action} {a.Detail ?? a.Status}")))).ToArray());
+                + string.Join("; ", failedActions[r.Record.ResponseId].Select(a => $"{a.Action} {a.Detail ?? a.Status}")),
+                r.Record.RunUrl)).ToArray());
     }
 
     public bool CreatesFixBranch(AlertRule settings) => settings.CreateFixBranch;

@@ -37,7 +37,7 @@ internal sealed class BlockedStreakRule : IAlertRule
             $"{streak.Count} consecutive blocked response(s)",
             $"> {rule.MoreThan}",
             firing ? streak[rule.MoreThan].Timestamp : null,
-            streak.TakeLast(20).Select(b => new AlertEvidence(b.Timestamp, $"{b.Policy} {b.Mode} blocked by {string.Join(", ", b.BlockedBy ?? [])}")).ToArray());
+            streak.TakeLast(20).Select(b => new AlertEvidence(b.Timestamp, $"{b.Policy} {b.Mode} blocked by {string.Join(", ", b.BlockedBy ?? [])}", b.RunUrl)).ToArray());
     }
 
     /// <summary>While the brake is engaged, blocks are its consequence, already an alert of their own.</summary>

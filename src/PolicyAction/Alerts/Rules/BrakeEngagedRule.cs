@@ -20,7 +20,9 @@ internal sealed class BrakeEngagedRule : IAlertRule
             return AlertStatus.For(rule, false, "off", threshold, null, []);
         }
 
-        var evidence = new[] { new AlertEvidence(brake.EngagedAt ?? now, $"engaged by {brake.EngagedBy ?? "unknown"}: {brake.Reason ?? "no reason given"}") };
+        // The run that engaged it, when the audit log's last engagement is in the window read.
+        var engagedBy = inputs.Log.LastOrDefault(r => r.Event == State.AuditEvents.BrakeEngaged)?.RunUrl;
+        var evidence = new[] { new AlertEvidence(brake.EngagedAt ?? now, $"engaged by {brake.EngagedBy ?? "unknown"}: {brake.Reason ?? "no reason given"}", engagedBy) };
         if (brake.EngagedAt is not { } since)
         {
             // Engaged with no time recorded: it cannot be shown to be recent, so it counts as too long.

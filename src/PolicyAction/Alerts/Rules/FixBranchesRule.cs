@@ -2,7 +2,7 @@ using PolicyAction.Output;
 
 namespace PolicyAction.Alerts;
 
-/// <summary><c>fix_branches</c>: new branches under a prefix (fix/ by default) in a window.</summary>
+/// <summary><c>fix_branches</c>: new branches under a prefix (fix/ by default) in a window, except those the checker made for an alert.</summary>
 internal sealed class FixBranchesRule : IAlertRule
 {
     public string Id => AlertIds.FixBranches;
@@ -19,7 +19,8 @@ internal sealed class FixBranchesRule : IAlertRule
             return AlertStatus.For(rule, false, "not evaluated (no GitHub access)", $"> 0 in {Durations.Format(rule.Window)}", null, [], evaluated: false);
         }
 
-        var recent = branches.Where(b => b.FirstSeen > now - rule.Window).OrderBy(b => b.FirstSeen).ToArray();
+        // A branch the checker made for an alert is that alert's (its issue names it), not a new cause of its own.
+        var recent = branches.Where(b => b.FirstSeen > now - rule.Window && !AlertIssueManager.IsFixBranchOfAnAlert(b.Name)).OrderBy(b => b.FirstSeen).ToArray();
         return AlertStatus.For(
             rule,
             recent.Length > 0,

@@ -27,6 +27,6 @@ internal sealed class RedFlipsRule : IAlertRule
             $"{flips.Length} flip(s) into RED in {Durations.Format(rule.Window)}",
             $"> {rule.MoreThan}",
             firing ? flips[rule.MoreThan].Timestamp : null,
-            flips.Select(f => new AlertEvidence(f.Timestamp, $"{f.PreviousPolicy} → RED" + (f.RunUrl is null ? string.Empty : $" ({f.RunUrl})"))).ToArray());
+            flips.Select(f => new AlertEvidence(f.Timestamp, $"{f.PreviousPolicy} → RED", f.RunUrl)).ToArray());
     }
 }
