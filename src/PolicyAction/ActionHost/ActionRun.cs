@@ -90,8 +90,11 @@ internal sealed class ActionRun(
 
         var shareOnBranch = settings.Commit != CommitMode.Never;
         RespondResult? result = null;
+        GateStageResult? gateStage = null;
         var alertsFailing = false;
-        PolicyActionException? commitFailure = null;
+        PolicyActionException? stageFailure = null;
+        var problems = new List<string>();
+        SharedBranch.CommitOutcome? committed = null;
 
         if (level is { } policy)
         {
@@ -107,7 +110,7 @@ internal sealed class ActionRun(
 
             result = await new ResponseStage(responses.Value, github, _knowledge, ArtifactCommitter.FromSegment(baseline), context, reporter)
                 .RunAsync(policy, gates.Apply, settings.PlanDigest, shareOnBranch, cancellationToken).ConfigureAwait(false);
-            ActionSummary.Lead(lead, result, gates, result.Outcome == ResponseOutcome.Blocked ? Hints() : new ReleaseHints(null, null));
+            gateStage = gates;
             ActionSummary.Record(record, result.Gates, context.RunUrl, result);
             outputs.Response(result);
         }
@@ -118,8 +121,19 @@ internal sealed class ActionRun(
 
         if (settings.ChecksAlerts)
         {
-            alertsFailing = await new AlertStage(alerts.Value, github, _knowledge, context, reporter)
-                .RunAsync(summary, outputs, shareOnBranch, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                alertsFailing = await new AlertStage(alerts.Value, github, _knowledge, context, reporter)
+                    .RunAsync(summary, outputs, shareOnBranch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PolicyActionException e) when (result is not null)
+            {
+                // The response already ran: its records, summary and outputs must not be lost to a failed alert check
+                // (a response whose records never reach the branch reads as interrupted to the next run).
+                reporter.Failure(e.Message, "Policy alerts: not checked");
+                problems.Add($"**Alerts not checked:** {JobSummary.Cell(e.Message)}");
+                stageFailure = e;
+            }
         }
 
         var commit = new CommitStage(store.Paths, github, _knowledge, context, reporter);
@@ -129,21 +143,32 @@ internal sealed class ActionRun(
         {
             try
             {
-                var outcome = await CommitRunAsync(commit, baseline, result, evaluated, cancellationToken).ConfigureAwait(false);
-                if (outcome is not null)
+                committed = await CommitRunAsync(commit, baseline, result, evaluated, cancellationToken).ConfigureAwait(false);
+                if (committed is not null)
                 {
-                    ActionSummary.Committed(record, outputs, outcome);
-                    committedCheckpoint = outcome.Checkpoint;
-                    checkpointSegment = outcome.CheckpointSegment;
+                    ActionSummary.Committed(record, outputs, committed);
+                    committedCheckpoint = committed.Checkpoint;
+                    checkpointSegment = committed.CheckpointSegment;
                 }
             }
             catch (PolicyActionException e)
             {
                 // The response already ran: report it fully, then fail the step so the missing commit is seen.
                 reporter.Failure(e.Message, "Policy response: artifacts not committed");
-                lead.Paragraph($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
-                commitFailure = e;
+                problems.Add($"**Artifacts not committed:** {JobSummary.Cell(e.Message)}");
+                stageFailure ??= e;
             }
+        }
+
+        // The lead is written last: what it offers (the control workflow's undo) depends on what reached the branch.
+        if (result is not null && gateStage is not null)
+        {
+            var undoOnBranch = result.Report.UndoFile is { } undoFile && committed is not null && committed.Paths.Contains(undoFile, StringComparer.Ordinal);
+            ActionSummary.Lead(lead, result, gateStage, result.Outcome == ResponseOutcome.Blocked ? Hints() : new ReleaseHints(null, null), undoOnBranch, problems);
+        }
+        else
+        {
+            problems.ForEach(p => lead.Paragraph(p));
         }
 
         if (ActionSummary.Checkpoint(
@@ -156,7 +181,7 @@ internal sealed class ActionRun(
         }
 
         ActionSummary.Finish(run, outputs, ActionSummary.Compose(lead, summary, record));
-        return new ActionRunResult(null, result?.Outcome, alertsFailing, commitFailure, settings.FailOnBlocked);
+        return new ActionRunResult(null, result?.Outcome, alertsFailing, stageFailure, settings.FailOnBlocked);
     }
 
     /// <summary>What this run's records tell about releasing a block: when the rate limit frees a slot, which response is unfinished.</summary>
@@ -164,9 +189,12 @@ internal sealed class ActionRun(
     {
         var now = clock.GetUtcNow();
         var log = store.AuditLog.ReadSince(now - Gates.GateEvaluator.Window, Gates.GateInputs.Needs).Records;
-        return new ReleaseHints(
-            Gates.RateLimitGate.SlotFreesAt(log, now, config.Value.Gates.MaxResponsesPer24Hours),
-            Gates.InterruptedResponses.Find(store.AuditLog, now) is [var first, ..] ? first.ResponseId : null);
+        var unfinished = Gates.InterruptedResponses.Find(store.AuditLog, now) is [var first, ..] ? first.ResponseId : (Guid?)null;
+        return new ReleaseHints(Gates.RateLimitGate.SlotFreesAt(log, now, config.Value.Gates.MaxResponsesPer24Hours), unfinished)
+        {
+            // The control workflow's undo reads the record on the branch, which this run's checkout is.
+            InterruptedHasUndoRecord = unfinished is { } id && File.Exists(store.Paths.UndoRecord(id)),
+        };
     }
 
     /// <summary>

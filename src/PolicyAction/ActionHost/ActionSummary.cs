@@ -5,10 +5,14 @@ using PolicyAction.State;
 
 namespace PolicyAction.ActionHost;
 
-/// <summary>What lets a blocked response through, as far as this run's records tell (see <see cref="NextStep.Release"/>).</summary>
+/// <summary>What lets a blocked response through, as far as this run's records tell (see <c>NextStep.Release</c>).</summary>
 /// <param name="RateLimitSlotAt">When the rolling 24 h window frees a slot for an apply.</param>
 /// <param name="Interrupted">The unfinished response that blocks applies.</param>
-internal sealed record ReleaseHints(DateTimeOffset? RateLimitSlotAt, Guid? Interrupted);
+internal sealed record ReleaseHints(DateTimeOffset? RateLimitSlotAt, Guid? Interrupted)
+{
+    /// <summary>Whether the unfinished response's undo record is on the branch, where the control workflow's undo reads it.</summary>
+    public bool InterruptedHasUndoRecord { get; init; }
+}
 
 /// <summary>
 /// The job summary of a response run, outcome first: a heading that says what happened, one line of result, the next
@@ -27,7 +31,9 @@ internal static class ActionSummary
     public const string RecordTitle = "Full record: gates, actions, trigger, response id, plan digest, audit log checkpoint";
 
     /// <summary>The lead of a response: heading, result, next step, the gates that block, failed actions' output.</summary>
-    public static void Lead(JobSummary summary, RespondResult result, GateStageResult gateStage, ReleaseHints hints)
+    /// <param name="undoOnBranch">Whether the response's undo record was committed, so the control workflow can undo it.</param>
+    /// <param name="problems">What failed after the response (the commit, the alert check), shown under the heading.</param>
+    public static void Lead(JobSummary summary, RespondResult result, GateStageResult gateStage, ReleaseHints hints, bool undoOnBranch, IReadOnlyList<string> problems)
     {
         var report = result.Report;
         var level = report.Policy;
@@ -36,7 +42,7 @@ internal static class ActionSummary
         switch (result.Outcome)
         {
             case ResponseOutcome.DryRun:
-                summary.Heading($"🔍 Dry run: {Actions(planned)} would run at {level}");
+                Heading(summary, problems, $"🔍 Dry run: {Actions(planned)} would run at {level}");
                 summary.Paragraph(gateStage.ApplyRefusal is { } refusal
                     ? $"**Apply refused:** {JobSummary.Cell(refusal)}; this run only previewed. Nothing was executed."
                     : "Nothing was executed. Every gate passes, so an apply now would run this plan.");
@@ -44,34 +50,44 @@ internal static class ActionSummary
                 NextStep.Apply(report.PlanDigest).Write(summary);
                 break;
             case ResponseOutcome.Applied:
-                summary.Heading($"✅ Applied {Actions(report.Results.Count)} at {level}");
+                Heading(summary, problems, $"✅ Applied {Actions(report.Results.Count)} at {level}");
                 summary.Paragraph($"{(report.Results.Count == 1 ? "The action" : $"All {Actions(report.Results.Count)}")} succeeded. Response `{report.ResponseId:D}`.");
-                Undo(report, failed: false).Write(summary);
+                Undo(report, failed: false, undoOnBranch).Write(summary);
                 break;
             case ResponseOutcome.ActionFailed:
-                summary.Heading($"❌ {report.ActionsFailed} of {Actions(planned)} failed at {level}");
+                Heading(summary, problems, $"❌ {report.ActionsFailed} of {Actions(planned)} failed at {level}");
                 summary.Paragraph(FailedLine(report) + $" Response `{report.ResponseId:D}`.");
-                Undo(report, failed: true).Write(summary);
+                Undo(report, failed: true, undoOnBranch).Write(summary);
                 break;
             case ResponseOutcome.Blocked:
-                summary.Heading($"⛔ Blocked by {string.Join(", ", blocking.Select(b => b.Name))}: nothing executed");
+                Heading(summary, problems, $"⛔ Blocked by {string.Join(", ", blocking.Select(b => b.Name))}: nothing executed");
                 summary.Paragraph(BlockedLine(result, blocking));
                 Gates(summary, result.Gates, blocking);
                 foreach (var gate in blocking.DistinctBy(b => b.Name))
                 {
-                    NextStep.Release(gate, hints.RateLimitSlotAt, hints.Interrupted).Write(summary);
+                    NextStep.Release(gate, hints).Write(summary);
                 }
 
                 // The rows that block are the result here; there is no action output.
                 return;
             default:
-                summary.Heading($"➖ Nothing to do at {level}");
+                Heading(summary, problems, $"➖ Nothing to do at {level}");
                 summary.Paragraph(JobSummary.Cell(Sentence(report.Message ?? "nothing was executed")));
                 break;
         }
 
         Gates(summary, result.Gates, blocking);
         FailedOutput(summary, report);
+    }
+
+    /// <summary>The outcome's heading, then anything that went wrong after the response, before the result and the next step.</summary>
+    private static void Heading(JobSummary summary, IReadOnlyList<string> problems, string heading)
+    {
+        summary.Heading(heading);
+        foreach (var problem in problems)
+        {
+            summary.Paragraph("⚠️ " + problem);
+        }
     }
 
     /// <summary>The lead of <c>command: gates</c>: whether a response could run now, and what releases a block.</summary>
@@ -84,7 +100,7 @@ internal static class ActionSummary
         Gates(summary, gates, blocking);
         foreach (var gate in blocking)
         {
-            NextStep.Release(gate, hints.RateLimitSlotAt, hints.Interrupted).Write(summary);
+            NextStep.Release(gate, hints).Write(summary);
         }
     }
 
@@ -100,6 +116,12 @@ internal static class ActionSummary
         }
 
         record.Paragraph($"**Trigger:** {JobSummary.Cell(gates.Gate(GateNames.Trigger)?.Detail ?? string.Empty)}");
+        if (result is { Outcome: ResponseOutcome.Blocked } && gates.Passed)
+        {
+            // The table is this run's checkout, where every gate passed; the branch said otherwise.
+            record.Paragraph($"**Refused at the reservation on the branch:** {JobSummary.Cell(result.Report.Message ?? string.Join(", ", result.Report.BlockedBy))}");
+        }
+
         record.Table(
             ["Gate", "Result", "Observed", "Limit", "Detail"],
             gates.Gates.Select(g => (IReadOnlyList<string>)[g.Name, g.Passed ? "✅ pass" : "⛔ block", g.Observed, g.Limit, g.Detail]));
@@ -168,11 +190,12 @@ internal static class ActionSummary
     /// The gates that stopped the response: those that failed on this run's checkout, and those the branch
     /// reservation refused with (its detail is the reservation's message: they passed on the checkout).
     /// </summary>
-    private static IReadOnlyList<GateResult> Blocking(RespondResult result)
+    private static GateResult[] Blocking(RespondResult result)
     {
         if (result.Outcome != ResponseOutcome.Blocked)
         {
-            return [];
+            // Nothing was blocked (nothing was to run), but a gate that would block an apply is still shown, not folded.
+            return result.Gates.Gates.Where(g => !g.Passed).ToArray();
         }
 
         var local = result.Gates.Gates.Where(g => !g.Passed).ToArray();
@@ -183,7 +206,7 @@ internal static class ActionSummary
     }
 
     /// <summary>What was blocked, and where: on this run's checkout, or at the reservation on the branch (the rows say why).</summary>
-    private static string BlockedLine(RespondResult result, IReadOnlyList<GateResult> blocking)
+    private static string BlockedLine(RespondResult result, GateResult[] blocking)
     {
         var report = result.Report;
         var what = $"The {report.Policy} {(report.Mode == ResponseMode.Apply ? "apply" : "dry run")} of {Actions(report.ActionsPlanned)}";
@@ -193,10 +216,10 @@ internal static class ActionSummary
     }
 
     /// <summary>Passing gates fold into one line; the ones that block show their rows.</summary>
-    private static void Gates(JobSummary summary, GateEvaluation gates, IReadOnlyList<GateResult> blocking)
+    private static void Gates(JobSummary summary, GateEvaluation gates, GateResult[] blocking)
     {
         var passed = gates.Gates.Count(g => g.Passed && blocking.All(b => b.Name != g.Name));
-        if (blocking.Count == 0)
+        if (blocking.Length == 0)
         {
             summary.Paragraph($"✅ {Count(passed, "gate")} passed.");
             return;
@@ -211,13 +234,15 @@ internal static class ActionSummary
             ["Action", "Would run", "Reversible"],
             report.Results.Select(a => (IReadOnlyList<string>)[a.Action + (a.Description is { } d ? $": {d}" : string.Empty), $"`{string.Join(' ', a.Command)}`", a.Reversible ? $"yes: {string.Join(", ", a.Paths ?? [])}" : "no"]));
 
-    private static NextStep Undo(ResponseReport report, bool failed)
+    private static NextStep Undo(ResponseReport report, bool failed, bool undoOnBranch)
     {
         var restores = report.Results
             .Where(a => a.Reversible && a.UndoInstruction is not null && a.Status != ActionStatus.Skipped)
             .SelectMany(a => a.Paths ?? [])
             .ToArray();
-        return report.UndoFile is not null && restores.Length > 0 ? NextStep.Undo(report.ResponseId, restores) : NextStep.NothingToUndo(failed);
+        return report.UndoFile is null || restores.Length == 0 ? NextStep.NothingToUndo(failed)
+            : undoOnBranch ? NextStep.Undo(report.ResponseId, restores)
+            : NextStep.UndoNotCommitted(report.UndoFile, restores);
     }
 
     /// <summary>Which action failed and how, what ran before it and what was skipped after it.</summary>

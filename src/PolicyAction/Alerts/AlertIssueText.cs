@@ -186,8 +186,8 @@ internal static partial class AlertIssueText
 
     private static string Advice(string id) => id switch
     {
-        AlertIds.RedFlips => "The level keeps changing. Check the orchestration's inputs for flapping and consider holding the trust guard (`policy-response trust lock --reason ...`) until it settles.",
-        AlertIds.BrakeEngaged => "Find out why the brake was engaged (`policy-response brake status`). When it is safe, release it: `policy-response brake release --reason ...`.",
+        AlertIds.RedFlips => "The level keeps changing. Check the orchestration's inputs for flapping (`policy-response evaluate --explain <signal>`) and consider holding the trust guard until it settles: `gh workflow run policy_control.yml -f command=trust-lock -f reason=\"<why>\"`.",
+        AlertIds.BrakeEngaged => "Find out why the brake was engaged (`policy-response brake status`). When it is safe, release it from the control workflow: `gh workflow run policy_control.yml -f command=brake-release -f reason=\"<why>\"`.",
         AlertIds.BlockedStreak => "Automation has not run for several responses. `policy-response gates` shows which gate blocks and why.",
         AlertIds.FixBranches => "Review the new fix branches and the logs that led to them.",
         AlertIds.ActionFailures => "The same response keeps failing. Read the failed actions in the evidence and the audit log; fix them on the fix branch.",

@@ -300,8 +300,10 @@ internal sealed class JsonScan
         }
         catch (JsonException e)
         {
-            scan.Syntax = frames.Count >= options.MaxDepth
-                ? (Offset(json, e), $"objects and arrays nested deeper than {options.MaxDepth} levels; no file the tool reads is that deep")
+            // A reader's MaxDepth of 0 means its default, 64 (the event payload is read with default options).
+            var maxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth;
+            scan.Syntax = frames.Count >= maxDepth
+                ? (Offset(json, e), $"objects and arrays nested deeper than {maxDepth} levels; no file the tool reads is that deep")
                 : SyntaxProblem(json, Offset(json, e), frames.Count > 0 ? frames.Peek() : null, completeValues > 0);
         }
 

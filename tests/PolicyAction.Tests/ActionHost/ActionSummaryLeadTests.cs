@@ -28,7 +28,7 @@ public sealed class ActionSummaryLeadTests
         var gates = new GateEvaluation(CliHarness.Now, true, []);
         var summary = new JobSummary();
 
-        ActionSummary.Lead(summary, new RespondResult(ResponseOutcome.ActionFailed, report, gates), new GateStageResult(gates, true, null), new ReleaseHints(null, null));
+        ActionSummary.Lead(summary, new RespondResult(ResponseOutcome.ActionFailed, report, gates), new GateStageResult(gates, true, null), new ReleaseHints(null, null), undoOnBranch: true, problems: []);
 
         return summary.Render();
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using PolicyAction.GitHubEmulator;
 using PolicyAction.State;
 using PolicyAction.Tests.Support;
 
@@ -26,12 +27,17 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         Utf8("""{"is_engaged": true, "engaged_at": "2026-11-24T03:00:00Z", "engaged_by": "hubot", "reason": "INC-42 paged at 3am"}""");
 
     /// <summary>A response run (the response runner's step) on a checkout of main; auto-apply when <paramref name="apply"/>.</summary>
-    private async Task<(CliResult Result, Dictionary<string, string> Outputs, string Summary)> RunAsync(TempWorkspace checkout, bool apply, string? policy = null)
+    private async Task<(CliResult Result, Dictionary<string, string> Outputs, string Summary)> RunAsync(TempWorkspace checkout, bool apply, string? policy = null, bool commit = true)
     {
         using var runner = DoubleWorkspace.Runner(GitHubDouble, checkout).WorkflowRun().Input("auto-apply", apply ? "true" : "false");
         if (policy is not null)
         {
             runner.Input("policy", policy);
+        }
+
+        if (!commit)
+        {
+            runner.Input("commit-artifacts", "false");
         }
 
         var result = await runner.RunInProcessAsync(_clock);
@@ -114,6 +120,43 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         Approvals.Verify(summary);
     }
 
+    /// <summary>The control workflow's undo reads the undo record on the branch: a record that never got there is not offered to it.</summary>
+    [Fact]
+    public async Task An_apply_whose_undo_record_is_not_committed_offers_no_control_workflow_undo()
+    {
+        using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
+
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true, commit: false);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "applied", "apply", "false");
+        Assert.DoesNotContain("command=undo", summary, StringComparison.Ordinal);
+        Assert.Contains("was not committed", summary, StringComparison.Ordinal);
+        Assert.Contains("`mirrors/anchor_chain.json` by hand", summary, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// GitHub refuses the alert check after the actions ran: the response's records are still committed, its outputs
+    /// set and its summary written, the refusal under the heading, and the step fails.
+    /// </summary>
+    [Fact]
+    public async Task An_alert_check_refused_after_an_apply_loses_neither_the_commit_nor_the_summary()
+    {
+        using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
+        GitHubDouble.AddFault(new Fault("403", Count: 1, Method: "GET", PathPattern: "/git/matching-refs/"));
+
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.Stdout.Contains("::error title=Policy alerts%3A not checked::GitHub refused", StringComparison.Ordinal), result.ToString());
+        AssertOutcome(outputs, "applied", "apply", "false");
+        Assert.Matches(@"^## ✅ Applied 3 actions at RED\n\n⚠️ \*\*Alerts not checked:\*\*", summary);
+        Assert.Contains("command=undo", summary, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(outputs.GetValueOrDefault("commit-sha")), "the response's records were not committed");
+        var log = Encoding.UTF8.GetString(GitHubDouble.ReadFile("main", "state/policy_response_log.jsonl") ?? []);
+        Assert.Contains("\"event\":\"response_finished\"", log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Failed()
     {
@@ -168,5 +211,21 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertOutcome(outputs, "nothing-to-do", "apply", "false");
         Approvals.Verify(summary);
+    }
+
+    /// <summary>Nothing was to run, so nothing was blocked; but a gate that would block an apply shows, not folded among the passing ones.</summary>
+    [Fact]
+    public async Task Nothing_to_do_still_shows_a_gate_that_blocks()
+    {
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]> { [WorkspacePaths.SafetyBrakePath] = EngagedBrake }, "brake engaged");
+        using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
+
+        var (result, outputs, summary) = await RunAsync(checkout, apply: true, policy: "GREEN");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        AssertOutcome(outputs, "nothing-to-do", "apply", "false");
+        var lead = summary[..summary.IndexOf("<details>", StringComparison.Ordinal)];
+        Assert.Contains("| ⛔ safety_brake | engaged | off |", lead, StringComparison.Ordinal);
+        Assert.Contains("✅ 5 other gates passed.", lead, StringComparison.Ordinal);
     }
 }

@@ -91,6 +91,20 @@ public class JsonProblemTests
         Assert.Matches(@": is not valid: line 1, column \d+: objects and arrays nested deeper than 64 levels; no file the tool reads is that deep\. ", error.Message);
     }
 
+    /// <summary>The event payload is read with the reader's default options, whose MaxDepth of 0 means 64: a syntax error is named as one.</summary>
+    [Theory]
+    [InlineData("{\"workflow_run\": {\"id\": \"x\",}}", "line 1, column 28: a comma before the clo")]
+    [InlineData("{\"workflow_run\": {\"id\": 1}", "line 1, column 27: the JSON ends before")]
+    public void With_default_reader_options_a_syntax_error_is_not_called_nesting(string json, string at)
+    {
+        var problem = JsonProblem.ExplainSyntax(Encoding.UTF8.GetBytes(json), default);
+
+        Assert.NotNull(problem);
+        var text = problem.ToString();
+        Assert.DoesNotContain("nested deeper", text, StringComparison.Ordinal);
+        Assert.Contains(at, text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Invalid_utf8_names_the_line_column_and_byte()
     {
