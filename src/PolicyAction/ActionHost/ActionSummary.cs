@@ -1,4 +1,5 @@
 using PolicyAction.Gates;
+using PolicyAction.Output;
 using PolicyAction.Responses;
 using PolicyAction.RunnerProtocol;
 using PolicyAction.State;
@@ -44,7 +45,7 @@ internal static class ActionSummary
             case ResponseOutcome.DryRun:
                 Heading(summary, problems, $"🔍 Dry run: {Actions(planned)} would run at {level}");
                 summary.Paragraph(gateStage.ApplyRefusal is { } refusal
-                    ? $"**Apply refused:** {JobSummary.Cell(refusal)}; this run only previewed. Nothing was executed."
+                    ? $"**Apply refused:** {InertMarkdown.Code(refusal)}; this run only previewed. Nothing was executed."
                     : "Nothing was executed. Every gate passes, so an apply now would run this plan.");
                 PlannedActions(summary, report);
                 NextStep.Apply(report.PlanDigest).Write(summary);
@@ -115,16 +116,16 @@ internal static class ActionSummary
                 + (runUrl is { } run ? $" · [this run]({run})" : string.Empty));
         }
 
-        record.Paragraph($"**Trigger:** {JobSummary.Cell(gates.Gate(GateNames.Trigger)?.Detail ?? string.Empty)}");
+        record.Paragraph($"**Trigger:** {InertMarkdown.Code(gates.Gate(GateNames.Trigger)?.Detail ?? string.Empty)}");
         if (result is { Outcome: ResponseOutcome.Blocked } && gates.Passed)
         {
             // The table is this run's checkout, where every gate passed; the branch said otherwise.
-            record.Paragraph($"**Refused at the reservation on the branch:** {JobSummary.Cell(result.Report.Message ?? string.Join(", ", result.Report.BlockedBy))}");
+            record.Paragraph($"**Refused at the reservation on the branch:** {InertMarkdown.Code(result.Report.Message ?? string.Join(", ", result.Report.BlockedBy))}");
         }
 
-        record.Table(
+        record.MarkdownTable(
             ["Gate", "Result", "Observed", "Limit", "Detail"],
-            gates.Gates.Select(g => (IReadOnlyList<string>)[g.Name, g.Passed ? "✅ pass" : "⛔ block", g.Observed, g.Limit, g.Detail]));
+            gates.Gates.Select(g => (IReadOnlyList<string>)[g.Name, g.Passed ? "✅ pass" : "⛔ block", .. Verdict(g)]));
         if (result is null)
         {
             return;
@@ -132,9 +133,9 @@ internal static class ActionSummary
 
         if (result.Report.Results.Count > 0)
         {
-            record.Table(
+            record.MarkdownTable(
                 ["Action", "Status", "Exit code", "Command", "Reversible"],
-                result.Report.Results.Select(a => (IReadOnlyList<string>)[a.Action, a.Status.ToWire(), a.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, $"`{string.Join(' ', a.Command)}`", a.Reversible ? "yes" : "no"]));
+                result.Report.Results.Select(a => (IReadOnlyList<string>)[JobSummary.Cell(a.Action), a.Status.ToWire(), a.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, CommandCell(a), a.Reversible ? "yes" : "no"]));
         }
 
         if (result.Report.UndoFile is not null)
@@ -225,14 +226,23 @@ internal static class ActionSummary
             return;
         }
 
-        summary.Table(["Gate", "Observed", "Limit", "Detail"], blocking.Select(g => (IReadOnlyList<string>)[$"⛔ {g.Name}", g.Observed, g.Limit, g.Detail]));
+        summary.MarkdownTable(["Gate", "Observed", "Limit", "Detail"], blocking.Select(g => (IReadOnlyList<string>)[$"⛔ {g.Name}", .. Verdict(g)]));
         summary.Paragraph($"✅ {Count(passed, "other gate")} passed.");
     }
 
+    /// <summary>
+    /// What a gate saw, as inert code spans: its details quote what people typed (a brake's or lock's reason, who
+    /// engaged it, a dispatch input), which must show as typed and render no link, image or mention.
+    /// </summary>
+    private static string[] Verdict(GateResult gate) => [InertMarkdown.Cell(gate.Observed), InertMarkdown.Cell(gate.Limit), InertMarkdown.Cell(gate.Detail)];
+
+    /// <summary>A command line as the reviewer must see it: verbatim, nothing in it rendered or escaped into entities.</summary>
+    private static string CommandCell(ActionReport action) => InertMarkdown.Cell(TextTable.Quote(action.Command));
+
     private static void PlannedActions(JobSummary summary, ResponseReport report) =>
-        summary.Table(
+        summary.MarkdownTable(
             ["Action", "Would run", "Reversible"],
-            report.Results.Select(a => (IReadOnlyList<string>)[a.Action + (a.Description is { } d ? $": {d}" : string.Empty), $"`{string.Join(' ', a.Command)}`", a.Reversible ? $"yes: {string.Join(", ", a.Paths ?? [])}" : "no"]));
+            report.Results.Select(a => (IReadOnlyList<string>)[JobSummary.Cell(a.Action + (a.Description is { } d ? $": {d}" : string.Empty)), CommandCell(a), JobSummary.Cell(a.Reversible ? $"yes: {string.Join(", ", a.Paths ?? [])}" : "no")]));
 
     private static NextStep Undo(ResponseReport report, bool failed, bool undoOnBranch)
     {
@@ -261,7 +271,7 @@ internal static class ActionSummary
         foreach (var action in report.Results.Where(Failed))
         {
             var body = new JobSummary();
-            body.Paragraph($"`{string.Join(' ', action.Command)}` {How(action)}.");
+            body.Paragraph($"{InertMarkdown.Code(TextTable.Quote(action.Command))} {How(action)}.");
             foreach (var (stream, text) in new[] { ("stderr", action.Stderr), ("stdout", action.Stdout) })
             {
                 if (Tail(text) is { } tail)

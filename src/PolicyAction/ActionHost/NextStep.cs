@@ -63,7 +63,7 @@ internal sealed record NextStep(string Text, string? Command = null)
         GateNames.InterruptedResponse when interrupted is { } id => new(
             $"**To release:** an earlier apply never finished and may have half-applied. Check the workspace, then either undo it or accept it as it is (each waits for a reviewer in `policy-apply`):",
             $"gh workflow run {Control} -f command=undo -f response_id={id:D} {Reason}\ngh workflow run {Control} -f command=acknowledge -f response_id={id:D} {Reason}"),
-        _ => new($"**To release:** {JobSummary.Cell(gate.Detail)}"),
+        _ => new($"**To release:** {Output.InertMarkdown.Code(gate.Detail)}"),
     };
 
     public void Write(JobSummary summary)

@@ -25,13 +25,21 @@ internal sealed class JobSummary
         return this;
     }
 
-    public JobSummary Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    public JobSummary Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows) =>
+        MarkdownTable(headers, rows.Select(row => (IReadOnlyList<string>)row.Select(Cell).ToArray()));
+
+    /// <summary>
+    /// A table whose cells are Markdown already, each made safe by the caller: <see cref="Cell"/> for the tool's own
+    /// text, an inert code span (<c>Output.InertMarkdown.Cell</c>) for text the tool did not write (an operator's reason,
+    /// a command line), which must show as it is and render nothing.
+    /// </summary>
+    public JobSummary MarkdownTable(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         _markdown.Append("| ").Append(string.Join(" | ", headers.Select(Cell))).Append(" |\n");
         _markdown.Append('|').Append(string.Concat(headers.Select(_ => " --- |"))).Append('\n');
         foreach (var row in rows)
         {
-            _markdown.Append("| ").Append(string.Join(" | ", row.Select(Cell))).Append(" |\n");
+            _markdown.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
         }
 
         _markdown.Append('\n');

@@ -225,7 +225,24 @@ public sealed partial class ActionSummaryTests : AgainstTheDouble
         Assert.True(result.ExitCode == 0, result.ToString());
         AssertOutcome(outputs, "nothing-to-do", "apply", "false");
         var lead = summary[..summary.IndexOf("<details>", StringComparison.Ordinal)];
-        Assert.Contains("| ⛔ safety_brake | engaged | off |", lead, StringComparison.Ordinal);
+        Assert.Contains("| ⛔ safety_brake | `engaged` | `off` |", lead, StringComparison.Ordinal);
         Assert.Contains("✅ 5 other gates passed.", lead, StringComparison.Ordinal);
+    }
+
+    /// <summary>An operator's reason is shown as typed, in a code span: no image loads, no link offers itself as the way to approve.</summary>
+    [Fact]
+    public async Task A_reason_people_typed_renders_nothing()
+    {
+        const string reason = "![pixel](https://attacker.example/p.png) [Approve here](https://evil.example/approve) <b>x</b>";
+        GitHubDouble.CommitFiles("main", new Dictionary<string, byte[]>
+        {
+            [WorkspacePaths.SafetyBrakePath] = Utf8($$"""{"is_engaged": true, "engaged_at": "2026-11-24T03:00:00Z", "engaged_by": "hubot", "reason": "{{reason}}"}"""),
+        }, "brake engaged");
+        using var checkout = DoubleWorkspace.Checkout(GitHubDouble);
+
+        var (_, _, summary) = await RunAsync(checkout, apply: true);
+
+        Assert.Contains($"| ⛔ safety_brake | `engaged` | `off` | `engaged for 2 h 0 min by hubot: {reason}` |", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain($" {reason}", summary.Replace($"hubot: {reason}`", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 }
