@@ -334,6 +334,12 @@ internal sealed class JsonScan
             return (offset, "the JSON ends before it is complete (the file may have been cut short)");
         }
 
+        if (json.StartsWith("\uFEFF"u8))
+        {
+            // Invisible in an editor: the snippet would show text that looks like valid JSON.
+            return (0, "the file starts with a byte order mark (BOM), which JSON does not allow; save it as UTF-8 without BOM");
+        }
+
         if (restTrimmed[0] is (byte)'}' or (byte)']' && previous == (byte)',')
         {
             return (before.Length - 1, $"a comma before the closing '{(char)restTrimmed[0]}'; remove it (JSON allows no trailing comma)");

@@ -106,6 +106,14 @@ public class JsonProblemTests
     }
 
     [Fact]
+    public void A_byte_order_mark_is_named_as_such()
+    {
+        var problem = JsonProblem.ExplainSyntax([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("{\"is_engaged\": true}")], default);
+
+        Assert.Equal("line 1, column 1: the file starts with a byte order mark (BOM), which JSON does not allow; save it as UTF-8 without BOM", problem?.ToString());
+    }
+
+    [Fact]
     public void Invalid_utf8_names_the_line_column_and_byte()
     {
         using var workspace = new TempWorkspace();
