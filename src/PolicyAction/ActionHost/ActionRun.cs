@@ -188,8 +188,9 @@ internal sealed class ActionRun(
     private ReleaseHints Hints()
     {
         var now = clock.GetUtcNow();
-        var log = store.AuditLog.ReadSince(now - Gates.GateEvaluator.Window, Gates.GateInputs.Needs).Records;
-        var unfinished = Gates.InterruptedResponses.Find(store.AuditLog, now) is [var first, ..] ? first.ResponseId : (Guid?)null;
+        // One read serves both: the interrupted-response look-back (7 days) covers the rate limit's 24 h window.
+        var log = store.AuditLog.ReadSince(now - Gates.InterruptedResponses.LookBack, Gates.GateInputs.Needs).Records;
+        var unfinished = Gates.InterruptedResponses.Find(log) is [var first, ..] ? first.ResponseId : (Guid?)null;
         return new ReleaseHints(Gates.RateLimitGate.SlotFreesAt(log, now, config.Value.Gates.MaxResponsesPer24Hours), unfinished)
         {
             // The control workflow's undo reads the record on the branch, which this run's checkout is.
